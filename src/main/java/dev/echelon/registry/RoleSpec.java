@@ -1,0 +1,25 @@
+package dev.echelon.registry;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A role: one model with a job in one tier.
+ *
+ * @param model     absent only in lean mode, for roles served entirely by external URLs, and for in-process embedders
+ * @param inProcess name of an in-process model (embedders), when the role has no llama-server
+ * @param fallbacks lateral fallbacks, tried in order on infrastructure faults
+ */
+public record RoleSpec(String name, Tier tier, RoleKind kind, String description, Optional<ModelSpec> model,
+        Optional<String> inProcess, List<InstanceSpec> instances, List<String> fallbacks, RoutingHints routing,
+        RoleTimeouts timeouts) {
+
+    public RoleSpec {
+        instances = List.copyOf(instances);
+        fallbacks = List.copyOf(fallbacks);
+    }
+
+    public boolean servesUsers() {
+        return kind == RoleKind.GENERATE && tier != Tier.D;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.echelon.supervisor;
+
+import dev.echelon.registry.DraftPairing;
+import dev.echelon.registry.InstanceSpec;
+import dev.echelon.registry.LaunchSpec;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.ModelSpec;
+import dev.echelon.registry.RoleSpec;
+import dev.echelon.registry.VariantSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a registry instance (its launch template, variant and draft pairing) into llama-server's command line.
+ * The one place that knows llama-server's flag names.
+ */
+public final class LaunchFlags {
+
+    private final ModelRegistry registry;
+    private final Path modelsDir;
+    private final FlagDialect dialect;
+
+    public LaunchFlags(ModelRegistry registry, Path modelsDir, FlagDialect dialect) {
+        this.registry = registry;
+        this.modelsDir = modelsDir;
+        this.dialect = dialect;
+    }
+
+    /** The flags for {@code instance} listening on 127.0.0.1:{@code port}, with its registry variant. */
+    public List<String> build(InstanceSpec instance, int port) {
+        LaunchSpec launch = instance.launch().orElseThrow(() -> new IllegalArgumentException(
+                "instance " + instance.id() + " is external (" + instance.url().orElse(null) + "); nothing to launch"));
+        return build(instance, launch, port);
+    }
+
+    /** As {@link #build(InstanceSpec, int)}, with a launch spec that may differ from the registry's (residency). */
+    public List<String> build(InstanceSpec instance, LaunchSpec launch, int port) {
+        RoleSpec role = registry.requireRole(instance.role());
+        ModelSpec model = role.model().orElseThrow(() -> new IllegalArgumentException(
+                "role " + role.name() + " has no model to launch"));
+        VariantSpec variant = model.variant(launch.variant()).orElseThrow(() -> new IllegalArgumentException(
+                "role " + role.name() + " has no variant " + launch.variant()));
+        List<String> args = new ArrayList<>();
+        args.addAll(List.of("-m", modelPath(variant).toString()));
+        args.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port)));
+        args.addAll(List.of("-a", role.name()));
+        args.addAll(List.of("-ngl", launch.gpuLayers().flagValue()));
+        args.addAll(List.of("-c", Integer.toString(launch.ctxSize())));
+        args.addAll(List.of("-np", Integer.toString(launch.parallel())));
+        if (launch.threads() > 0) {
+            args.addAll(List.of("-t", Integer.toString(launch.threads())));
+        }
+        args.addAll(List.of("-fa", launch.flashAttn()));
+        args.addAll(dialect.loadModeFlags(launch.loadMode()));
+        args.add("--metrics");
+        registry.draftFor(role.name()).ifPresent(pair -> args.addAll(draftFlags(pair)));
+        args.addAll(launch.extraArgs());
+        return List.copyOf(args);
+    }
+
+    private List<String> draftFlags(DraftPairing pair) {
+        ModelSpec draft = registry.requireRole(pair.draft()).model().orElseThrow();
+        List<String> out = new ArrayList<>();
+        out.addAll(List.of("-md", modelPath(draft.referenceVariant()).toString()));
+        out.addAll(List.of("-ngld", pair.draftGpuLayers().flagValue()));
+        out.addAll(dialect.draftFlags(pair.nMax(), pair.nMin(), pair.pMin()));
+        return out;
+    }
+
+    Path modelPath(VariantSpec variant) {
+        Path p = Path.of(variant.path());
+        return p.isAbsolute() ? p : modelsDir.resolve(p);
+    }
+}

@@ -1,0 +1,296 @@
+package dev.echelon.supervisor;
+
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A llama-server that Echelon starts and keeps alive: launch, probe {@code /health} until ready (STARTING → LOADING
+ * → READY), restart with exponential backoff after a crash or a load that takes too long, stop gracefully (SIGTERM,
+ * then SIGKILL after a grace period). The same class drives real processes and in-process fakes, through
+ * {@link Launcher}.
+ */
+public final class ManagedServer implements ServerProcess {
+
+    private static final Logger LOG = Logger.getLogger(ManagedServer.class);
+    static final long PROBE_WHILE_LOADING_MS = 50;
+    static final long PROBE_WHILE_READY_MS = 2_000;
+
+    private final String instanceId;
+    private final String role;
+    private final Launcher launcher;
+    private final HealthProbe probe;
+    private final ScheduledExecutorService scheduler;
+    private final RestartPolicy restartPolicy;
+    private final Duration loadTimeout;
+    private final Duration stopGrace;
+    private final StateMachine machine;
+
+    private volatile Supplier<LaunchCommand> commands;
+    private volatile LaunchCommand current;
+    private volatile ServerHandle handle;
+    private volatile boolean wanted;
+    private volatile long launchedAtNanos;
+    private volatile long readyAtNanos;
+    private int consecutiveFailures;
+    private int restarts;
+    private ScheduledFuture<?> probeTask;
+    private ScheduledFuture<?> restartTask;
+
+    public ManagedServer(String instanceId, String role, Launcher launcher, Supplier<LaunchCommand> commands,
+            HealthProbe probe, ScheduledExecutorService scheduler, RestartPolicy restartPolicy, Duration loadTimeout,
+            Duration stopGrace) {
+        this.instanceId = instanceId;
+        this.role = role;
+        this.launcher = launcher;
+        this.commands = commands;
+        this.probe = probe;
+        this.scheduler = scheduler;
+        this.restartPolicy = restartPolicy;
+        this.loadTimeout = loadTimeout;
+        this.stopGrace = stopGrace;
+        this.machine = new StateMachine(instanceId);
+        this.current = commands.get();
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public String role() {
+        return role;
+    }
+
+    @Override
+    public URI baseUrl() {
+        return current.baseUrl();
+    }
+
+    /** The command line of the current (or next) launch. */
+    public List<String> args() {
+        return current.args();
+    }
+
+    @Override
+    public ServerState state() {
+        return machine.state();
+    }
+
+    @Override
+    public boolean external() {
+        return false;
+    }
+
+    @Override
+    public synchronized void start() {
+        wanted = true;
+        if (handle != null && handle.alive()) {
+            return;
+        }
+        launch("start");
+    }
+
+    /**
+     * Stops the running server and starts it again with a new command line (a residency transition: another
+     * variant, other GPU layers, other draft settings). Completes when the new one has been launched.
+     */
+    public CompletableFuture<Void> relaunch(Supplier<LaunchCommand> newCommands) {
+        return stop().thenRun(() -> {
+            synchronized (this) {
+                this.commands = newCommands;
+                this.consecutiveFailures = 0;
+            }
+            start();
+        });
+    }
+
+    private synchronized void launch(String why) {
+        if (!wanted) {
+            return;
+        }
+        current = commands.get();
+        machine.moveTo(ServerState.STARTING, why);
+        try {
+            handle = launcher.launch(current);
+        } catch (LaunchException e) {
+            fail("launch failed: " + e.getMessage());
+            return;
+        }
+        launchedAtNanos = System.nanoTime();
+        readyAtNanos = 0;
+        ServerHandle mine = handle;
+        mine.exit().whenComplete((code, err) -> onExit(mine, code == null ? -1 : code));
+        scheduleProbe(0);
+    }
+
+    private synchronized void scheduleProbe(long delayMs) {
+        if (probeTask != null) {
+            probeTask.cancel(false);
+        }
+        probeTask = scheduler.schedule(this::probeOnce, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void probeOnce() {
+        ServerHandle mine = handle;
+        if (!wanted || mine == null || !mine.alive()) {
+            return;
+        }
+        Readiness r = probe.probe(current.baseUrl());
+        ServerState s = state();
+        if (s == ServerState.STOPPING || s == ServerState.STOPPED || s == ServerState.FAILED) {
+            return;
+        }
+        switch (r) {
+            case READY -> {
+                if (s != ServerState.READY) {
+                    readyAtNanos = System.nanoTime();
+                    machine.moveTo(ServerState.READY, "health 200 after "
+                            + (readyAtNanos - launchedAtNanos) / 1_000_000 + " ms");
+                }
+                scheduleProbe(PROBE_WHILE_READY_MS);
+            }
+            case LOADING -> {
+                machine.moveTo(ServerState.LOADING, "health 503 loading");
+                checkLoadTimeout(mine);
+            }
+            case DOWN -> {
+                if (s == ServerState.READY) {
+                    LOG.warnf("%s stopped answering /health while ready", instanceId);
+                }
+                checkLoadTimeout(mine);
+            }
+        }
+    }
+
+    private void checkLoadTimeout(ServerHandle mine) {
+        long waitedMs = (System.nanoTime() - launchedAtNanos) / 1_000_000;
+        if (state() != ServerState.READY && waitedMs > loadTimeout.toMillis()) {
+            fail("not ready after " + waitedMs + " ms (load timeout " + loadTimeout.toMillis() + " ms)");
+            mine.kill();
+            return;
+        }
+        scheduleProbe(state() == ServerState.READY ? PROBE_WHILE_READY_MS : PROBE_WHILE_LOADING_MS);
+    }
+
+    private void onExit(ServerHandle which, int code) {
+        synchronized (this) {
+            if (which != handle) {
+                return;
+            }
+        }
+        if (!wanted) {
+            machine.moveTo(ServerState.STOPPED, "exited with code " + code + " after stop");
+            return;
+        }
+        if (state() != ServerState.FAILED) {
+            fail("exited unexpectedly with code " + code);
+        } else {
+            scheduleRestart();
+        }
+    }
+
+    private void fail(String reason) {
+        machine.moveTo(ServerState.FAILED, reason);
+        ServerHandle h = handle;
+        if (h == null || !h.alive()) {
+            scheduleRestart();
+        }
+        // else: the exit callback schedules the restart once the process is gone
+    }
+
+    private synchronized void scheduleRestart() {
+        if (!wanted || (restartTask != null && !restartTask.isDone())) {
+            return;
+        }
+        long upMs = readyAtNanos == 0 ? 0 : (System.nanoTime() - readyAtNanos) / 1_000_000;
+        if (upMs >= restartPolicy.stableMs()) {
+            consecutiveFailures = 0;
+        }
+        consecutiveFailures++;
+        long delay = restartPolicy.delayMs(consecutiveFailures);
+        LOG.infof("%s: restart %d in %d ms", instanceId, consecutiveFailures, delay);
+        restartTask = scheduler.schedule(() -> {
+            synchronized (ManagedServer.this) {
+                if (!wanted) {
+                    return;
+                }
+                restarts++;
+            }
+            launch("restart after failure #" + consecutiveFailures);
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletableFuture<Void> stop() {
+        ServerHandle h;
+        synchronized (this) {
+            wanted = false;
+            if (restartTask != null) {
+                restartTask.cancel(false);
+            }
+            if (probeTask != null) {
+                probeTask.cancel(false);
+            }
+            h = handle;
+        }
+        if (h == null || !h.alive()) {
+            machine.moveTo(ServerState.STOPPED, "stop requested");
+            return CompletableFuture.completedFuture(null);
+        }
+        machine.moveTo(ServerState.STOPPING, "stop requested");
+        h.terminate();
+        ScheduledFuture<?> killer = scheduler.schedule(() -> {
+            if (h.alive()) {
+                LOG.warnf("%s did not exit within %d ms of SIGTERM; killing it", instanceId, stopGrace.toMillis());
+                h.kill();
+            }
+        }, stopGrace.toMillis(), TimeUnit.MILLISECONDS);
+        return h.exit().handle((c, e) -> {
+            killer.cancel(false);
+            machine.moveTo(ServerState.STOPPED, "exited with code " + c);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitReady(Duration timeout) {
+        return machine.awaitReady(timeout);
+    }
+
+    @Override
+    public Runnable onChange(Consumer<StateChange> listener) {
+        return machine.onChange(listener);
+    }
+
+    @Override
+    public List<StateChange> history() {
+        return machine.history();
+    }
+
+    @Override
+    public synchronized int restarts() {
+        return restarts;
+    }
+
+    @Override
+    public OptionalLong pid() {
+        ServerHandle h = handle;
+        return h == null ? OptionalLong.empty() : h.pid();
+    }
+
+    /** The current run's handle (for tests and crash injection). */
+    ServerHandle handle() {
+        return handle;
+    }
+}
