@@ -20,6 +20,8 @@ public final class LlamaServerHelp {
     /** A help line starts with the flag column: "-m,    --model FNAME" or "--spec-draft-ngl, -ngld, ... N". */
     private static final Pattern FLAG = Pattern.compile("(?<![\\w-])(--?[a-zA-Z][\\w+-]*)");
 
+    private static final int DESCRIPTION_COLUMN = 40;
+
     private final Set<String> flags;
     private final Set<String> removed;
 
@@ -35,8 +37,9 @@ public final class LlamaServerHelp {
             if (line.isEmpty() || Character.isWhitespace(line.charAt(0)) || line.charAt(0) != '-') {
                 continue; // continuation lines describe; only lines that start with '-' declare flags
             }
-            // The flag column ends where the description starts (two or more spaces after the last flag/arg).
-            String column = line.split("\\s{2,}", 2)[0];
+            // --help aligns descriptions at column 40; a longer flag column puts its description on the next line.
+            String column = line.length() > DESCRIPTION_COLUMN && line.charAt(DESCRIPTION_COLUMN - 1) == ' '
+                    && line.charAt(DESCRIPTION_COLUMN) != ' ' ? line.substring(0, DESCRIPTION_COLUMN) : line;
             Set<String> here = new LinkedHashSet<>();
             Matcher m = FLAG.matcher(column);
             while (m.find()) {

@@ -1,0 +1,86 @@
+package dev.echelon;
+
+import dev.echelon.config.EchelonConfig;
+import dev.echelon.config.EffectiveConfig;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.RegistryValidationException;
+import dev.echelon.supervisor.LaunchException;
+import dev.echelon.supervisor.Supervisor;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The composition root's start and stop: validate the registry, log the effective configuration once, start every
+ * backend. An invalid registry or an unusable llama-server binary stops startup with a message that names the
+ * file, the key path and the reason — not a stack trace.
+ */
+@Singleton
+public class EchelonBoot {
+
+    /** Exit status for a configuration error (sysexits.h EX_CONFIG). */
+    public static final int EXIT_CONFIG = 78;
+    private static final Logger LOG = Logger.getLogger(EchelonBoot.class);
+
+    private final EchelonConfig config;
+    private final Instance<ModelRegistry> registry;
+    private final Instance<Supervisor> supervisor;
+    private volatile EffectiveConfig effective;
+
+    public EchelonBoot(EchelonConfig config, Instance<ModelRegistry> registry, Instance<Supervisor> supervisor) {
+        this.config = config;
+        this.registry = registry;
+        this.supervisor = supervisor;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        try {
+            ModelRegistry r = registry.get();
+            Supervisor s = supervisor.get();
+            effective = EffectiveConfig.of(config, r, s.launcher().describe());
+            LOG.info(effective.summary());
+            s.startAll();
+        } catch (RegistryValidationException e) {
+            refuse(config.registryPath() + " rejected, Echelon will not start.\n" + e.getMessage());
+        } catch (LaunchException e) {
+            refuse("cannot start backends: " + e.getMessage());
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                if (root instanceof RegistryValidationException || root instanceof LaunchException) {
+                    break;
+                }
+                root = root.getCause();
+            }
+            if (root instanceof RegistryValidationException || root instanceof LaunchException) {
+                refuse(root.getMessage());
+            } else {
+                throw e;
+            }
+        }
+    }
+
+    private void refuse(String message) {
+        LOG.error(message);
+        System.err.println("echelon: " + message);
+        Quarkus.asyncExit(EXIT_CONFIG);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (effective != null) {
+            supervisor.get().stopAll(Duration.ofMillis(config.supervisor().stopGraceMs() + 2_000));
+        }
+    }
+
+    /** The configuration in force; empty until startup has validated it. */
+    public Optional<EffectiveConfig> effective() {
+        return Optional.ofNullable(effective);
+    }
+}

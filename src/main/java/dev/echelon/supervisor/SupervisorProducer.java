@@ -1,0 +1,68 @@
+package dev.echelon.supervisor;
+
+import dev.echelon.config.EchelonConfig;
+import dev.echelon.fake.FakeModelCatalog;
+import dev.echelon.fake.FakeOptions;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.RoleSpec;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Wires the supervisor for the mode Echelon runs in: fake servers in mock mode, real llama-server otherwise. */
+public class SupervisorProducer {
+
+    /** One connection pool for every backend call: keeps connections to llama-servers warm across requests. */
+    @Produces
+    @Singleton
+    OkHttpClient backendHttp() {
+        return new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
+                .retryOnConnectionFailure(false) // a failed generation must not be silently sent twice
+                .build();
+    }
+
+    void closeHttp(@Disposes OkHttpClient http) {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    @Produces
+    @Singleton
+    Supervisor supervisor(EchelonConfig config, ModelRegistry registry, Vertx vertx, OkHttpClient http) {
+        Launcher launcher;
+        LlamaServerHelp help;
+        if (config.mockMode()) {
+            FakeModelCatalog catalog = FakeModelCatalog.of(
+                    registry.roles().values().stream().map(RoleSpec::model).flatMap(java.util.Optional::stream)
+                            .toList(), Path.of(config.modelsDir()));
+            launcher = new FakeLauncher(vertx, catalog,
+                    new FakeOptions(config.mock().timeScale(), config.mock().coldStart(), 0L));
+            help = LlamaServerHelp.recordedV050();
+        } else if (registry.instances().anyMatch(i -> !i.external())) {
+            help = ProcessLauncher.readHelp(config.llamaServer());
+            launcher = new ProcessLauncher(config.llamaServer(), help.dialect(), config.supervisor().logMaxBytes(),
+                    config.supervisor().logKeep());
+        } else {
+            help = LlamaServerHelp.recordedV050();
+            launcher = new ProcessLauncher(config.llamaServer(), help.dialect(), config.supervisor().logMaxBytes(),
+                    config.supervisor().logKeep());
+        }
+        RestartPolicy restart = new RestartPolicy(config.supervisor().restartBackoffInitialMs(),
+                config.supervisor().restartBackoffMaxMs(), 60_000);
+        return new Supervisor(registry, launcher, help, new ClientHealthProbe(http),
+                new PortAllocator(config.backendPortBase()), Path.of(config.modelsDir()),
+                Path.of(config.dataDir(), "logs"), restart, Duration.ofMillis(config.supervisor().stopGraceMs()));
+    }
+
+    void close(@Disposes Supervisor supervisor) {
+        supervisor.close();
+    }
+}
