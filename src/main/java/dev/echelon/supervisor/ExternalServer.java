@@ -1,37 +1,29 @@
 package dev.echelon.supervisor;
 
 import java.net.URI;
-import java.time.Duration;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /** A llama-server run by someone else, at a URL from the registry: Echelon only watches its {@code /health}. */
-public final class ExternalServer implements ServerProcess {
+public final class ExternalServer extends ObservedServer {
 
     private static final long PROBE_MS = 2_000;
     private static final long PROBE_UNTIL_READY_MS = 250;
 
-    private final String instanceId;
-    private final String role;
     private final URI url;
     private final HealthProbe probe;
     private final ScheduledExecutorService scheduler;
-    private final StateMachine machine;
     private volatile ScheduledFuture<?> task;
 
     public ExternalServer(String instanceId, String role, URI url, HealthProbe probe,
             ScheduledExecutorService scheduler) {
-        this.instanceId = instanceId;
-        this.role = role;
+        super(instanceId, role);
         this.url = url;
         this.probe = probe;
         this.scheduler = scheduler;
-        this.machine = new StateMachine(instanceId);
     }
 
     @Override
@@ -71,43 +63,13 @@ public final class ExternalServer implements ServerProcess {
     }
 
     @Override
-    public String instanceId() {
-        return instanceId;
-    }
-
-    @Override
-    public String role() {
-        return role;
-    }
-
-    @Override
     public URI baseUrl() {
         return url;
     }
 
     @Override
-    public ServerState state() {
-        return machine.state();
-    }
-
-    @Override
     public boolean external() {
         return true;
-    }
-
-    @Override
-    public CompletableFuture<Void> awaitReady(Duration timeout) {
-        return machine.awaitReady(timeout);
-    }
-
-    @Override
-    public Runnable onChange(Consumer<StateChange> listener) {
-        return machine.onChange(listener);
-    }
-
-    @Override
-    public List<StateChange> history() {
-        return machine.history();
     }
 
     @Override

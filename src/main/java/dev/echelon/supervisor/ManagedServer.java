@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -19,21 +18,18 @@ import java.util.function.Supplier;
  * then SIGKILL after a grace period). The same class drives real processes and in-process fakes, through
  * {@link Launcher}.
  */
-public final class ManagedServer implements ServerProcess {
+public final class ManagedServer extends ObservedServer {
 
     private static final Logger LOG = Logger.getLogger(ManagedServer.class);
     static final long PROBE_WHILE_LOADING_MS = 50;
     static final long PROBE_WHILE_READY_MS = 2_000;
 
-    private final String instanceId;
-    private final String role;
     private final Launcher launcher;
     private final HealthProbe probe;
     private final ScheduledExecutorService scheduler;
     private final RestartPolicy restartPolicy;
     private final Duration loadTimeout;
     private final Duration stopGrace;
-    private final StateMachine machine;
 
     private volatile Supplier<LaunchCommand> commands;
     private volatile LaunchCommand current;
@@ -49,8 +45,7 @@ public final class ManagedServer implements ServerProcess {
     public ManagedServer(String instanceId, String role, Launcher launcher, Supplier<LaunchCommand> commands,
             HealthProbe probe, ScheduledExecutorService scheduler, RestartPolicy restartPolicy, Duration loadTimeout,
             Duration stopGrace) {
-        this.instanceId = instanceId;
-        this.role = role;
+        super(instanceId, role);
         this.launcher = launcher;
         this.commands = commands;
         this.probe = probe;
@@ -58,18 +53,7 @@ public final class ManagedServer implements ServerProcess {
         this.restartPolicy = restartPolicy;
         this.loadTimeout = loadTimeout;
         this.stopGrace = stopGrace;
-        this.machine = new StateMachine(instanceId);
         this.current = commands.get();
-    }
-
-    @Override
-    public String instanceId() {
-        return instanceId;
-    }
-
-    @Override
-    public String role() {
-        return role;
     }
 
     @Override
@@ -80,11 +64,6 @@ public final class ManagedServer implements ServerProcess {
     /** The command line of the current (or next) launch. */
     public List<String> args() {
         return current.args();
-    }
-
-    @Override
-    public ServerState state() {
-        return machine.state();
     }
 
     @Override
@@ -166,7 +145,7 @@ public final class ManagedServer implements ServerProcess {
             }
             case DOWN -> {
                 if (s == ServerState.READY) {
-                    LOG.warnf("%s stopped answering /health while ready", instanceId);
+                    LOG.warnf("%s stopped answering /health while ready", instanceId());
                 }
                 checkLoadTimeout(mine);
             }
@@ -219,7 +198,7 @@ public final class ManagedServer implements ServerProcess {
         }
         consecutiveFailures++;
         long delay = restartPolicy.delayMs(consecutiveFailures);
-        LOG.infof("%s: restart %d in %d ms", instanceId, consecutiveFailures, delay);
+        LOG.infof("%s: restart %d in %d ms", instanceId(), consecutiveFailures, delay);
         restartTask = scheduler.schedule(() -> {
             synchronized (ManagedServer.this) {
                 if (!wanted) {
@@ -252,7 +231,7 @@ public final class ManagedServer implements ServerProcess {
         h.terminate();
         ScheduledFuture<?> killer = scheduler.schedule(() -> {
             if (h.alive()) {
-                LOG.warnf("%s did not exit within %d ms of SIGTERM; killing it", instanceId, stopGrace.toMillis());
+                LOG.warnf("%s did not exit within %d ms of SIGTERM; killing it", instanceId(), stopGrace.toMillis());
                 h.kill();
             }
         }, stopGrace.toMillis(), TimeUnit.MILLISECONDS);
@@ -261,21 +240,6 @@ public final class ManagedServer implements ServerProcess {
             machine.moveTo(ServerState.STOPPED, "exited with code " + c);
             return null;
         });
-    }
-
-    @Override
-    public CompletableFuture<Void> awaitReady(Duration timeout) {
-        return machine.awaitReady(timeout);
-    }
-
-    @Override
-    public Runnable onChange(Consumer<StateChange> listener) {
-        return machine.onChange(listener);
-    }
-
-    @Override
-    public List<StateChange> history() {
-        return machine.history();
     }
 
     @Override
