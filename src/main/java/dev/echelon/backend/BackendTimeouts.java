@@ -1,5 +1,7 @@
 package dev.echelon.backend;
 
+import dev.echelon.registry.RoleTimeouts;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -24,6 +26,15 @@ public record BackendTimeouts(Duration connect, Duration read, Duration total) {
     /** All in milliseconds; 0 means "no timeout" for that phase. */
     public static BackendTimeouts of(long connectMs, long readMs, long totalMs) {
         return new BackendTimeouts(Duration.ofMillis(connectMs), Duration.ofMillis(readMs), Duration.ofMillis(totalMs));
+    }
+
+    /**
+     * A role's registry timeouts as HTTP timeouts. One socket read timeout covers both the wait for the first byte
+     * (prompt processing) and the silence between streamed tokens, so it is the larger of the two; the registry's
+     * finer split is enforced above the client, by the quality gate's generation monitor.
+     */
+    public static BackendTimeouts forRole(RoleTimeouts role) {
+        return of(role.connectMs(), Math.max(role.firstTokenMs(), role.idleMs()), role.totalMs());
     }
 
     public BackendTimeouts withTotal(Duration newTotal) {
