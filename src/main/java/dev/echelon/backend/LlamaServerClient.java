@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -229,6 +231,56 @@ public final class LlamaServerClient {
             r = r.toBuilder().streamOptions(mapper.createObjectNode().put("include_usage", true)).build();
         }
         return startStream("/v1/chat/completions", toJson(r), SseCall.Mode.CHAT, ChatChunk.class, listener);
+    }
+
+    /**
+     * Relays an OpenAI-shaped request ({@code /v1/chat/completions}, {@code /v1/completions}) as raw JSON without
+     * blocking a thread: the answer is kept exactly as the server wrote it (tool calls, logprobs, fields Echelon does
+     * not model). Cancelling the returned future cancels the HTTP call, so a client that goes away stops the
+     * backend's generation.
+     */
+    public CompletableFuture<ObjectNode> openAiJson(String path, ObjectNode body) {
+        String endpoint = "POST " + path;
+        CallPhase phase = new CallPhase();
+        Call call = http.newCall(buildRequest("POST", path, body, "application/json", phase));
+        CompletableFuture<ObjectNode> result = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                call.cancel();
+                return super.cancel(mayInterruptIfRunning);
+            }
+        };
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {
+                result.completeExceptionally(mapIo(e, c, phase, endpoint, result.isCancelled(), -1));
+            }
+
+            @Override
+            public void onResponse(Call c, Response response) {
+                try (response) {
+                    String text = response.body() == null ? "" : response.body().string();
+                    JsonNode node = new Raw(endpoint, response.code(), text).json();
+                    if (!node.isObject()) {
+                        throw protocol(endpoint, "expected a JSON object, got: " + BackendJson.snippet(text, 200), null);
+                    }
+                    result.complete((ObjectNode) node);
+                } catch (IOException e) {
+                    result.completeExceptionally(mapIo(e, c, phase, endpoint, result.isCancelled(), -1));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Streams an OpenAI-shaped endpoint as raw JSON chunks, ending at {@code data: [DONE]} (not delivered). The
+     * body is sent as given: the caller sets {@code stream} and {@code stream_options}.
+     */
+    public StreamHandle openAiStream(String path, ObjectNode body, StreamListener<ObjectNode> listener) {
+        return startStream(path, body, SseCall.Mode.CHAT, ObjectNode.class, listener);
     }
 
     /** {@code POST /tokenize}. */

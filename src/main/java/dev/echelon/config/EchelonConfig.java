@@ -41,6 +41,9 @@ public interface EchelonConfig {
     /** Bearer keys accepted on /admin. */
     Optional<List<String>> adminKeys();
 
+    /** Origins allowed to call the API from a browser (comma-separated; {@code /regex/} allowed); default: any. */
+    Optional<List<String>> corsOrigins();
+
     /** Port of Echelon's own HTTP API. */
     @WithDefault("8080")
     int port();
@@ -59,6 +62,8 @@ public interface EchelonConfig {
 
     Mock mock();
 
+    Api api();
+
     Supervisor supervisor();
 
     /** Mock-mode only settings. */
@@ -70,6 +75,29 @@ public interface EchelonConfig {
         /** Whether fake servers start with cold weights (read from NVMe) or staged in the page cache. */
         @WithDefault("true")
         boolean coldStart();
+    }
+
+    /** The OpenAI-compatible API: limits, backpressure, streaming and shutdown. */
+    interface Api {
+        /** Largest request body accepted; larger ones get 413. */
+        @WithDefault("8388608")
+        long maxBodyBytes();
+
+        /** Requests that may wait per role when every slot is busy; one more gets 429. */
+        @WithDefault("64")
+        int maxQueuePerRole();
+
+        /** Longest a request waits for a busy role's slot before 503 (a loading role may take its load timeout). */
+        @WithDefault("30000")
+        long maxQueueWaitMs();
+
+        /** Interval of SSE comment keep-alives while a stream waits for a loading or busy role. */
+        @WithDefault("1000")
+        long keepAliveMs();
+
+        /** On shutdown, how long in-flight requests may finish before open streams are ended. */
+        @WithDefault("10000")
+        long shutdownDrainMs();
     }
 
     /** Process supervision. */

@@ -832,7 +832,7 @@ public final class FakeLlamaServer implements AutoCloseable {
                                 throw ApiError.invalid("'messages' is required");
                             }
                             sendJson(req, 200, JsonNodeFactory.instance.objectNode()
-                                    .put("prompt", ChatTemplate.render(messages, true)));
+                                    .put("prompt", ChatTemplate.render(messages, body.get("tools"), true)));
                         });
                         return;
                     }
@@ -1009,10 +1009,13 @@ public final class FakeLlamaServer implements AutoCloseable {
         }
         GenRequest r = new GenRequest();
         r.api = GenRequest.Api.CHAT;
-        String rendered = ChatTemplate.render(messages, true);
+        String rendered = ChatTemplate.render(messages, body.get("tools"), true);
         r.promptTokens = tokenizer.tokenize(rendered, true, true);
         r.promptText = "";
         r.analysisText = ChatTemplate.lastUserText(messages);
+        ToolCalls.Decision tools = ToolCalls.decide(body, messages);
+        r.toolCall = tools.call();
+        r.toolPreface = tools.preface();
         r.generationPrompt = ChatTemplate.GENERATION_PROMPT;
         r.nPredict = intOr(body, "max_completion_tokens", intOr(body, "max_tokens",
                 intOr(body, "n_predict", cfg.nPredict)));
@@ -1267,6 +1270,8 @@ public final class FakeLlamaServer implements AutoCloseable {
     }
 
     private final class ChatSink extends StreamingSink {
+        private boolean toolCallStarted;
+
         ChatSink(HttpServerRequest req) {
             super(req);
         }
@@ -1282,6 +1287,11 @@ public final class FakeLlamaServer implements AutoCloseable {
                 return;
             }
             first(g);
+            if (g.toolCall()) {
+                toolCallStart(g);
+                event(LlamaJson.chatChunk(g, id, created, LlamaJson.toolArgumentsDelta(text), null, t));
+                return;
+            }
             event(LlamaJson.chatChunk(g, id, created, LlamaJson.contentDelta(text), null, t));
         }
 
@@ -1289,6 +1299,14 @@ public final class FakeLlamaServer implements AutoCloseable {
             if (!started) {
                 begin();
                 event(LlamaJson.chatChunk(g, id, created, LlamaJson.chatRoleDelta(), null, null));
+            }
+        }
+
+        /** A tool call opens with its id, type and name (empty arguments) before the first argument fragment. */
+        private void toolCallStart(Generation g) {
+            if (!toolCallStarted) {
+                toolCallStarted = true;
+                event(LlamaJson.chatChunk(g, id, created, LlamaJson.toolCallStartDelta(g), null, null));
             }
         }
 
@@ -1300,7 +1318,12 @@ public final class FakeLlamaServer implements AutoCloseable {
             }
             first(g);
             String rest = g.flushRemaining();
-            if (!rest.isEmpty()) {
+            if (g.toolCall()) {
+                toolCallStart(g);
+                if (!rest.isEmpty()) {
+                    event(LlamaJson.chatChunk(g, id, created, LlamaJson.toolArgumentsDelta(rest), null, null));
+                }
+            } else if (!rest.isEmpty()) {
                 event(LlamaJson.chatChunk(g, id, created, LlamaJson.contentDelta(rest), null, null));
             }
             event(LlamaJson.chatChunk(g, id, created, JsonNodeFactory.instance.objectNode(), g.finishReason(),

@@ -43,6 +43,10 @@ final class GenRequest {
     int idSlot = -1;
     boolean returnTokens = true;
     String generationPrompt = "";
+    /** Chat with tools: the function the model calls instead of answering in text, or null. */
+    ToolCalls.Function toolCall;
+    /** Chat after tool results: the sentence that opens the answer, taking the results up ("" otherwise). */
+    String toolPreface = "";
 
     /** Stops as a JSON array. */
     ArrayNode stopArray() {

@@ -31,6 +31,8 @@ final class Generation {
     final PromptAnalysis analysis;
     final TokenStream tokens;
     final int idTask;
+    /** The id of the tool call this generation writes the arguments of, or null for a text answer. */
+    final String toolCallId;
 
     FakeLlamaServer.Slot slot;
     final List<TokenStream.Planned> emitted = new ArrayList<>();
@@ -73,9 +75,23 @@ final class Generation {
         this.genSeed = Hashing.of("gen", server.options().seedSalt(), server.target().model().name(),
                 req.analysisText, req.promptText, req.api == GenRequest.Api.CHAT, effectiveSeed,
                 req.temperature <= 0 ? 0 : Math.round(req.temperature * 100));
-        this.analysis = PromptAnalysis.of(req.analysisText, req.json, server.options().seedSalt());
-        TextComposer.Script script = TextComposer.compose(new TextComposer.Input(analysis, server.capability(),
-                genSeed, req.api == GenRequest.Api.CHAT, req.promptText, req.jsonSchema, req.json));
+        this.analysis = PromptAnalysis.of(req.analysisText, req.json || req.toolCall != null,
+                server.options().seedSalt());
+        TextComposer.Script script;
+        if (req.toolCall != null) {
+            this.toolCallId = ToolCalls.callId(genSeed);
+            script = ToolCalls.script(req.toolCall, req.analysisText,
+                    PromptAnalysis.severity(analysis.margin(server.capability())), genSeed);
+        } else {
+            this.toolCallId = null;
+            script = TextComposer.compose(new TextComposer.Input(analysis, server.capability(),
+                    genSeed, req.api == GenRequest.Api.CHAT, req.promptText, req.jsonSchema, req.json));
+            if (req.toolPreface != null && !req.toolPreface.isEmpty() && !req.json) {
+                // the answer takes the tool results up first (JSON answers stay pure JSON)
+                script = new TextComposer.Script(req.toolPreface + " " + script.main(),
+                        script.filler(), script.mode(), script.severity());
+            }
+        }
         this.tokens = new TokenStream(server.tokenizer(), script, req.ignoreEos, genSeed);
         this.speculate = server.config().draftSimple() && server.draft() != null;
         ServerConfig c = server.config();
@@ -344,6 +360,14 @@ final class Generation {
     }
 
     String finishReason() {
-        return "limit".equals(stopType) ? "length" : "stop";
+        if ("limit".equals(stopType)) {
+            return "length";
+        }
+        return toolCallId != null ? "tool_calls" : "stop";
+    }
+
+    /** Whether this generation writes a tool call's arguments rather than a text answer. */
+    boolean toolCall() {
+        return toolCallId != null;
     }
 }

@@ -263,7 +263,17 @@ final class LlamaJson {
         c.put("index", 0);
         ObjectNode msg = c.putObject("message");
         msg.put("role", "assistant");
-        msg.put("content", g.content());
+        if (g.toolCall()) {
+            msg.putNull("content");
+            ObjectNode call = msg.putArray("tool_calls").addObject();
+            call.put("id", g.toolCallId);
+            call.put("type", "function");
+            ObjectNode fn = call.putObject("function");
+            fn.put("name", g.req.toolCall.name());
+            fn.put("arguments", g.content());
+        } else {
+            msg.put("content", g.content());
+        }
         if (g.req.chatLogprobs) {
             c.putObject("logprobs").set("content",
                     probs(g.server.tokenizer(), g.reportedTokens(), g.req.nProbs, false));
@@ -301,6 +311,26 @@ final class LlamaJson {
         ObjectNode d = F.objectNode();
         d.put("role", "assistant");
         d.putNull("content");
+        return d;
+    }
+
+    /** The stream delta that opens a tool call: its index, id, type and name, with empty arguments. */
+    static ObjectNode toolCallStartDelta(Generation g) {
+        ObjectNode d = F.objectNode();
+        ObjectNode call = d.putArray("tool_calls").addObject();
+        call.put("index", 0);
+        call.put("id", g.toolCallId);
+        call.put("type", "function");
+        ObjectNode fn = call.putObject("function");
+        fn.put("name", g.req.toolCall.name());
+        fn.put("arguments", "");
+        return d;
+    }
+
+    /** A stream delta carrying the next fragment of a tool call's arguments. */
+    static ObjectNode toolArgumentsDelta(String fragment) {
+        ObjectNode d = F.objectNode();
+        d.putArray("tool_calls").addObject().put("index", 0).putObject("function").put("arguments", fragment);
         return d;
     }
 

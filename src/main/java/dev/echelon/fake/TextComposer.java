@@ -482,7 +482,7 @@ final class TextComposer {
     }
 
     /** Truncated, unterminated or unbalanced JSON, as weak models emit under a loose grammar. */
-    private static String breakJson(String json, SplittableRandom rnd) {
+    static String breakJson(String json, SplittableRandom rnd) {
         switch (rnd.nextInt(3)) {
             case 0 -> {
                 int cut = (int) (json.length() * (0.35 + 0.45 * rnd.nextDouble()));

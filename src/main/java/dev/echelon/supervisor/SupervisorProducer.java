@@ -10,6 +10,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 import java.nio.file.Path;
@@ -23,7 +24,12 @@ public class SupervisorProducer {
     @Produces
     @Singleton
     OkHttpClient backendHttp() {
+        // OkHttp's default dispatcher runs 5 calls per host at once; a llama-server with -np 8 needs more
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(1024);
+        dispatcher.setMaxRequestsPerHost(256);
         return new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
                 .retryOnConnectionFailure(false) // a failed generation must not be silently sent twice
                 .build();

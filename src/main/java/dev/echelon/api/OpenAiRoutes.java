@@ -1,0 +1,388 @@
+package dev.echelon.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.echelon.backend.InstancePool;
+import dev.echelon.config.EchelonConfig;
+import dev.echelon.memory.EmbeddingService;
+import dev.echelon.pipeline.Endpoint;
+import dev.echelon.pipeline.Execution;
+import dev.echelon.pipeline.GenerationCall;
+import dev.echelon.pipeline.Pipeline;
+import dev.echelon.pipeline.Rejection;
+import dev.echelon.pipeline.RequestContext;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.RoleKind;
+import dev.echelon.registry.RoleSpec;
+import dev.echelon.registry.Tier;
+import dev.echelon.routing.Router;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import org.jboss.logging.Logger;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * The OpenAI-compatible API on Vert.x routes: {@code /v1/models}, {@code /v1/chat/completions},
+ * {@code /v1/completions}, {@code /v1/embeddings}, plus bearer-key checks on {@code /v1} and {@code /admin}.
+ * Raw routes rather than JAX-RS because a stream must be written event by event with full control of headers,
+ * keep-alives and client disconnects, and because the added latency per request must stay under a millisecond.
+ */
+@ApplicationScoped
+public class OpenAiRoutes {
+
+    private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    static final String PRINCIPAL = "echelon.principal";
+    static final String REQUEST_ID = "echelon.request-id";
+
+    private final EchelonConfig config;
+    private final Vertx vertx;
+    private final Instance<Pipeline> pipeline;
+    private final Instance<Router> router;
+    private final Instance<ModelRegistry> registry;
+    private final Instance<InstancePool> pool;
+    private final EmbeddingService embeddings;
+    private final ApiKeys apiKeys;
+    private final ApiKeys adminKeys;
+    private final long created = System.currentTimeMillis() / 1000;
+
+    public OpenAiRoutes(EchelonConfig config, Vertx vertx, Instance<Pipeline> pipeline, Instance<Router> router,
+            Instance<ModelRegistry> registry, Instance<InstancePool> pool, EmbeddingService embeddings) {
+        this.config = config;
+        this.vertx = vertx;
+        this.pipeline = pipeline;
+        this.router = router;
+        this.registry = registry;
+        this.pool = pool;
+        this.embeddings = embeddings;
+        this.apiKeys = new ApiKeys(config.apiKeys());
+        this.adminKeys = new ApiKeys(config.adminKeys());
+    }
+
+    void register(@Observes io.vertx.ext.web.Router web) {
+        web.route("/v1/*").order(-100).handler(rc -> authenticate(rc, apiKeys));
+        web.route("/admin/*").order(-100).handler(rc -> authenticate(rc, adminKeys.enabled() ? adminKeys : apiKeys));
+        web.get("/v1/models").handler(this::listModels);
+        web.get("/v1/models/:id").handler(this::getModel);
+        web.post("/v1/chat/completions").handler(rc -> withBody(rc, (body, ctx) -> generate(rc, body, ctx,
+                Endpoint.CHAT)));
+        web.post("/v1/completions").handler(rc -> withBody(rc, (body, ctx) -> generate(rc, body, ctx,
+                Endpoint.COMPLETIONS)));
+        web.post("/v1/embeddings").handler(rc -> withBody(rc, (body, ctx) -> embed(rc, body, ctx)));
+        web.route("/v1/*").handler(this::notFound);
+    }
+
+    // ------------------------------------------------------------------ authentication and request ids
+
+    private void authenticate(RoutingContext rc, ApiKeys keys) {
+        String requestId = requestId(rc.request().getHeader("X-Request-Id"));
+        rc.put(REQUEST_ID, requestId);
+        rc.response().putHeader("X-Request-Id", requestId);
+        if (!keys.enabled()) {
+            rc.put(PRINCIPAL, "anonymous");
+            rc.next();
+            return;
+        }
+        String header = rc.request().getHeader("Authorization");
+        if (header == null || header.isBlank()) {
+            ApiErrors.send(rc.response(), Rejection.unauthorized("Missing bearer authentication in the "
+                    + "Authorization header (Authorization: Bearer YOUR_KEY)."));
+            return;
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ApiErrors.send(rc.response(), Rejection.unauthorized("The Authorization header must use the Bearer "
+                    + "scheme (Authorization: Bearer YOUR_KEY)."));
+            return;
+        }
+        var principal = keys.check(header.substring(7).trim());
+        if (principal.isEmpty()) {
+            ApiErrors.send(rc.response(), Rejection.unauthorized("Incorrect API key provided."));
+            return;
+        }
+        rc.put(PRINCIPAL, principal.get());
+        rc.next();
+    }
+
+    /** The client's X-Request-Id when it is safe to echo and log; otherwise a new one. */
+    static String requestId(String offered) {
+        if (offered != null && SAFE_REQUEST_ID.matcher(offered).matches()) {
+            return offered;
+        }
+        return "req_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    }
+
+    private static RequestContext context(RoutingContext rc) {
+        String id = rc.get(REQUEST_ID);
+        String principal = rc.get(PRINCIPAL);
+        return new RequestContext(id == null ? requestId(null) : id, principal == null ? "anonymous" : principal,
+                System.nanoTime());
+    }
+
+    // ------------------------------------------------------------------ body handling
+
+    /** Reads the body up to the configured limit (413 beyond it), parses it as a JSON object (400 otherwise). */
+    private void withBody(RoutingContext rc, BiConsumer<ObjectNode, RequestContext> next) {
+        RequestContext ctx = context(rc);
+        HttpServerRequest req = rc.request();
+        long limit = config.api().maxBodyBytes();
+        String declared = req.getHeader("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > limit) {
+                    rejectAndClose(rc, Rejection.tooLarge(limit));
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                ApiErrors.send(rc.response(), Rejection.invalid(null, "invalid_header", "Invalid Content-Length"));
+                return;
+            }
+        }
+        Buffer body = Buffer.buffer();
+        boolean[] failed = {false};
+        req.handler(chunk -> {
+            if (failed[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > limit) {
+                failed[0] = true;
+                rejectAndClose(rc, Rejection.tooLarge(limit));
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        req.exceptionHandler(e -> failed[0] = true);
+        req.endHandler(v -> {
+            if (failed[0]) {
+                return;
+            }
+            ObjectNode json;
+            try {
+                JsonNode node = JSON.readTree(body.getBytes());
+                if (node == null || !node.isObject()) {
+                    throw Rejection.invalid(null, "invalid_json", "The request body must be a JSON object.");
+                }
+                json = (ObjectNode) node;
+            } catch (JsonProcessingException e) {
+                ApiErrors.send(rc.response(), Rejection.invalid(null, "invalid_json", "We could not parse the JSON "
+                        + "body of your request: " + e.getOriginalMessage()));
+                return;
+            } catch (Rejection r) {
+                ApiErrors.send(rc.response(), r);
+                return;
+            } catch (java.io.IOException e) {
+                ApiErrors.send(rc.response(), Rejection.invalid(null, "invalid_json", "Unreadable request body."));
+                return;
+            }
+            try {
+                next.accept(json, ctx);
+            } catch (Rejection r) {
+                ApiErrors.send(rc.response(), r);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "[%s] %s failed", ctx.requestId(), req.path());
+                ApiErrors.send(rc.response(), Rejection.backend(500, "server_error", "internal_error",
+                        "Internal error; the request id is " + ctx.requestId(), e));
+            }
+        });
+        req.resume();
+    }
+
+    /** A body over the limit is not read to its end: answer 413 and close the connection. */
+    private static void rejectAndClose(RoutingContext rc, Rejection r) {
+        rc.response().putHeader("Connection", "close");
+        ApiErrors.send(rc.response(), r);
+        rc.response().endHandler(v -> rc.request().connection().close());
+    }
+
+    // ------------------------------------------------------------------ generation
+
+    private void generate(RoutingContext rc, ObjectNode body, RequestContext ctx, Endpoint endpoint) {
+        ObjectNode valid = endpoint == Endpoint.CHAT ? ChatValidator.validate(body) : CompletionValidator.validate(body);
+        boolean stream = valid.path("stream").asBoolean(false);
+        GenerationCall call = new GenerationCall(ctx, endpoint, valid.get("model").textValue(), valid, stream,
+                Fields.includeUsage(valid));
+        HttpServerResponse response = rc.response();
+        HttpExchange exchange = new HttpExchange(vertx, vertx.getOrCreateContext(), response, stream,
+                config.api().keepAliveMs());
+        Execution execution = pipeline.get().execute(call, exchange);
+        response.closeHandler(v -> execution.cancel()); // the client went away: stop the backend's work
+    }
+
+    // ------------------------------------------------------------------ models
+
+    private void listModels(RoutingContext rc) {
+        ObjectNode out = JSON.createObjectNode().put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (String id : router.get().modelIds()) {
+            data.add(model(id));
+        }
+        registry.get().roles().values().stream().filter(r -> r.kind() == RoleKind.EMBEDDING)
+                .forEach(r -> data.add(model(r.name())));
+        sendJson(rc.response(), out);
+    }
+
+    private void getModel(RoutingContext rc) {
+        String id = rc.pathParam("id");
+        boolean known = router.get().modelIds().contains(id) || registry.get().role(id)
+                .filter(r -> r.kind() == RoleKind.EMBEDDING).isPresent();
+        if (!known) {
+            ApiErrors.send(rc.response(), Rejection.unknownModel("The model '" + id + "' does not exist."));
+            return;
+        }
+        sendJson(rc.response(), model(id));
+    }
+
+    private ObjectNode model(String id) {
+        ObjectNode m = JSON.createObjectNode().put("id", id).put("object", "model").put("created", created)
+                .put("owned_by", "echelon");
+        ObjectNode x = m.putObject("x_echelon");
+        ModelRegistry reg = registry.get();
+        if (Router.AUTO.equals(id)) {
+            x.put("kind", "routed").put("description", "Echelon chooses the role for each request");
+            return m;
+        }
+        for (Tier t : Tier.values()) {
+            if (t.modelId().equals(id)) {
+                x.put("kind", "tier").put("tier", t.name()).put("description", t.role());
+                ArrayNode roles = x.putArray("roles");
+                reg.rolesOf(t).stream().filter(RoleSpec::servesUsers).forEach(r -> roles.add(r.name()));
+                return m;
+            }
+        }
+        RoleSpec role = reg.requireRole(id);
+        x.put("kind", role.kind() == RoleKind.EMBEDDING ? "embedding" : "role").put("tier", role.tier().name())
+                .put("description", role.description());
+        role.model().ifPresent(model -> x.put("model", model.name()));
+        role.inProcess().ifPresent(p -> x.put("model", p).put("in_process", true));
+        if (!role.instances().isEmpty()) {
+            x.put("status", pool.get().status(id).name().toLowerCase());
+        } else if (role.inProcess().isPresent()) {
+            x.put("status", "ready");
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ embeddings
+
+    private void embed(RoutingContext rc, ObjectNode body, RequestContext ctx) {
+        String model = Fields.requireString(body, "model", "model");
+        RoleSpec role = registry.get().role(model).filter(r -> r.kind() == RoleKind.EMBEDDING).orElse(null);
+        if (role == null) {
+            List<String> names = registry.get().roles().values().stream().filter(r -> r.kind() == RoleKind.EMBEDDING)
+                    .map(RoleSpec::name).toList();
+            throw Rejection.unknownModel("The embedding model '" + model + "' does not exist. Available: "
+                    + String.join(", ", names));
+        }
+        List<String> inputs = embeddingInputs(body.get("input"));
+        String format = body.path("encoding_format").asText("float");
+        if (!Set.of("float", "base64").contains(format)) {
+            throw Rejection.invalid("encoding_format", "invalid_value", "Invalid value for 'encoding_format': '"
+                    + format + "'. Supported values are: 'float' and 'base64'.");
+        }
+        if (body.has("dimensions") && body.get("dimensions").asInt(-1) != EmbeddingService.DIMENSIONS) {
+            throw Rejection.invalid("dimensions", "unsupported_value", "This model produces "
+                    + EmbeddingService.DIMENSIONS + " dimensions and cannot shorten them.");
+        }
+        vertx.<ObjectNode>executeBlocking(() -> {
+            EmbeddingService.Embeddings result = embeddings.embed(inputs);
+            ObjectNode out = JSON.createObjectNode().put("object", "list");
+            ArrayNode data = out.putArray("data");
+            for (int i = 0; i < result.vectors().size(); i++) {
+                ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+                float[] v = result.vectors().get(i);
+                if ("base64".equals(format)) {
+                    ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                    for (float f : v) {
+                        buf.putFloat(f);
+                    }
+                    item.put("embedding", Base64.getEncoder().encodeToString(buf.array()));
+                } else {
+                    ArrayNode arr = item.putArray("embedding");
+                    for (float f : v) {
+                        arr.add(f);
+                    }
+                }
+            }
+            out.put("model", model);
+            out.putObject("usage").put("prompt_tokens", result.tokens()).put("total_tokens", result.tokens());
+            out.putObject("x_echelon").put("request_id", ctx.requestId()).put("role", role.name())
+                    .put("tier", role.tier().name()).put("model", EmbeddingService.MODEL_NAME);
+            return out;
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                sendJson(rc.response(), ar.result());
+            } else {
+                LOG.errorf(ar.cause(), "[%s] embedding failed", ctx.requestId());
+                ApiErrors.send(rc.response(), Rejection.backend(500, "server_error", "internal_error",
+                        "Embedding failed; the request id is " + ctx.requestId(), ar.cause()));
+            }
+        });
+    }
+
+    private static List<String> embeddingInputs(JsonNode input) {
+        if (!Fields.present(input)) {
+            throw Fields.missing("input");
+        }
+        List<String> out = new ArrayList<>();
+        if (input.isTextual()) {
+            out.add(input.textValue());
+        } else if (input.isArray() && !input.isEmpty()) {
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode n = input.get(i);
+                if (!n.isTextual()) {
+                    throw Fields.wrongType("input[" + i + "]", "a string (token-id input is not supported)", n);
+                }
+                out.add(n.textValue());
+            }
+        } else {
+            throw Fields.wrongType("input", "a string or a non-empty array of strings", input);
+        }
+        if (out.size() > 2048) {
+            throw Rejection.invalid("input", "array_above_max_length", "At most 2048 inputs per request.");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).isEmpty()) {
+                throw Rejection.invalid("input[" + i + "]", "invalid_value", "Inputs must not be empty strings.");
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ misc
+
+    private void notFound(RoutingContext rc) {
+        String path = rc.request().path();
+        boolean known = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models")
+                .contains(path) || path.startsWith("/v1/models/");
+        if (known && rc.request().method() != HttpMethod.OPTIONS) {
+            rc.response().putHeader("Allow", path.startsWith("/v1/models") ? "GET" : "POST");
+            ApiErrors.send(rc.response(), Rejection.backend(405, "invalid_request_error", "method_not_allowed",
+                    "Method " + rc.request().method() + " is not allowed on " + path, null));
+            return;
+        }
+        ApiErrors.send(rc.response(), Rejection.notFound("Unknown endpoint: " + rc.request().method() + " " + path));
+    }
+
+    private static void sendJson(HttpServerResponse response, ObjectNode body) {
+        response.putHeader("Content-Type", "application/json").end(body.toString());
+    }
+}

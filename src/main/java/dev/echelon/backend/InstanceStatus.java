@@ -1,0 +1,11 @@
+package dev.echelon.backend;
+
+/** Whether a backend instance can take requests now, soon, or not at all. */
+public enum InstanceStatus {
+    /** Answering {@code /health} with 200. */
+    READY,
+    /** Starting or loading its model: worth waiting for. */
+    WARMING,
+    /** Failed or stopped: a request waiting for it would wait for a restart that may not come. */
+    DOWN
+}

@@ -1,0 +1,219 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.backend.InstancePool;
+import dev.echelon.backend.InstanceStatus;
+import dev.echelon.backend.PooledInstance;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+
+/**
+ * The admit step's backpressure: per role, as many requests run as its ready instances have slots; up to
+ * {@code maxQueue} more wait in order; one more is refused at once with 429 and a Retry-After. A role whose
+ * instances are all down is refused with 503; one that is loading is waited for up to its load timeout.
+ */
+public final class Admission {
+
+    private static final Logger LOG = Logger.getLogger(Admission.class);
+
+    private final InstancePool pool;
+    private final int maxQueue;
+    private final long maxQueueWaitMs;
+    private final ToLongFunction<String> loadTimeoutMs;
+    private final ScheduledExecutorService timers;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Admission(InstancePool pool, int maxQueue, long maxQueueWaitMs, ToLongFunction<String> loadTimeoutMs,
+            ScheduledExecutorService timers) {
+        this.pool = pool;
+        this.maxQueue = maxQueue;
+        this.maxQueueWaitMs = maxQueueWaitMs;
+        this.loadTimeoutMs = loadTimeoutMs;
+        this.timers = timers;
+        pool.onChange(role -> lane(role).dispatch());
+    }
+
+    /** A request's place in line: done at once when a slot was free. */
+    public static final class Ticket {
+        final CompletableFuture<Lease> lease = new CompletableFuture<>();
+        final long enqueuedNanos = System.nanoTime();
+        volatile ScheduledFuture<?> timeout;
+        final boolean loading;
+
+        Ticket(boolean loading) {
+            this.loading = loading;
+        }
+
+        public CompletableFuture<Lease> lease() {
+            return lease;
+        }
+
+        /** True when the request waits because the role is loading (not merely busy). */
+        public boolean waitingForLoad() {
+            return loading;
+        }
+    }
+
+    /**
+     * Admits a request for {@code role}: a ticket whose lease completes when a slot is free.
+     *
+     * @throws Rejection 429 when the role's queue is full, 503 when nothing can serve it or Echelon is stopping
+     */
+    public Ticket admit(String role) {
+        if (closed) {
+            throw Rejection.unavailable("Echelon is shutting down", 5);
+        }
+        return lane(role).admit();
+    }
+
+    /** Withdraws a ticket whose client went away; a lease it already got is released. */
+    public void withdraw(Ticket ticket) {
+        if (!ticket.lease.isDone()) {
+            ticket.lease.cancel(false);
+        }
+        ticket.lease.thenAccept(Lease::release);
+    }
+
+    /** Refuses new requests from now on (shutdown). */
+    public void close() {
+        closed = true;
+        lanes.values().forEach(Lane::failAll);
+    }
+
+    public int queued(String role) {
+        return lane(role).queue.size();
+    }
+
+    private Lane lane(String role) {
+        return lanes.computeIfAbsent(role, Lane::new);
+    }
+
+    /** One role's line. */
+    private final class Lane {
+        private final String role;
+        private final Deque<Ticket> queue = new ArrayDeque<>();
+        private double meanServiceMs = 1_000;
+
+        Lane(String role) {
+            this.role = role;
+        }
+
+        Ticket admit() {
+            if (pool.of(role).isEmpty()) {
+                throw Rejection.unavailable("Role '" + role + "' has no backend instance", 30);
+            }
+            InstanceStatus status = pool.status(role);
+            if (status == InstanceStatus.DOWN) {
+                throw Rejection.unavailable("No instance of role '" + role + "' is running (all failed or stopped); "
+                        + "the supervisor restarts failed instances", 5);
+            }
+            Ticket t = new Ticket(status != InstanceStatus.READY);
+            synchronized (this) {
+                if (queue.isEmpty()) {
+                    Optional<PooledInstance> free = freeInstance();
+                    if (free.isPresent()) {
+                        grant(t, free.get());
+                        return t;
+                    }
+                }
+                if (queue.size() >= maxQueue) {
+                    throw Rejection.overloaded(role, queue.size(), retryAfterSeconds());
+                }
+                queue.addLast(t);
+            }
+            long waitMs = t.loading ? Math.max(maxQueueWaitMs, loadTimeoutMs.applyAsLong(role)) : maxQueueWaitMs;
+            t.timeout = timers.schedule(() -> expire(t, waitMs), waitMs, TimeUnit.MILLISECONDS);
+            dispatch(); // a slot may have freed between the check and the enqueue
+            return t;
+        }
+
+        private long retryAfterSeconds() {
+            int slots = Math.max(1, pool.of(role).stream().filter(i -> i.status() == InstanceStatus.READY)
+                    .mapToInt(PooledInstance::slots).sum());
+            return Math.max(1, (long) Math.ceil(queue.size() * meanServiceMs / slots / 1000.0));
+        }
+
+        private Optional<PooledInstance> freeInstance() {
+            return pool.of(role).stream().filter(i -> i.status() == InstanceStatus.READY)
+                    .sorted(Comparator.comparingDouble(i -> (double) i.inFlight() / i.slots()))
+                    .filter(PooledInstance::tryAcquire).findFirst();
+        }
+
+        private void grant(Ticket t, PooledInstance instance) {
+            long now = System.nanoTime();
+            long queueMs = (now - t.enqueuedNanos) / 1_000_000;
+            long loadWaitMs = t.loading ? (now - t.enqueuedNanos) / 1_000_000 : 0;
+            long start = now;
+            Lease lease = new Lease(instance, queueMs, loadWaitMs, () -> {
+                double ms = (System.nanoTime() - start) / 1e6;
+                synchronized (this) {
+                    meanServiceMs = 0.9 * meanServiceMs + 0.1 * ms;
+                }
+                dispatch();
+            });
+            ScheduledFuture<?> timeout = t.timeout;
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (!t.lease.complete(lease)) {
+                lease.release(); // the client went away meanwhile
+            }
+        }
+
+        void dispatch() {
+            while (true) {
+                Ticket next;
+                PooledInstance free;
+                synchronized (this) {
+                    Ticket head = queue.peekFirst();
+                    while (head != null && head.lease.isDone()) { // withdrawn or expired
+                        queue.pollFirst();
+                        head = queue.peekFirst();
+                    }
+                    if (head == null) {
+                        return;
+                    }
+                    Optional<PooledInstance> f = freeInstance();
+                    if (f.isEmpty()) {
+                        return;
+                    }
+                    free = f.get();
+                    next = queue.pollFirst();
+                }
+                grant(next, free);
+            }
+        }
+
+        private void expire(Ticket t, long waitMs) {
+            synchronized (this) {
+                queue.remove(t);
+            }
+            String why = pool.status(role) == InstanceStatus.READY
+                    ? "no slot of role '" + role + "' became free within " + waitMs + " ms"
+                    : "role '" + role + "' did not become ready within " + waitMs + " ms";
+            if (t.lease.completeExceptionally(Rejection.unavailable(why, retryAfterSeconds()))) {
+                LOG.debugf("admission timeout: %s", why);
+            }
+        }
+
+        void failAll() {
+            synchronized (this) {
+                for (Ticket t : queue) {
+                    t.lease.completeExceptionally(Rejection.unavailable("Echelon is shutting down", 5));
+                }
+                queue.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.echelon.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What one generation produced, for the check and record steps.
+ *
+ * @param usage   the backend's usage object, or null
+ * @param timings llama-server's timings (prompt/predicted counts and speeds, draft_n …), or null
+ */
+record GenerationResult(String instance, String finishReason, JsonNode usage, JsonNode timings, int chunks,
+        EchelonMeta meta) {
+
+    int completionTokens() {
+        return usage == null ? 0 : usage.path("completion_tokens").asInt(0);
+    }
+
+    int promptTokens() {
+        return usage == null ? 0 : usage.path("prompt_tokens").asInt(0);
+    }
+}

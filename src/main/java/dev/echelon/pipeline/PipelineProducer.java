@@ -1,0 +1,89 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.backend.BackendTimeouts;
+import dev.echelon.backend.InstancePool;
+import dev.echelon.backend.InstanceStatus;
+import dev.echelon.backend.LlamaServerClient;
+import dev.echelon.backend.PooledInstance;
+import dev.echelon.config.EchelonConfig;
+import dev.echelon.registry.InstanceSpec;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.RoleSpec;
+import dev.echelon.routing.Router;
+import dev.echelon.supervisor.ServerProcess;
+import dev.echelon.supervisor.Supervisor;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** Wires the request path: the instance pool over the supervisor's servers, admission, the router, the pipeline. */
+public class PipelineProducer {
+
+    /** Slots assumed for an external server, whose {@code -np} Echelon does not know. */
+    static final int EXTERNAL_SLOTS = 4;
+
+    @Produces
+    @Singleton
+    InstancePool instancePool(ModelRegistry registry, Supervisor supervisor, OkHttpClient http) {
+        List<PooledInstance> instances = new ArrayList<>();
+        for (RoleSpec role : registry.roles().values()) {
+            BackendTimeouts timeouts = BackendTimeouts.forRole(role.timeouts());
+            for (InstanceSpec spec : role.instances()) {
+                ServerProcess server = supervisor.server(spec.id()).orElseThrow();
+                int slots = spec.launch().map(l -> l.parallel()).orElse(EXTERNAL_SLOTS);
+                LlamaServerClient client = new LlamaServerClient(HttpUrl.get(server.baseUrl()), spec.id(), http,
+                        timeouts);
+                instances.add(new PooledInstance(spec.id(), role.name(), slots, client, () -> status(server)));
+            }
+        }
+        InstancePool pool = new InstancePool(instances);
+        supervisor.onChange(change -> supervisor.server(change.instanceId())
+                .ifPresent(s -> pool.changed(s.role())));
+        return pool;
+    }
+
+    private static InstanceStatus status(ServerProcess server) {
+        return switch (server.state()) {
+            case READY -> InstanceStatus.READY;
+            case STARTING, LOADING -> InstanceStatus.WARMING;
+            // a failed server is being restarted, but waiting for it could take minutes: fail fast with Retry-After
+            case FAILED, STOPPING, STOPPED -> InstanceStatus.DOWN;
+        };
+    }
+
+    @Produces
+    @Singleton
+    Router router(ModelRegistry registry, InstancePool pool) {
+        return new Router(registry, pool);
+    }
+
+    @Produces
+    @Singleton
+    Admission admission(EchelonConfig config, ModelRegistry registry, InstancePool pool) {
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "echelon-admission-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        return new Admission(pool, config.api().maxQueuePerRole(), config.api().maxQueueWaitMs(),
+                role -> registry.role(role).map(r -> r.timeouts().loadMs()).orElse(60_000L), timers);
+    }
+
+    @Produces
+    @Singleton
+    Pipeline pipeline(Router router, Admission admission, MeterRegistry metrics) {
+        return new Pipeline(router, admission, metrics);
+    }
+
+    void close(@Disposes Admission admission) {
+        admission.close();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.routing.RoutingDecision;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+
+/**
+ * Step 7: remember what happened — metrics per role, and one log line per request carrying its id. Later issues
+ * add the skill tracker, the escalation log, memory writes and the residency signal here.
+ */
+final class RecordStep {
+
+    private static final Logger LOG = Logger.getLogger(RecordStep.class);
+
+    private final MeterRegistry metrics;
+
+    RecordStep(MeterRegistry metrics) {
+        this.metrics = metrics;
+    }
+
+    void record(GenerationCall call, RoutingDecision decision, GenerationResult result, Rejection failure,
+            boolean cancelled) {
+        String role = decision == null ? "none" : decision.role();
+        String outcome = cancelled ? "cancelled" : failure == null ? "ok" : Integer.toString(failure.status());
+        long nanos = System.nanoTime() - call.context().receivedNanos();
+        Counter.builder("echelon.requests").description("Generation requests by role, endpoint and outcome")
+                .tag("role", role).tag("endpoint", call.endpoint().name().toLowerCase()).tag("outcome", outcome)
+                .register(metrics).increment();
+        Timer.builder("echelon.request.duration").description("Time from receipt to the last byte")
+                .tag("role", role).tag("stream", Boolean.toString(call.stream())).publishPercentileHistogram()
+                .register(metrics).record(Duration.ofNanos(nanos));
+        if (result != null) {
+            Timer.builder("echelon.queue.wait").description("Time waiting for a backend slot (loading included)")
+                    .tag("role", role).register(metrics).record(Duration.ofMillis(result.meta().queueMs()));
+            metrics.counter("echelon.tokens", "role", role, "direction", "in").increment(result.promptTokens());
+            metrics.counter("echelon.tokens", "role", role, "direction", "out").increment(result.completionTokens());
+        }
+        if (failure != null && !cancelled) {
+            LOG.infof("[%s] %s %s → %s failed: %d %s", call.context().requestId(), call.endpoint(), call.model(),
+                    role, failure.status(), failure.getMessage());
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debugf("[%s] %s %s → %s %s in %d ms", call.context().requestId(), call.endpoint(), call.model(), role,
+                    outcome, nanos / 1_000_000);
+        }
+    }
+}
