@@ -2,11 +2,13 @@ package dev.echelon;
 
 import dev.echelon.config.EchelonConfig;
 import dev.echelon.config.EffectiveConfig;
+import dev.echelon.pipeline.Pipeline;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RegistryValidationException;
 import dev.echelon.supervisor.LaunchException;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -28,16 +30,21 @@ public class EchelonBoot {
     /** Exit status for a configuration error (sysexits.h EX_CONFIG). */
     public static final int EXIT_CONFIG = 78;
     private static final Logger LOG = Logger.getLogger(EchelonBoot.class);
+    /** Streams are ended this long before the shutdown delay runs out, so their last events still get written. */
+    private static final long DRAIN_MARGIN_MS = 300;
 
     private final EchelonConfig config;
     private final Instance<ModelRegistry> registry;
     private final Instance<Supervisor> supervisor;
+    private final Instance<Pipeline> pipeline;
     private volatile EffectiveConfig effective;
 
-    public EchelonBoot(EchelonConfig config, Instance<ModelRegistry> registry, Instance<Supervisor> supervisor) {
+    public EchelonBoot(EchelonConfig config, Instance<ModelRegistry> registry, Instance<Supervisor> supervisor,
+            Instance<Pipeline> pipeline) {
         this.config = config;
         this.registry = registry;
         this.supervisor = supervisor;
+        this.pipeline = pipeline;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -73,8 +80,24 @@ public class EchelonBoot {
         Quarkus.asyncExit(EXIT_CONFIG);
     }
 
+    /**
+     * Shutdown begins with Quarkus's shutdown delay ({@code quarkus.shutdown.delay}, set to the drain time), during
+     * which HTTP still serves: in-flight requests get that long to finish and open streams are then ended cleanly.
+     * The drain runs on its own thread because Quarkus waits out the delay after this observer returns.
+     */
+    void onShutdownRequested(@Observes ShutdownDelayInitiatedEvent event) {
+        if (effective != null) {
+            long ms = Math.max(0, config.api().shutdownDrainMs() - DRAIN_MARGIN_MS);
+            Thread drain = new Thread(() -> pipeline.get().drain(Duration.ofMillis(ms)), "echelon-drain");
+            drain.setDaemon(true);
+            drain.start();
+        }
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         if (effective != null) {
+            // first the requests (they need their backends; anything still open is ended now), then the backends
+            pipeline.get().drain(Duration.ZERO);
             supervisor.get().stopAll(Duration.ofMillis(config.supervisor().stopGraceMs() + 2_000));
         }
     }

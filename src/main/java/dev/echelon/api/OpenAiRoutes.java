@@ -206,11 +206,20 @@ public class OpenAiRoutes {
         req.resume();
     }
 
-    /** A body over the limit is not read to its end: answer 413 and close the connection. */
+    /**
+     * A body over the limit is not read to its end: answer 413, and on HTTP/1.x close the connection so the rest of
+     * the body is not read (on HTTP/2 other streams share the connection; the remaining frames are discarded).
+     */
     private static void rejectAndClose(RoutingContext rc, Rejection r) {
-        rc.response().putHeader("Connection", "close");
-        ApiErrors.send(rc.response(), r);
-        rc.response().endHandler(v -> rc.request().connection().close());
+        HttpServerResponse response = rc.response();
+        if (response.headWritten()) {
+            return;
+        }
+        if (rc.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            response.putHeader("Connection", "close");
+            response.endHandler(v -> rc.request().connection().close());
+        }
+        ApiErrors.send(response, r);
     }
 
     // ------------------------------------------------------------------ generation

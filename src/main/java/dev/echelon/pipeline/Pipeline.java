@@ -122,7 +122,7 @@ public final class Pipeline {
      * Graceful shutdown: refuse new requests, let those in flight finish for up to {@code deadline}, then end the
      * rest cleanly — a streamed answer gets a final error event and {@code [DONE]}, not a reset connection.
      */
-    public void drain(Duration deadline) {
+    public synchronized void drain(Duration deadline) {
         admit.close();
         long end = System.nanoTime() + deadline.toNanos();
         while (!inFlight.isEmpty() && System.nanoTime() < end) {

@@ -120,39 +120,51 @@ public final class ManagedServer extends ObservedServer {
         probeTask = scheduler.schedule(this::probeOnce, delayMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * One {@code /health} probe. Every decision is taken under the lock and only for the run that was probed: a
+     * probe or an exit of an earlier run (stopped, crashed, replaced) must never move the state of the current one.
+     */
     private void probeOnce() {
-        ServerHandle mine = handle;
-        if (!wanted || mine == null || !mine.alive()) {
-            return;
-        }
-        Readiness r = probe.probe(current.baseUrl());
-        ServerState s = state();
-        if (s == ServerState.STOPPING || s == ServerState.STOPPED || s == ServerState.FAILED) {
-            return;
-        }
-        switch (r) {
-            case READY -> {
-                if (s != ServerState.READY) {
-                    readyAtNanos = System.nanoTime();
-                    machine.moveTo(ServerState.READY, "health 200 after "
-                            + (readyAtNanos - launchedAtNanos) / 1_000_000 + " ms");
-                }
-                scheduleProbe(PROBE_WHILE_READY_MS);
+        ServerHandle mine;
+        java.net.URI url;
+        synchronized (this) {
+            mine = handle;
+            if (!wanted || mine == null || !mine.alive()) {
+                return;
             }
-            case LOADING -> {
-                machine.moveTo(ServerState.LOADING, "health 503 loading");
-                checkLoadTimeout(mine);
+            url = current.baseUrl();
+        }
+        Readiness r = probe.probe(url);
+        synchronized (this) {
+            ServerState s = state();
+            if (mine != handle || !wanted || s == ServerState.STOPPING || s == ServerState.STOPPED
+                    || s == ServerState.FAILED) {
+                return;
             }
-            case DOWN -> {
-                if (s == ServerState.READY) {
-                    LOG.warnf("%s stopped answering /health while ready", instanceId());
+            switch (r) {
+                case READY -> {
+                    if (s != ServerState.READY) {
+                        readyAtNanos = System.nanoTime();
+                        machine.moveTo(ServerState.READY, "health 200 after "
+                                + (readyAtNanos - launchedAtNanos) / 1_000_000 + " ms");
+                    }
+                    scheduleProbe(PROBE_WHILE_READY_MS);
                 }
-                checkLoadTimeout(mine);
+                case LOADING -> {
+                    machine.moveTo(ServerState.LOADING, "health 503 loading");
+                    checkLoadTimeout(mine);
+                }
+                case DOWN -> {
+                    if (s == ServerState.READY) {
+                        LOG.warnf("%s stopped answering /health while ready", instanceId());
+                    }
+                    checkLoadTimeout(mine);
+                }
             }
         }
     }
 
-    private void checkLoadTimeout(ServerHandle mine) {
+    private synchronized void checkLoadTimeout(ServerHandle mine) {
         long waitedMs = (System.nanoTime() - launchedAtNanos) / 1_000_000;
         if (state() != ServerState.READY && waitedMs > loadTimeout.toMillis()) {
             fail("not ready after " + waitedMs + " ms (load timeout " + loadTimeout.toMillis() + " ms)");
@@ -162,11 +174,9 @@ public final class ManagedServer extends ObservedServer {
         scheduleProbe(state() == ServerState.READY ? PROBE_WHILE_READY_MS : PROBE_WHILE_LOADING_MS);
     }
 
-    private void onExit(ServerHandle which, int code) {
-        synchronized (this) {
-            if (which != handle) {
-                return;
-            }
+    private synchronized void onExit(ServerHandle which, int code) {
+        if (which != handle) {
+            return; // an earlier run; the current one is not affected
         }
         if (!wanted) {
             machine.moveTo(ServerState.STOPPED, "exited with code " + code + " after stop");
@@ -179,7 +189,7 @@ public final class ManagedServer extends ObservedServer {
         }
     }
 
-    private void fail(String reason) {
+    private synchronized void fail(String reason) {
         machine.moveTo(ServerState.FAILED, reason);
         ServerHandle h = handle;
         if (h == null || !h.alive()) {
@@ -222,12 +232,12 @@ public final class ManagedServer extends ObservedServer {
                 probeTask.cancel(false);
             }
             h = handle;
+            if (h == null || !h.alive()) {
+                machine.moveTo(ServerState.STOPPED, "stop requested");
+                return CompletableFuture.completedFuture(null);
+            }
+            machine.moveTo(ServerState.STOPPING, "stop requested");
         }
-        if (h == null || !h.alive()) {
-            machine.moveTo(ServerState.STOPPED, "stop requested");
-            return CompletableFuture.completedFuture(null);
-        }
-        machine.moveTo(ServerState.STOPPING, "stop requested");
         h.terminate();
         ScheduledFuture<?> killer = scheduler.schedule(() -> {
             if (h.alive()) {
@@ -237,7 +247,11 @@ public final class ManagedServer extends ObservedServer {
         }, stopGrace.toMillis(), TimeUnit.MILLISECONDS);
         return h.exit().handle((c, e) -> {
             killer.cancel(false);
-            machine.moveTo(ServerState.STOPPED, "exited with code " + c);
+            synchronized (ManagedServer.this) {
+                if (handle == h && !wanted) {
+                    machine.moveTo(ServerState.STOPPED, "exited with code " + c);
+                }
+            }
             return null;
         });
     }

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# API latency benchmark: Echelon vs straight to the same fake llama-server, in one run.
+#
+#   bench/run-api-latency.sh [--build] [--quick] [-- extra LoadGen options]
+#
+# Starts Echelon in mock mode (ORCHESTRATOR_MOCK_TIME_SCALE=0: the fake backends answer with no simulated delay)
+# on free loopback ports, waits until every backend is ready, finds frontdoor-0's URL in /admin/instances, runs
+# bench/LoadGen.java against both URLs (fixed rates, then a ramp), and always stops Echelon on exit. Results go to
+# bench/results/latest.md and latest.json. Bounded: about 2.5 minutes (--quick: about 40 s).
+#
+#   --build   rebuild the jar first (default: only when target/quarkus-app/quarkus-run.jar is missing)
+#   --quick   short phases, for checking the harness; the numbers are noisier
+#   --exclusive  hold /tmp/echelon-mvn.lock (the build lock) while measuring, so that no Maven build or test run
+#             that uses it competes for the 2 cores; waits at most 5 minutes for it
+#
+# Before starting it waits (at most BENCH_QUIET_WAIT seconds, default 60) until the machine is quiet (under 15 %
+# busy); the report shows how much CPU other processes used during each measurement anyway ("other CPU").
+#
+# Environment: ECHELON_JAVA_OPTS (JVM options for Echelon; default none, i.e. what `./echelon run` uses without
+# JAVA_OPTS), LOADGEN_JAVA_OPTS, BENCH_OUT (default bench/results).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JAR=target/quarkus-app/quarkus-run.jar
+OUT=${BENCH_OUT:-bench/results}
+BUILD=0
+QUICK=0
+EXCLUSIVE=0
+EXTRA=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD=1 ;;
+    --quick) QUICK=1 ;;
+    --exclusive) EXCLUSIVE=1 ;;
+    --) shift; EXTRA=("$@"); break ;;
+    *) echo "usage: $0 [--build] [--quick] [--exclusive] [-- LoadGen options]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$BUILD" = 1 ] || [ ! -f "$JAR" ]; then
+  echo "bench: building $JAR (through /tmp/echelon-mvn.lock)" >&2
+  flock /tmp/echelon-mvn.lock ./mvnw -o -q -B package -DskipTests
+fi
+
+if [ "$EXCLUSIVE" = 1 ]; then
+  exec 9>/tmp/echelon-mvn.lock
+  echo "bench: waiting for /tmp/echelon-mvn.lock" >&2
+  flock -w 300 9 || { echo "bench: build lock still busy after 5 minutes" >&2; exit 1; }
+fi
+
+# Busy share of all CPUs over one second, in percent.
+busy_pct() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+  local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
+  echo $(( 100 * busy / (busy + idle + 1) ))
+}
+QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+for i in $(seq 1 "$QUIET_WAIT"); do
+  b=$(busy_pct)
+  [ "$b" -lt 15 ] && break
+  [ "$i" = 1 ] && echo "bench: machine ${b}% busy (other jobs); waiting up to ${QUIET_WAIT} s for it to calm down" >&2
+  [ "$i" = "$QUIET_WAIT" ] && echo "bench: still ${b}% busy; measuring anyway (see 'other CPU' in the report)" >&2
+done
+
+WORK=$(mktemp -d /tmp/echelon-bench.XXXXXX)
+ECHELON_PID=
+cleanup() {
+  local rc=$?
+  if [ -n "$ECHELON_PID" ] && kill -0 "$ECHELON_PID" 2>/dev/null; then
+    kill -TERM "$ECHELON_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$ECHELON_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$ECHELON_PID" 2>/dev/null || true
+    wait "$ECHELON_PID" 2>/dev/null || true
+  fi
+  if [ "$rc" != 0 ] && [ -f "$WORK/echelon.log" ]; then
+    echo "bench: failed (exit $rc); last lines of Echelon's log:" >&2
+    tail -n 30 "$WORK/echelon.log" >&2 || true
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A port is free when nothing accepts a connection on it (loopback only).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# First port of a run of $1 free ports, from a random start so concurrent runs rarely collide.
+free_ports() {
+  local n=$1 base p ok
+  for _ in $(seq 1 200); do
+    base=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+    ok=1
+    for p in $(seq "$base" $((base + n - 1))); do port_free "$p" || { ok=0; break; }; done
+    [ "$ok" = 1 ] && { echo "$base"; return 0; }
+  done
+  echo "bench: no free port range found" >&2
+  return 1
+}
+
+PORT=$(free_ports 1)
+BACKEND_BASE=$(free_ports 16)
+while [ "$PORT" -ge "$BACKEND_BASE" ] && [ "$PORT" -lt $((BACKEND_BASE + 16)) ]; do PORT=$(free_ports 1); done
+ECHELON_URL="http://127.0.0.1:$PORT"
+
+# JVM options for Echelon: none by default, so the numbers are those of a plain `./echelon run`.
+# shellcheck disable=SC2086
+ORCHESTRATOR_MOCK_MODE=1 ORCHESTRATOR_MOCK_TIME_SCALE=0 \
+ORCHESTRATOR_HOST=127.0.0.1 ORCHESTRATOR_PORT="$PORT" ORCHESTRATOR_BACKEND_PORT_BASE="$BACKEND_BASE" \
+ORCHESTRATOR_DATA_DIR="$WORK/data" ORCHESTRATOR_API_KEYS= ORCHESTRATOR_ADMIN_KEYS= \
+  java ${ECHELON_JAVA_OPTS:-} -jar "$ROOT/$JAR" >"$WORK/echelon.log" 2>&1 9>&- &
+ECHELON_PID=$!
+echo "bench: Echelon pid $ECHELON_PID on $ECHELON_URL, backends from port $BACKEND_BASE" >&2
+
+# Ready: /q/health/ready is 200 and every instance in /admin/instances is "ready" (at most 60 s).
+INSTANCES=
+for i in $(seq 1 600); do
+  kill -0 "$ECHELON_PID" 2>/dev/null || { echo "bench: Echelon exited during startup" >&2; exit 1; }
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$ECHELON_URL/q/health/ready" || true)" = 200 ]; then
+    INSTANCES=$(curl -s "$ECHELON_URL/admin/instances" || true)
+    if [ -n "$INSTANCES" ] && ! echo "$INSTANCES" | grep -o '"state":"[a-z_]*"' | grep -qv '"state":"ready"'; then
+      break
+    fi
+  fi
+  [ "$i" = 600 ] && { echo "bench: Echelon not ready after 60 s" >&2; exit 1; }
+  sleep 0.1
+done
+DIRECT_URL=$(echo "$INSTANCES" | grep -o '"id":"frontdoor-0"[^}]*' | grep -o '"url":"[^"]*"' | cut -d'"' -f4)
+case "$DIRECT_URL" in
+  http://127.0.0.1:*|http://localhost:*) ;;
+  *) echo "bench: frontdoor-0 URL not found or not loopback: '$DIRECT_URL'" >&2; exit 1 ;;
+esac
+echo "bench: ready; frontdoor-0 at $DIRECT_URL" >&2
+
+ARGS=(--direct "$DIRECT_URL" --echelon "$ECHELON_URL" --server-pid "$ECHELON_PID" --out "$OUT"
+      --machine "$(nproc) cores, $(java -version 2>&1 | head -1 | cut -d'"' -f2) JDK")
+if [ "$QUICK" = 1 ]; then
+  ARGS+=(--jit-warmup 200:1,500:2,1000:3,2000:1 --jit-settle 6 --warmup 1 --duration 4 --slices 2 --ramp 1500,2500
+         --ramp-duration 2)
+fi
+# The generator uses the serial collector with a young generation large enough that it rarely collects during a
+# run (a collection pauses its clock and would show up as latency of both targets), and C1 only (no C2 compile
+# bursts): it must neither stall nor take CPU from Echelon on 2 cores.
+# It also runs at a slightly higher priority where allowed (root), so that other jobs on the machine delay its
+# send times less; Echelon keeps the default priority.
+NICE=()
+nice -n -5 true 2>/dev/null && NICE=(nice -n -5)
+# shellcheck disable=SC2086
+"${NICE[@]}" java ${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms768m -Xmx768m -Xmn640m -XX:TieredStopAtLevel=1} "$ROOT/bench/LoadGen.java" \
+  "${ARGS[@]}" "${EXTRA[@]}" 9>&-
