@@ -7,7 +7,6 @@ import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RegistryValidationException;
 import dev.echelon.supervisor.LaunchException;
 import dev.echelon.supervisor.Supervisor;
-import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -74,10 +73,16 @@ public class EchelonBoot {
         }
     }
 
+    /**
+     * Ends the process at once: nothing has been started yet (no backend, no request), and a normal exit would first
+     * sit out the shutdown delay that exists to drain requests.
+     */
     private void refuse(String message) {
         LOG.error(message);
         System.err.println("echelon: " + message);
-        Quarkus.asyncExit(EXIT_CONFIG);
+        System.err.flush();
+        System.out.flush();
+        Runtime.getRuntime().halt(EXIT_CONFIG);
     }
 
     /**
