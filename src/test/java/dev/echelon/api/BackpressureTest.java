@@ -2,6 +2,7 @@ package dev.echelon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.echelon.supervisor.ServerProcess;
+import dev.echelon.TestBackends;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,14 +42,12 @@ class BackpressureTest {
     Supervisor supervisor;
 
     private String base() {
-        String s = url.toString();
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        return TestBackends.base(url);
     }
 
     @BeforeEach
     void backendsReady() throws Exception {
-        CompletableFuture.allOf(supervisor.servers().stream().map(s -> s.awaitReady(Duration.ofSeconds(30)))
-                .toArray(CompletableFuture[]::new)).get(40, TimeUnit.SECONDS);
+        TestBackends.awaitAllReady(supervisor);
     }
 
     private static String body(String model, int maxTokens, boolean stream) {

@@ -1,6 +1,7 @@
 package dev.echelon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.echelon.TestBackends;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -158,14 +159,12 @@ class HostileRequestsTest {
     }
 
     private String base() {
-        String s = url.toString();
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        return TestBackends.base(url);
     }
 
     @BeforeEach
     void backendsReady() throws Exception {
-        CompletableFuture.allOf(supervisor.servers().stream().map(s -> s.awaitReady(Duration.ofSeconds(30)))
-                .toArray(CompletableFuture[]::new)).get(40, TimeUnit.SECONDS);
+        TestBackends.awaitAllReady(supervisor);
     }
 
     @Test
