@@ -256,11 +256,18 @@ public final class RegistryLoader {
             }
 
             List<String> fallbacks = rc.field("fallbacks").strings();
-            RoutingHints routing = RoutingHints.NONE;
+            double defaultCost = tier == null ? 1.0 : switch (tier) {
+                case A -> 1.0;
+                case C -> 4.0;
+                case B -> 12.0;
+                case D -> 0.5;
+            };
+            RoutingHints routing = new RoutingHints(List.of(), List.of(), defaultCost);
             Cursor hc = rc.field("routing");
             if (hc.isObjectIfPresent()) {
-                hc.onlyKeys("categories", "keywords");
-                routing = new RoutingHints(hc.field("categories").strings(), hc.field("keywords").strings());
+                hc.onlyKeys("categories", "keywords", "cost");
+                double cost = hc.field("cost").present() ? hc.field("cost").requirePositive() : defaultCost;
+                routing = new RoutingHints(hc.field("categories").strings(), hc.field("keywords").strings(), cost);
             }
             RoleTimeouts timeouts = timeouts(rc.field("timeouts"));
             if (tier == null) {
