@@ -64,6 +64,10 @@ public interface EchelonConfig {
 
     Api api();
 
+    Routing routing();
+
+    Escalation escalation();
+
     Supervisor supervisor();
 
     /** Mock-mode only settings. */
@@ -98,6 +102,57 @@ public interface EchelonConfig {
         /** On shutdown, how long in-flight requests may finish before open streams are ended. */
         @WithDefault("10000")
         long shutdownDrainMs();
+    }
+
+    /** Complexity routing for {@code model: auto}. */
+    interface Routing {
+        /** The router picks the cheapest role whose predicted success reaches this. */
+        @WithDefault("0.8")
+        double successTarget();
+
+        /** Seconds of expected load wait that weigh as much as one unit of role cost. */
+        @WithDefault("2.0")
+        double waitSecondsPerCostUnit();
+
+        /** Largest share of routed requests that may explore a role other than the best-known one. */
+        @WithDefault("0.03")
+        double maxExploration();
+    }
+
+    /** The quality gate, escalation and their budgets. */
+    interface Escalation {
+        /** Streamed tokens held back (not sent) while the gate can still escalate invisibly. */
+        @WithDefault("24")
+        int holdBackTokens();
+
+        /** …or this long, whichever comes first. */
+        @WithDefault("1500")
+        long holdBackMs();
+
+        @WithDefault("2")
+        int maxRetries();
+
+        @WithDefault("3")
+        int maxEscalations();
+
+        /** Generated tokens over all attempts of one request. */
+        @WithDefault("16384")
+        int maxTotalTokens();
+
+        /** A request's whole time budget, escalations included. */
+        @WithDefault("120000")
+        long deadlineMs();
+
+        /** Consecutive failures after which an instance's circuit opens. */
+        @WithDefault("5")
+        int breakerFailures();
+
+        @WithDefault("5000")
+        long breakerCoolDownMs();
+
+        /** Escalation log size before rotation. */
+        @WithDefault("10485760")
+        long logMaxBytes();
     }
 
     /** Process supervision. */
