@@ -25,6 +25,7 @@ final class HttpExchange implements ResponseSink {
     private final boolean stream;
     private final long keepAliveMs;
     private boolean streamOpen;
+    private RoutingDecision decision;
     private long keepAliveTimer = -1;
 
     HttpExchange(Vertx vertx, Context context, HttpServerResponse response, boolean stream, long keepAliveMs) {
@@ -43,12 +44,20 @@ final class HttpExchange implements ResponseSink {
         });
     }
 
+    /**
+     * Remembers the role; the headers are written with the status line, so that after an escalation inside the
+     * hold-back window they name the role that actually answers.
+     */
     @Override
     public void routed(RoutingDecision decision) {
-        onContext(() -> {
+        onContext(() -> this.decision = decision);
+    }
+
+    private void roleHeaders() {
+        if (decision != null && !response.headWritten()) {
             response.putHeader("X-Echelon-Role", decision.role());
             response.putHeader("X-Echelon-Tier", decision.tier().name());
-        });
+        }
     }
 
     @Override
@@ -75,6 +84,7 @@ final class HttpExchange implements ResponseSink {
             return;
         }
         streamOpen = true;
+        roleHeaders();
         response.setStatusCode(200);
         response.setChunked(true);
         response.putHeader("Content-Type", "text/event-stream; charset=utf-8");
@@ -92,6 +102,7 @@ final class HttpExchange implements ResponseSink {
     @Override
     public void json(ObjectNode body) {
         onContext(() -> {
+            roleHeaders();
             response.putHeader("Content-Type", "application/json");
             response.end(body.toString());
         });
@@ -125,6 +136,7 @@ final class HttpExchange implements ResponseSink {
                 response.write("data: " + ApiErrors.body(rejection) + "\n\n");
                 response.end(DONE);
             } else {
+                roleHeaders();
                 ApiErrors.send(response, rejection);
             }
         });

@@ -34,8 +34,12 @@ public final class Admission {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    private final java.util.function.Predicate<String> usable;
+
+    /** @param usable whether an instance may take requests now (its circuit breaker is not open) */
     public Admission(InstancePool pool, int maxQueue, long maxQueueWaitMs, ToLongFunction<String> loadTimeoutMs,
-            ScheduledExecutorService timers) {
+            ScheduledExecutorService timers, java.util.function.Predicate<String> usable) {
+        this.usable = usable;
         this.pool = pool;
         this.maxQueue = maxQueue;
         this.maxQueueWaitMs = maxQueueWaitMs;
@@ -145,7 +149,7 @@ public final class Admission {
         }
 
         private Optional<PooledInstance> freeInstance() {
-            return pool.of(role).stream().filter(i -> i.status() == InstanceStatus.READY)
+            return pool.of(role).stream().filter(i -> i.status() == InstanceStatus.READY && usable.test(i.id()))
                     .sorted(Comparator.comparingDouble(i -> (double) i.inFlight() / i.slots()))
                     .filter(PooledInstance::tryAcquire).findFirst();
         }

@@ -1,6 +1,7 @@
 package dev.echelon.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.backend.BackendCancelledException;
 import dev.echelon.backend.BackendException;
@@ -11,29 +12,73 @@ import dev.echelon.backend.BackendUnavailableException;
 import dev.echelon.backend.LlamaServerClient;
 import dev.echelon.backend.StreamHandle;
 import dev.echelon.backend.StreamListener;
+import dev.echelon.escalation.ErrorCategory;
+import dev.echelon.quality.Failure;
+import dev.echelon.quality.GateConfig;
+import dev.echelon.quality.GenerationMonitor;
+import dev.echelon.quality.JsonExpectation;
+import dev.echelon.quality.QualityGate;
+import dev.echelon.quality.TokenLogprob;
+import dev.echelon.quality.Transcript;
+import dev.echelon.quality.TranscriptBuilder;
+import dev.echelon.quality.Verdict;
 import dev.echelon.routing.RoutingDecision;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Step 4: relay the request to the leased instance and the answer back. Streams are relayed event by event as the
- * backend produces them — never gathered into a whole answer. Only the closing events (the one with the
- * finish_reason and llama-server's usage event) are held until the end, because {@code x_echelon} rides on the last
- * event and needs the timings that arrive in it.
+ * Step 4 with step 5 inside it: relay one attempt to the leased instance, judge what comes back with the quality
+ * gate, and hand the client only what passed.
+ *
+ * <p>JSON answers are judged whole. Streams are relayed event by event, except that the first tokens — the
+ * hold-back window, a few tokens or milliseconds — are held until the gate has judged them: a failing tier is then
+ * replaced invisibly. Once committed, a generation monitor watches for runaways (loops, confidence collapse) and
+ * stops one with an honest {@code finish_reason: "length"}. The closing events are always held to the end, because
+ * {@code x_echelon} rides on the last one.
  */
 final class GenerateStep {
 
-    CompletableFuture<GenerationResult> generate(GenerationCall call, RoutingDecision decision, Lease lease,
-            Execution execution) {
+    /** Top alternatives asked for internally, when the client did not ask for log-probabilities itself. */
+    static final int GATE_TOP_LOGPROBS = 3;
+
+    private final QualityGate gate;
+    private final GateConfig gateConfig;
+    private final int holdBackTokens;
+    private final long holdBackMs;
+
+    GenerateStep(QualityGate gate, GateConfig gateConfig, int holdBackTokens, long holdBackMs) {
+        this.gate = gate;
+        this.gateConfig = gateConfig;
+        this.holdBackTokens = holdBackTokens;
+        this.holdBackMs = holdBackMs;
+    }
+
+    CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, Lease lease,
+            Execution execution, List<String> escalations) {
         ObjectNode body = call.body().deepCopy();
         body.put("model", decision.role());
+        boolean chat = call.endpoint() == Endpoint.CHAT;
+        boolean clientLogprobs = body.path("logprobs").asBoolean(false);
+        if (chat && !clientLogprobs) {
+            // the gate judges confidence from log-probabilities; the client gets them only if it asked
+            body.put("logprobs", true);
+            body.put("top_logprobs", GATE_TOP_LOGPROBS);
+        }
+        Integer maxTokens = body.has("max_tokens") ? body.get("max_tokens").asInt() : null;
+        JsonExpectation json = chat ? JsonExpectation.fromChatRequest(body) : JsonExpectation.NONE;
         LlamaServerClient client = lease.instance().client().withRequestId(call.context().requestId());
+        Context ctx = new Context(call, decision, lease, execution, escalations, chat && !clientLogprobs, maxTokens,
+                json, System.nanoTime());
         if (call.stream()) {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true); // Echelon needs usage even if the client doesn't
-            Relay relay = new Relay(call, decision, lease, execution.sink());
+            Relay relay = new Relay(ctx);
             StreamHandle handle = client.openAiStream(call.endpoint().backendPath(), body, relay);
+            relay.handle(handle);
             execution.generatingWith(handle::cancel);
             return relay.result;
         }
@@ -41,79 +86,285 @@ final class GenerateStep {
         body.remove("stream_options");
         CompletableFuture<ObjectNode> answer = client.openAiJson(call.endpoint().backendPath(), body);
         execution.generatingWith(answer);
-        return answer.handle((json, error) -> {
-            if (error != null) {
-                throw new CompletionException(toRejection(unwrap(error), decision));
-            }
-            JsonNode timings = json.remove("timings");
-            EchelonMeta meta = EchelonMeta.of(call.context(), decision, lease, timings);
-            json.put("model", call.model());
-            json.set("x_echelon", meta.toJson());
-            execution.sink().json(json);
-            return new GenerationResult(lease.instance().id(), finishReason(json), json.get("usage"), timings, 0, meta);
-        });
+        return answer.handle((response, error) -> error != null ? failed(unwrap(error), decision, 0)
+                : judgeJson(ctx, response));
     }
 
-    /** Relays one stream's events to the sink. All callbacks of one stream come from one thread. */
-    private static final class Relay implements StreamListener<ObjectNode> {
-        final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
-        private final GenerationCall call;
-        private final RoutingDecision decision;
-        private final Lease lease;
-        private final ResponseSink sink;
+    /** Everything one attempt needs to know. */
+    private record Context(GenerationCall call, RoutingDecision decision, Lease lease, Execution execution,
+            List<String> escalations, boolean stripLogprobs, Integer maxTokens, JsonExpectation json,
+            long startNanos) {
+
+        long elapsedMs() {
+            return (System.nanoTime() - startNanos) / 1_000_000;
+        }
+    }
+
+    private AttemptResult judgeJson(Context ctx, ObjectNode response) {
+        JsonNode timings = response.remove("timings");
+        Transcript t = ctx.call().endpoint() == Endpoint.CHAT
+                ? Transcript.fromChatCompletion(response, ctx.maxTokens(), ctx.json(), ctx.elapsedMs())
+                : Transcript.of(response.path("choices").path(0).path("text").asText(""),
+                        textOrNull(response.path("choices").path(0).path("finish_reason")));
+        Verdict verdict = gate.judge(t);
+        EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), timings,
+                ctx.escalations(), verdict);
+        response.put("model", ctx.call().model());
+        response.set("x_echelon", meta.toJson());
+        if (ctx.stripLogprobs()) {
+            stripLogprobs(response);
+        }
+        if (!verdict.pass()) {
+            return new AttemptResult.Rejected(category(verdict), verdict.reason(), t.tokenCount(), verdict,
+                    new AttemptResult.Candidate(response, null, null, null), null);
+        }
+        ctx.execution().sink().json(response);
+        return new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(), finishReason(response),
+                response.get("usage"), timings, 0, meta), verdict);
+    }
+
+    /** Relays one stream; every callback of one stream comes from one thread. */
+    private final class Relay implements StreamListener<ObjectNode> {
+        final CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+        private final Context ctx;
+        private final TranscriptBuilder transcript;
+        private final GenerationMonitor monitor = new GenerationMonitor(gateConfig);
+        private final List<ObjectNode> held = new ArrayList<>();
+        private volatile StreamHandle handle;
+        private boolean committed;
+        private int contentEvents;
         private ObjectNode finish;
         private ObjectNode usage;
         private int chunks;
 
-        Relay(GenerationCall call, RoutingDecision decision, Lease lease, ResponseSink sink) {
-            this.call = call;
-            this.decision = decision;
-            this.lease = lease;
-            this.sink = sink;
+        Relay(Context ctx) {
+            this.ctx = ctx;
+            this.transcript = Transcript.builder().maxTokens(ctx.maxTokens()).json(ctx.json());
+        }
+
+        void handle(StreamHandle h) {
+            this.handle = h;
+            if (result.isDone()) {
+                h.cancel();
+            }
+        }
+
+        private void stop() {
+            StreamHandle h = handle;
+            if (h != null) {
+                h.cancel();
+            }
         }
 
         @Override
         public void onEvent(ObjectNode event) {
-            event.put("model", call.model());
+            if (result.isDone()) {
+                return;
+            }
+            event.put("model", ctx.call().model());
             JsonNode choices = event.get("choices");
             if (event.has("usage") && (choices == null || choices.isEmpty())) {
                 usage = event;
                 return;
             }
+            transcript.appendChunk(event);
             if (finishReason(event) != null) {
                 finish = event;
                 return;
             }
+            if (ctx.stripLogprobs()) {
+                stripLogprobs(event);
+            }
+            if (!committed) {
+                held.add(event);
+                contentEvents++;
+                if (contentEvents >= holdBackTokens || ctx.elapsedMs() >= holdBackMs) {
+                    Verdict early = gate.judgeEarly(transcript.elapsedMs(ctx.elapsedMs()).build());
+                    if (!early.pass()) {
+                        stop();
+                        result.complete(new AttemptResult.Rejected(category(early), "within the hold-back window: "
+                                + early.reason(), transcript.tokenCount(), early, null, null));
+                        return;
+                    }
+                    commit();
+                }
+                return;
+            }
             chunks++;
-            sink.chunk(event);
+            ctx.execution().sink().chunk(event);
+            Optional<Failure> runaway = watch(event);
+            if (runaway.isPresent()) {
+                stop();
+                endRunaway(runaway.get());
+            }
+        }
+
+        private void commit() {
+            committed = true;
+            for (ObjectNode e : held) {
+                chunks++;
+                ctx.execution().sink().chunk(e);
+                Optional<Failure> runaway = watch(e);
+                if (runaway.isPresent()) {
+                    stop();
+                    endRunaway(runaway.get());
+                    return;
+                }
+            }
+            held.clear();
+        }
+
+        private Optional<Failure> watch(JsonNode event) {
+            JsonNode lp = event.path("choices").path(0).path("logprobs").path("content");
+            Optional<Failure> f = Optional.empty();
+            if (lp.isArray() && !lp.isEmpty()) {
+                for (JsonNode entry : lp) {
+                    Optional<Failure> r = monitor.onToken(TokenLogprob.fromOpenAi(entry));
+                    if (r.isPresent()) {
+                        f = r;
+                    }
+                }
+                return f;
+            }
+            String text = event.path("choices").path(0).path("delta").path("content").asText("");
+            return text.isEmpty() ? Optional.empty() : monitor.onText(text);
+        }
+
+        /** A committed stream that ran away: end it honestly, as cut off, and say why. */
+        private void endRunaway(Failure failure) {
+            if (result.isDone()) {
+                return;
+            }
+            ObjectNode last = templateFinish("length");
+            Verdict verdict = gate.judge(transcript.elapsedMs(ctx.elapsedMs()).build());
+            EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), null,
+                    ctx.escalations(), verdict).stoppedBy(failure.name().toLowerCase() + ": " + monitor.reason());
+            last.set("x_echelon", meta.toJson());
+            ctx.execution().sink().chunk(last);
+            ctx.execution().sink().end();
+            result.complete(new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(), "length", null,
+                    null, chunks, meta), verdict));
+        }
+
+        private ObjectNode templateFinish(String reason) {
+            ObjectNode base = held.isEmpty() ? null : held.get(0);
+            ObjectNode last = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            if (base != null) {
+                last.set("id", base.get("id"));
+                last.set("created", base.get("created"));
+            }
+            last.put("object", ctx.call().endpoint() == Endpoint.CHAT ? "chat.completion.chunk" : "text_completion");
+            last.put("model", ctx.call().model());
+            ArrayNode choices = last.putArray("choices");
+            ObjectNode c = choices.addObject().put("index", 0);
+            if (ctx.call().endpoint() == Endpoint.CHAT) {
+                c.putObject("delta");
+            } else {
+                c.put("text", "");
+            }
+            c.put("finish_reason", reason);
+            return last;
         }
 
         @Override
         public void onComplete() {
-            if (finish == null) {
-                result.completeExceptionally(Rejection.backend(502, "server_error", "backend_error",
-                        "Role '" + decision.role() + "' backend ended the stream without a finish_reason", null));
+            if (result.isDone()) {
                 return;
             }
-            JsonNode timings = usage != null ? usage.remove("timings") : finish.remove("timings");
-            EchelonMeta meta = EchelonMeta.of(call.context(), decision, lease, timings);
-            if (call.includeUsage() && usage != null) {
-                sink.chunk(finish);
-                usage.set("x_echelon", meta.toJson());
-                sink.chunk(usage);
-            } else {
-                finish.set("x_echelon", meta.toJson());
-                sink.chunk(finish);
+            if (finish == null) {
+                result.complete(new AttemptResult.Rejected(ErrorCategory.EARLY_ABORT,
+                        "the backend ended the stream without a finish_reason", transcript.tokenCount(), null, null,
+                        null));
+                return;
             }
-            sink.end();
-            result.complete(new GenerationResult(lease.instance().id(), finishReason(finish),
-                    usage == null ? null : usage.get("usage"), timings, chunks, meta));
+            if (usage != null) {
+                transcript.appendChunk(usage);
+            }
+            JsonNode timings = usage != null ? usage.remove("timings") : finish.remove("timings");
+            Verdict verdict = gate.judge(transcript.elapsedMs(ctx.elapsedMs()).build());
+            if (!committed && !verdict.pass()) {
+                if (ctx.stripLogprobs()) {
+                    stripLogprobs(finish);
+                }
+                result.complete(new AttemptResult.Rejected(category(verdict), verdict.reason(),
+                        transcript.tokenCount(), verdict, new AttemptResult.Candidate(null, List.copyOf(held), finish,
+                                usage), null));
+                return;
+            }
+            if (!committed) {
+                commit();
+                if (result.isDone()) {
+                    return;
+                }
+            }
+            EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), timings,
+                    ctx.escalations(), verdict);
+            deliverEnd(ctx.execution().sink(), ctx.call(), finish, usage, meta);
+            result.complete(new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(),
+                    finishReason(finish), usage == null ? null : usage.get("usage"), timings, chunks, meta), verdict));
         }
 
         @Override
         public void onError(BackendException error) {
-            result.completeExceptionally(toRejection(error, decision));
+            if (result.isDone()) {
+                return;
+            }
+            if (committed) {
+                // the client already has part of the answer: no invisible escalation is possible any more
+                result.completeExceptionally(toRejection(error, ctx.decision()));
+                return;
+            }
+            result.complete(failed(error, ctx.decision(), transcript.tokenCount()));
         }
+    }
+
+    /** Writes a stream's closing events, with {@code x_echelon} on the last one. */
+    static void deliverEnd(ResponseSink sink, GenerationCall call, ObjectNode finish, ObjectNode usage,
+            EchelonMeta meta) {
+        if (call.includeUsage() && usage != null) {
+            sink.chunk(finish);
+            usage.set("x_echelon", meta.toJson());
+            sink.chunk(usage);
+        } else {
+            finish.set("x_echelon", meta.toJson());
+            sink.chunk(finish);
+        }
+        sink.end();
+    }
+
+    /** An attempt whose backend call failed, before anything reached the client. */
+    static AttemptResult failed(Throwable t, RoutingDecision decision, long tokens) {
+        Rejection r = toRejection(t, decision);
+        if (t instanceof BackendTimeoutException) {
+            return new AttemptResult.Rejected(ErrorCategory.TIMEOUT, r.getMessage(), tokens, null, null, null);
+        }
+        if (t instanceof BackendCancelledException) {
+            return new AttemptResult.Rejected(ErrorCategory.INFRASTRUCTURE, "cancelled", tokens, null, null, r);
+        }
+        if (t instanceof BackendHttpException e && e.statusCode() >= 400 && e.statusCode() < 500) {
+            // the request itself is wrong: another role would refuse it too
+            return new AttemptResult.Rejected(ErrorCategory.FORMAT, r.getMessage(), tokens, null, null, r);
+        }
+        return new AttemptResult.Rejected(ErrorCategory.INFRASTRUCTURE, r.getMessage(), tokens, null, null, null);
+    }
+
+    static ErrorCategory category(Verdict v) {
+        return v.category() == null ? ErrorCategory.LOW_QUALITY : ErrorCategory.valueOf(v.category().name());
+    }
+
+    static void stripLogprobs(JsonNode event) {
+        JsonNode choices = event.get("choices");
+        if (choices != null) {
+            for (JsonNode c : choices) {
+                if (c instanceof ObjectNode o) {
+                    o.remove("logprobs");
+                }
+            }
+        }
+    }
+
+    private static String textOrNull(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode() ? null : n.asText();
     }
 
     static String finishReason(JsonNode event) {

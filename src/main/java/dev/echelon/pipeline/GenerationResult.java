@@ -11,11 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 record GenerationResult(String instance, String finishReason, JsonNode usage, JsonNode timings, int chunks,
         EchelonMeta meta) {
 
-    int completionTokens() {
+    long completionTokens() {
         return usage == null ? 0 : usage.path("completion_tokens").asInt(0);
     }
 
-    int promptTokens() {
+    long promptTokens() {
         return usage == null ? 0 : usage.path("prompt_tokens").asInt(0);
     }
 }

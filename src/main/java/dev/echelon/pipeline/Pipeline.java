@@ -1,19 +1,30 @@
 package dev.echelon.pipeline;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.echelon.escalation.Action;
+import dev.echelon.escalation.Attempt;
+import dev.echelon.escalation.Budget;
+import dev.echelon.escalation.ErrorCategory;
+import dev.echelon.escalation.EscalationState;
+import dev.echelon.registry.ModelRegistry;
 import dev.echelon.routing.RoutingDecision;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The one place where a request's steps are sequenced: admit → recall → route → generate → check → escalate →
- * record. Each step is a small object with one job; this class only orders them and carries the request's
- * {@link Execution} (what to cancel) from one to the next. Validation and authentication happen before, in the API.
+ * record. Generate and check run together per attempt (the gate judges before the client sees anything); a failed
+ * attempt goes to the escalation policy, whose action starts the next attempt — the same role again, harder, the
+ * next role in the chain, or a fallback — until an answer passes or a budget ends it. Each step is a small object;
+ * this class only orders them and carries the request's {@link Execution} from one to the next.
  */
 public final class Pipeline {
 
@@ -22,17 +33,22 @@ public final class Pipeline {
     private final RecallStep recall = new RecallStep();
     private final RouteStep route;
     private final Admission admit;
-    private final GenerateStep generate = new GenerateStep();
-    private final CheckStep check = new CheckStep();
-    private final EscalateStep escalate = new EscalateStep();
+    private final GenerateStep generate;
+    private final EscalateStep escalate;
     private final RecordStep record;
+    private final ModelRegistry registry;
+    private final Budget budget;
     private final Set<Execution> inFlight = ConcurrentHashMap.newKeySet();
 
-    public Pipeline(dev.echelon.routing.Router router, Admission admission,
-            io.micrometer.core.instrument.MeterRegistry metrics) {
-        this.route = new RouteStep(router);
-        this.admit = admission;
-        this.record = new RecordStep(metrics);
+    public Pipeline(PipelineParts parts) {
+        this.route = new RouteStep(parts.router(), parts.tasks(), parts.registry().chains().keySet());
+        this.admit = parts.admission();
+        this.generate = new GenerateStep(parts.gate(), parts.gateConfig(), parts.holdBackTokens(),
+                parts.holdBackMs());
+        this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
+        this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks());
+        this.registry = parts.registry();
+        this.budget = parts.budget();
     }
 
     /** Starts serving {@code call}; the answer goes to {@code sink}. Returns at once. */
@@ -42,58 +58,183 @@ public final class Pipeline {
         RoutingDecision decision = null;
         try {
             GenerationCall recalled = recall.recall(call);
-            decision = route.route(recalled);
-            sink.routed(decision);
-            Admission.Ticket ticket = admit.admit(decision.role());
-            execution.waitingOn(ticket);
-            if (!ticket.lease().isDone()) {
-                sink.waiting(ticket.waitingForLoad());
-            }
-            RoutingDecision routed = decision;
-            ticket.lease().whenComplete((lease, error) -> {
-                if (error != null) {
-                    finish(execution, routed, null, error);
-                } else if (execution.cancelled()) {
-                    lease.release();
-                    finish(execution, routed, null, null);
-                } else {
-                    generate(execution, recalled, routed, lease);
-                }
-            });
+            RouteStep.Routed routed = route.route(recalled);
+            decision = routed.decision();
+            EscalationState state = EscalationState.start(call.context().requestId(), routed.chain(), budget);
+            attempt(new Request(execution, routed, new CopyOnWriteArrayList<>()), recalled, decision, state,
+                    Attempt.Kind.FIRST);
         } catch (Rejection r) {
-            finish(execution, decision, null, r);
+            finish(execution, decision, null, null, r);
         } catch (RuntimeException e) {
             LOG.errorf(e, "[%s] unexpected failure before generation", call.context().requestId());
-            finish(execution, decision, null, e);
+            finish(execution, decision, null, null, e);
         }
         return execution;
     }
 
-    private void generate(Execution execution, GenerationCall call, RoutingDecision decision, Lease lease) {
-        CompletableFuture<GenerationResult> generation;
+    /** One request across its attempts. */
+    private record Request(Execution execution, RouteStep.Routed routed, List<String> escalations) {
+    }
+
+    private void attempt(Request req, GenerationCall call, RoutingDecision decision, EscalationState state,
+            Attempt.Kind kind) {
+        Execution execution = req.execution();
+        execution.sink().routed(decision);
+        Admission.Ticket ticket;
         try {
-            generation = generate.generate(call, decision, lease, execution);
-        } catch (RuntimeException e) {
-            lease.release();
-            finish(execution, decision, null, e);
+            ticket = admit.admit(decision.role());
+        } catch (Rejection r) {
+            if (kind == Attempt.Kind.FIRST) {
+                throw r;
+            }
+            // a role the escalation wanted is saturated or down: that is the next attempt's failure
+            failed(req, call, decision, state, kind, null, new AttemptResult.Rejected(ErrorCategory.INFRASTRUCTURE,
+                    r.getMessage(), 0, null, null, null), 0);
             return;
         }
-        generation.whenComplete((result, error) -> {
-            lease.release();
-            CheckStep.Verdict verdict = error == null ? check.check(result) : CheckStep.Verdict.FAIL;
-            Optional<RoutingDecision> next = escalate.next(decision, verdict, error);
-            next.ifPresent(n -> LOG.debugf("escalation to %s requested but not enabled", n.role()));
-            finish(execution, decision, result, error);
+        execution.waitingOn(ticket);
+        if (!ticket.lease().isDone() && kind == Attempt.Kind.FIRST) {
+            execution.sink().waiting(ticket.waitingForLoad());
+        }
+        long start = System.nanoTime();
+        ticket.lease().whenComplete((lease, error) -> {
+            if (error != null) {
+                if (kind == Attempt.Kind.FIRST) {
+                    finish(execution, decision, null, null, error);
+                } else {
+                    failed(req, call, decision, state, kind, null, new AttemptResult.Rejected(
+                            ErrorCategory.INFRASTRUCTURE, unwrap(error).getMessage(), 0, null, null, null), start);
+                }
+                return;
+            }
+            if (execution.cancelled()) {
+                lease.release();
+                finish(execution, decision, null, null, null);
+                return;
+            }
+            CompletableFuture<AttemptResult> outcome;
+            try {
+                outcome = generate.generate(call, decision, lease, execution, List.copyOf(req.escalations()));
+            } catch (RuntimeException e) {
+                lease.release();
+                finish(execution, decision, null, null, e);
+                return;
+            }
+            outcome.whenComplete((result, failure) -> {
+                lease.release();
+                if (failure != null) {
+                    finish(execution, decision, null, null, failure); // failed after commit: nothing to escalate
+                } else if (result instanceof AttemptResult.Served served) {
+                    EscalationState done = escalate.attempted(state, Attempt.ok(decision.role(),
+                            lease.instance().id(), kind, served.result().completionTokens(), ms(start)), elapsed(call));
+                    record.attempt(call, req.routed(), decision.role(), true);
+                    finish(execution, decision, served.result(), done, null);
+                } else {
+                    failed(req, call, decision, state, kind, lease.instance().id(), (AttemptResult.Rejected) result,
+                            start);
+                }
+            });
         });
     }
 
-    private void finish(Execution execution, RoutingDecision decision, GenerationResult result, Throwable error) {
+    /** A failed attempt: book it, ask the policy, and start the next attempt — or end the request. */
+    private void failed(Request req, GenerationCall call, RoutingDecision decision, EscalationState state,
+            Attempt.Kind kind, String instance, AttemptResult.Rejected rejected, long start) {
+        Execution execution = req.execution();
+        if (execution.cancelled()) {
+            finish(execution, decision, null, null, null);
+            return;
+        }
+        if (rejected.clientError() != null) {
+            finish(execution, decision, null, null, rejected.clientError());
+            return;
+        }
+        EscalationState booked = escalate.attempted(state, Attempt.failed(decision.role(), instance, kind,
+                rejected.category(), rejected.reason(), rejected.tokens(), start == 0 ? 0 : ms(start)), elapsed(call));
+        if (rejected.verdict() != null) {
+            record.attempt(call, req.routed(), decision.role(), false);
+        }
+        Action action = escalate.next(booked, rejected.category(), rejected.reason());
+        req.escalations().add(EscalateStep.describe(decision.role(), action, rejected.category(), rejected.reason()));
+        if (action instanceof Action.GiveUp giveUp) {
+            if (rejected.candidate() != null) {
+                // the best answer there is, marked as such: better than an error for a client that asked a question
+                deliverCandidate(req, call, rejected, giveUp);
+                finish(execution, decision, null, booked, null);
+            } else {
+                finish(execution, decision, null, booked, Rejection.unavailable("No role produced an acceptable "
+                        + "answer: " + giveUp.reason() + " (last failure: " + rejected.reason() + ")", 5));
+            }
+            return;
+        }
+        GenerationCall nextCall = call;
+        RoutingDecision nextDecision = decision;
+        if (action instanceof Action.Retry retry) {
+            nextCall = retry.strictFormat() ? Instructions.strictJson(call) : call;
+        } else if (action instanceof Action.ThinkHarder harder) {
+            nextCall = Instructions.thinkHarder(call, harder.instruction(), harder.maxTokensMultiplier(),
+                    booked.remainingTokens());
+        } else {
+            String to = action.targetRole().orElseThrow();
+            nextDecision = new RoutingDecision(to, registry.requireRole(to).tier(), (action instanceof Action.Fallback
+                    ? "fallback from " : "escalated from ") + decision.role() + " (" + rejected.category().name()
+                    .toLowerCase() + ")", decision.confidence(), decision.alternatives());
+        }
+        try {
+            attempt(req, nextCall, nextDecision, booked, action.attemptKind().orElse(Attempt.Kind.ESCALATE));
+        } catch (Rejection r) {
+            finish(execution, nextDecision, null, booked, r);
+        }
+    }
+
+    private void deliverCandidate(Request req, GenerationCall call, AttemptResult.Rejected rejected,
+            Action.GiveUp giveUp) {
+        ResponseSink sink = req.execution().sink();
+        AttemptResult.Candidate c = rejected.candidate();
+        String gate = "fail: " + rejected.reason() + "; served anyway: " + giveUp.reason();
+        if (c.json() != null) {
+            ObjectNode json = c.json();
+            patchMeta(json, req, gate);
+            sink.json(json);
+            return;
+        }
+        c.events().forEach(sink::chunk);
+        ObjectNode last = call.includeUsage() && c.usage() != null ? c.usage() : c.finish();
+        if (last != c.finish()) {
+            sink.chunk(c.finish());
+        }
+        ObjectNode meta = last.has("x_echelon") ? (ObjectNode) last.get("x_echelon") : last.putObject("x_echelon");
+        meta.put("request_id", call.context().requestId());
+        meta.put("gate", gate);
+        ArrayNode steps = meta.putArray("escalations");
+        req.escalations().forEach(steps::add);
+        sink.chunk(last);
+        sink.end();
+    }
+
+    private static void patchMeta(ObjectNode json, Request req, String gate) {
+        ObjectNode meta = (ObjectNode) json.get("x_echelon");
+        meta.put("gate", gate);
+        ArrayNode steps = meta.putArray("escalations");
+        req.escalations().forEach(steps::add);
+    }
+
+    private static long ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private static Duration elapsed(GenerationCall call) {
+        return Duration.ofNanos(System.nanoTime() - call.context().receivedNanos());
+    }
+
+    private void finish(Execution execution, RoutingDecision decision, GenerationResult result,
+            EscalationState state, Throwable error) {
         if (!execution.finish()) {
             return;
         }
         inFlight.remove(execution);
         Rejection failure = error == null ? null : GenerateStep.toRejection(unwrap(error), decision == null
-                ? new RoutingDecision("none", dev.echelon.registry.Tier.A, "", 0, java.util.List.of()) : decision);
+                ? new RoutingDecision("none", dev.echelon.registry.Tier.A, "", 0, List.of()) : decision);
         if (failure != null && failure.status() == 500) {
             LOG.errorf(unwrap(error), "[%s] internal error", execution.call().context().requestId());
         }

@@ -12,6 +12,12 @@ import dev.echelon.registry.RoleSpec;
 import dev.echelon.routing.Router;
 import dev.echelon.supervisor.ServerProcess;
 import dev.echelon.supervisor.Supervisor;
+import dev.echelon.escalation.Budget;
+import dev.echelon.escalation.CircuitBreakers;
+import dev.echelon.escalation.EscalationLog;
+import dev.echelon.escalation.EscalationPolicy;
+import dev.echelon.quality.GateConfig;
+import dev.echelon.quality.QualityGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -19,6 +25,8 @@ import jakarta.inject.Singleton;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -67,20 +75,60 @@ public class PipelineProducer {
 
     @Produces
     @Singleton
-    Admission admission(EchelonConfig config, ModelRegistry registry, InstancePool pool) {
+    CircuitBreakers breakers(EchelonConfig config) {
+        EchelonConfig.Escalation e = config.escalation();
+        return new CircuitBreakers(new CircuitBreakers.Settings(e.breakerFailures(),
+                Duration.ofMillis(e.breakerCoolDownMs()), Duration.ofMinutes(5)));
+    }
+
+    @Produces
+    @Singleton
+    EscalationLog escalationLog(EchelonConfig config) {
+        return new EscalationLog(Path.of(config.dataDir(), "escalations.jsonl"), config.escalation().logMaxBytes(), 5,
+                200);
+    }
+
+    void closeLog(@Disposes EscalationLog log) {
+        log.close();
+    }
+
+    @Produces
+    @Singleton
+    RecentOutcomes recentOutcomes() {
+        return new RecentOutcomes(10_000);
+    }
+
+    @Produces
+    @Singleton
+    TaskRouter taskRouter(ModelRegistry registry) {
+        return new FrontDoorTaskRouter(registry);
+    }
+
+    @Produces
+    @Singleton
+    Admission admission(EchelonConfig config, ModelRegistry registry, InstancePool pool, CircuitBreakers breakers) {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "echelon-admission-timer");
             t.setDaemon(true);
             return t;
         });
         return new Admission(pool, config.api().maxQueuePerRole(), config.api().maxQueueWaitMs(),
-                role -> registry.role(role).map(r -> r.timeouts().loadMs()).orElse(60_000L), timers);
+                role -> registry.role(role).map(r -> r.timeouts().loadMs()).orElse(60_000L), timers,
+                id -> !breakers.refusing(id));
     }
 
     @Produces
     @Singleton
-    Pipeline pipeline(Router router, Admission admission, MeterRegistry metrics) {
-        return new Pipeline(router, admission, metrics);
+    Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, TaskRouter tasks,
+            Admission admission, CircuitBreakers breakers, EscalationLog log, RecentOutcomes outcomes,
+            MeterRegistry metrics) {
+        EchelonConfig.Escalation e = config.escalation();
+        Budget budget = Budget.of(e.maxRetries(), e.maxEscalations(), (long) e.maxTotalTokens(),
+                Duration.ofMillis(e.deadlineMs()));
+        GateConfig gateConfig = GateConfig.DEFAULT;
+        return new Pipeline(new PipelineParts(registry, router, tasks, admission, new QualityGate(gateConfig),
+                gateConfig, e.holdBackTokens(), e.holdBackMs(), new EscalationPolicy(registry, breakers), breakers,
+                log, budget, metrics, outcomes));
     }
 
     void close(@Disposes Admission admission) {

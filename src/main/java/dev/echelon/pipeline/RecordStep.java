@@ -17,9 +17,21 @@ final class RecordStep {
     private static final Logger LOG = Logger.getLogger(RecordStep.class);
 
     private final MeterRegistry metrics;
+    private final RecentOutcomes outcomes;
+    private final TaskRouter tasks;
 
-    RecordStep(MeterRegistry metrics) {
+    RecordStep(MeterRegistry metrics, RecentOutcomes outcomes, TaskRouter tasks) {
         this.metrics = metrics;
+        this.outcomes = outcomes;
+        this.tasks = tasks;
+    }
+
+    /** A judged attempt teaches the skill tracker; the request's last role is remembered for later feedback. */
+    void attempt(GenerationCall call, RouteStep.Routed routed, String role, boolean success) {
+        metrics.counter("echelon.gate.verdicts", "role", role, "verdict", success ? "pass" : "fail").increment();
+        tasks.outcome(call, routed.category(), role, success);
+        outcomes.served(new RecentOutcomes.Outcome(call.context().requestId(), call.context().principal(),
+                routed.category(), role));
     }
 
     void record(GenerationCall call, RoutingDecision decision, GenerationResult result, Rejection failure,

@@ -1,0 +1,18 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.escalation.Budget;
+import dev.echelon.escalation.CircuitBreakers;
+import dev.echelon.escalation.EscalationLog;
+import dev.echelon.escalation.EscalationPolicy;
+import dev.echelon.quality.GateConfig;
+import dev.echelon.quality.QualityGate;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.routing.Router;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** What the pipeline is assembled from (wired by {@link PipelineProducer}, or by hand in tests). */
+public record PipelineParts(ModelRegistry registry, Router router, TaskRouter tasks, Admission admission,
+        QualityGate gate, GateConfig gateConfig, int holdBackTokens, long holdBackMs, EscalationPolicy policy,
+        CircuitBreakers breakers, EscalationLog escalationLog, Budget budget, MeterRegistry metrics,
+        RecentOutcomes outcomes) {
+}
