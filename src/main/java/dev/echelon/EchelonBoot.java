@@ -53,6 +53,17 @@ public class EchelonBoot {
             effective = EffectiveConfig.of(config, r, s.launcher().describe());
             LOG.info(effective.summary());
             s.startAll();
+            // build the request path now, off the startup thread: loading the routing embeddings takes a second
+            // or two that the first request should not pay
+            Thread warm = new Thread(() -> {
+                try {
+                    pipeline.get();
+                } catch (RuntimeException e) {
+                    LOG.warn("warming the request path failed; it will be built on the first request", e);
+                }
+            }, "echelon-warm-up");
+            warm.setDaemon(true);
+            warm.start();
         } catch (RegistryValidationException e) {
             refuse(config.registryPath() + " rejected, Echelon will not start.\n" + e.getMessage());
         } catch (LaunchException e) {

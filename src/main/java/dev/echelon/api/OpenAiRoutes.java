@@ -62,12 +62,21 @@ public class OpenAiRoutes {
     private final Instance<ModelRegistry> registry;
     private final Instance<InstancePool> pool;
     private final EmbeddingService embeddings;
+    private final Instance<dev.echelon.pipeline.ComplexityTaskRouter> taskRouter;
+    private final Instance<dev.echelon.pipeline.RecentOutcomes> outcomes;
+    private static final ObjectMapper EXPLAIN_JSON = new ObjectMapper()
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
     private final ApiKeys apiKeys;
     private final ApiKeys adminKeys;
     private final long created = System.currentTimeMillis() / 1000;
 
     public OpenAiRoutes(EchelonConfig config, Vertx vertx, Instance<Pipeline> pipeline, Instance<Router> router,
-            Instance<ModelRegistry> registry, Instance<InstancePool> pool, EmbeddingService embeddings) {
+            Instance<ModelRegistry> registry, Instance<InstancePool> pool, EmbeddingService embeddings,
+            Instance<dev.echelon.pipeline.ComplexityTaskRouter> taskRouter,
+            Instance<dev.echelon.pipeline.RecentOutcomes> outcomes) {
+        this.taskRouter = taskRouter;
+        this.outcomes = outcomes;
         this.config = config;
         this.vertx = vertx;
         this.pipeline = pipeline;
@@ -89,6 +98,8 @@ public class OpenAiRoutes {
         web.post("/v1/completions").handler(rc -> withBody(rc, (body, ctx) -> generate(rc, body, ctx,
                 Endpoint.COMPLETIONS)));
         web.post("/v1/embeddings").handler(rc -> withBody(rc, (body, ctx) -> embed(rc, body, ctx)));
+        web.post("/v1/feedback").handler(rc -> withBody(rc, (body, ctx) -> feedback(rc, body, ctx)));
+        web.get("/admin/route-explain").handler(this::routeExplain);
         web.route("/v1/*").handler(this::notFound);
     }
 
@@ -232,6 +243,12 @@ public class OpenAiRoutes {
         HttpServerResponse response = rc.response();
         HttpExchange exchange = new HttpExchange(vertx, vertx.getOrCreateContext(), response, stream,
                 config.api().keepAliveMs());
+        if (Router.AUTO.equals(call.model().trim())) {
+            // routing `auto` embeds the prompt (milliseconds of CPU): off the event loop
+            vertx.<Execution>executeBlocking(() -> pipeline.get().execute(call, exchange), false)
+                    .onSuccess(execution -> response.closeHandler(v -> execution.cancel()));
+            return;
+        }
         Execution execution = pipeline.get().execute(call, exchange);
         response.closeHandler(v -> execution.cancel()); // the client went away: stop the backend's work
     }
@@ -376,11 +393,67 @@ public class OpenAiRoutes {
         return out;
     }
 
+    // ------------------------------------------------------------------ routing: explain and feedback
+
+    /**
+     * {@code GET /admin/route-explain?q=PROMPT}: what {@code auto} would do with a one-message request, and why —
+     * features, category, difficulty, neighbours, every role's predicted success, cost and expected wait.
+     */
+    private void routeExplain(RoutingContext rc) {
+        String q = rc.request().getParam("q");
+        if (q == null || q.isBlank()) {
+            ApiErrors.send(rc.response(), Fields.missing("q"));
+            return;
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("messages").addObject().put("role", "user").put("content", q);
+        vertx.<ObjectNode>executeBlocking(() -> {
+            var tasks = taskRouter.get();
+            var explanation = tasks.router().explain(body, tasks::expectedWaitSeconds);
+            return (ObjectNode) EXPLAIN_JSON.valueToTree(explanation);
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                sendJson(rc.response(), ar.result());
+            } else {
+                LOG.errorf(ar.cause(), "route-explain failed");
+                ApiErrors.send(rc.response(), Rejection.backend(500, "server_error", "internal_error",
+                        "route-explain failed", ar.cause()));
+            }
+        });
+    }
+
+    /**
+     * {@code POST /v1/feedback {"id": request id, "rating": number}}: a user's verdict on an answer. A positive
+     * rating counts as a success of the role that answered, in the request's category; a negative one as a failure.
+     * Only the key that made the request may rate it.
+     */
+    private void feedback(RoutingContext rc, ObjectNode body, RequestContext ctx) {
+        String id = Fields.requireString(body, "id", "id");
+        JsonNode rating = body.get("rating");
+        if (!Fields.present(rating)) {
+            throw Fields.missing("rating");
+        }
+        if (!rating.isNumber()) {
+            throw Fields.wrongType("rating", "a number (positive: good, negative: bad)", rating);
+        }
+        var outcome = outcomes.get().find(id).filter(o -> o.principal().equals(ctx.principal()))
+                .orElseThrow(() -> Rejection.notFound("No recent request with id '" + id + "' for this key."));
+        double r = rating.asDouble();
+        if (r != 0) {
+            // an explicit verdict from a person weighs more than one gate verdict
+            taskRouter.get().outcome(outcome.classified(), outcome.role(), r > 0, 2.0);
+        }
+        ObjectNode out = JSON.createObjectNode().put("object", "feedback").put("id", id)
+                .put("role", outcome.role()).put("category", outcome.classified().category()).put("recorded", r != 0);
+        sendJson(rc.response(), out);
+    }
+
     // ------------------------------------------------------------------ misc
 
     private void notFound(RoutingContext rc) {
         String path = rc.request().path();
-        boolean known = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models")
+        boolean known = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
+                "/v1/feedback")
                 .contains(path) || path.startsWith("/v1/models/");
         if (known && rc.request().method() != HttpMethod.OPTIONS) {
             rc.response().putHeader("Allow", path.startsWith("/v1/models") ? "GET" : "POST");

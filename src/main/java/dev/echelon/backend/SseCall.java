@@ -225,6 +225,14 @@ final class SseCall<T> implements StreamHandle, Runnable {
         if (mode == Mode.CHAT && chunk instanceof ChatChunk c && c.finishReason() != null) {
             sawFinishReason = true;
         }
+        if (mode == Mode.CHAT && chunk instanceof JsonNode n) {
+            for (JsonNode choice : n.path("choices")) {
+                JsonNode f = choice.get("finish_reason");
+                if (f != null && !f.isNull()) {
+                    sawFinishReason = true;
+                }
+            }
+        }
         return false;
     }
 

@@ -114,6 +114,14 @@ public interface EchelonConfig {
         @WithDefault("2.0")
         double waitSecondsPerCostUnit();
 
+        /**
+         * The space of the router's kNN: {@code model} (the in-process sentence model) or {@code hashing} (hashed
+         * bag of words: no model to load; the test profile uses it because the model's native tokenizer can be
+         * loaded by only one Quarkus application per JVM).
+         */
+        @WithDefault("model")
+        String knnEmbedder();
+
         /** Largest share of routed requests that may explore a role other than the best-known one. */
         @WithDefault("0.03")
         double maxExploration();

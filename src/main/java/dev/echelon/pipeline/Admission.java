@@ -76,7 +76,7 @@ public final class Admission {
      */
     public Ticket admit(String role) {
         if (closed) {
-            throw Rejection.unavailable("Echelon is shutting down", 5);
+            throw Rejection.shuttingDown("Echelon is shutting down");
         }
         return lane(role).admit();
     }
@@ -121,6 +121,11 @@ public final class Admission {
             if (status == InstanceStatus.DOWN) {
                 throw Rejection.unavailable("No instance of role '" + role + "' is running (all failed or stopped); "
                         + "the supervisor restarts failed instances", 5);
+            }
+            if (status == InstanceStatus.READY && pool.of(role).stream()
+                    .noneMatch(i -> i.status() == InstanceStatus.READY && usable.test(i.id()))) {
+                throw Rejection.unavailable("Every ready instance of role '" + role + "' has its circuit open "
+                        + "after repeated failures", 5);
             }
             Ticket t = new Ticket(status != InstanceStatus.READY);
             synchronized (this) {
@@ -214,7 +219,7 @@ public final class Admission {
         void failAll() {
             synchronized (this) {
                 for (Ticket t : queue) {
-                    t.lease.completeExceptionally(Rejection.unavailable("Echelon is shutting down", 5));
+                    t.lease.completeExceptionally(Rejection.shuttingDown("Echelon is shutting down"));
                 }
                 queue.clear();
             }

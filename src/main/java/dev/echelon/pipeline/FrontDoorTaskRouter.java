@@ -16,18 +16,18 @@ final class FrontDoorTaskRouter implements TaskRouter {
     }
 
     @Override
-    public String categorize(GenerationCall call) {
-        return "general";
+    public Classified classify(GenerationCall call, boolean forRouting) {
+        return new Classified("general", null);
     }
 
     @Override
-    public RoutingDecision routeAuto(GenerationCall call, String category) {
+    public RoutingDecision routeAuto(GenerationCall call, Classified classified) {
         RoleSpec front = registry.frontDoor();
         return new RoutingDecision(front.name(), front.tier(), "auto: front door", 0.5, List.of());
     }
 
     @Override
-    public void outcome(GenerationCall call, String category, String role, boolean success) {
+    public void outcome(Classified classified, String role, boolean success, double weight) {
         // nothing learned
     }
 }

@@ -57,8 +57,11 @@ final class GenerateStep {
         this.holdBackMs = holdBackMs;
     }
 
+    /**
+     * @param remaining what is left of the request's deadline: the attempt's backend call may not run longer
+     */
     CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, Lease lease,
-            Execution execution, List<String> escalations) {
+            Execution execution, List<String> escalations, java.time.Duration remaining) {
         ObjectNode body = call.body().deepCopy();
         body.put("model", decision.role());
         boolean chat = call.endpoint() == Endpoint.CHAT;
@@ -71,6 +74,11 @@ final class GenerateStep {
         Integer maxTokens = body.has("max_tokens") ? body.get("max_tokens").asInt() : null;
         JsonExpectation json = chat ? JsonExpectation.fromChatRequest(body) : JsonExpectation.NONE;
         LlamaServerClient client = lease.instance().client().withRequestId(call.context().requestId());
+        java.time.Duration total = client.timeouts().total();
+        if (total.isZero() || total.compareTo(remaining) > 0) {
+            client = client.withTimeouts(client.timeouts().withTotal(remaining.isNegative() || remaining.isZero()
+                    ? java.time.Duration.ofMillis(1) : remaining));
+        }
         Context ctx = new Context(call, decision, lease, execution, escalations, chat && !clientLogprobs, maxTokens,
                 json, System.nanoTime());
         if (call.stream()) {
@@ -130,6 +138,7 @@ final class GenerateStep {
         private final TranscriptBuilder transcript;
         private final GenerationMonitor monitor = new GenerationMonitor(gateConfig);
         private final List<ObjectNode> held = new ArrayList<>();
+        private ObjectNode first;
         private volatile StreamHandle handle;
         private boolean committed;
         private int contentEvents;
@@ -174,6 +183,9 @@ final class GenerateStep {
             }
             if (ctx.stripLogprobs()) {
                 stripLogprobs(event);
+            }
+            if (first == null) {
+                first = event;
             }
             if (!committed) {
                 held.add(event);
@@ -247,7 +259,7 @@ final class GenerateStep {
         }
 
         private ObjectNode templateFinish(String reason) {
-            ObjectNode base = held.isEmpty() ? null : held.get(0);
+            ObjectNode base = first;
             ObjectNode last = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
             if (base != null) {
                 last.set("id", base.get("id"));
@@ -404,7 +416,7 @@ final class GenerateStep {
                     + e.phase().name().toLowerCase().replace('_', ' ') + " after " + e.timeout().toMillis() + " ms)", e);
         }
         if (t instanceof BackendUnavailableException e) {
-            return Rejection.unavailable("Role '" + role + "' backend is unavailable: " + e.detail(), 2);
+            return Rejection.unavailable("Role '" + role + "' backend is unavailable", 2);
         }
         if (t instanceof BackendHttpException e) {
             if (e.statusCode() >= 400 && e.statusCode() < 500) {
@@ -416,8 +428,7 @@ final class GenerateStep {
                     + (e.serverMessage() == null ? "HTTP " + e.statusCode() : e.serverMessage()), e);
         }
         if (t instanceof BackendException e) {
-            return Rejection.backend(502, "server_error", "backend_error", "Role '" + role + "' backend failed: "
-                    + e.detail(), e);
+            return Rejection.backend(502, "server_error", "backend_error", "Role '" + role + "' backend failed", e);
         }
         return Rejection.backend(500, "server_error", "internal_error", "Internal error while generating", t);
     }

@@ -26,6 +26,11 @@ final class Instructions {
         ObjectNode body = call.body().deepCopy();
         if (call.endpoint() == Endpoint.CHAT) {
             ArrayNode messages = (ArrayNode) body.get("messages");
+            for (JsonNode m : messages) {
+                if ("system".equals(m.path("role").asText()) && text.equals(m.path("content").asText())) {
+                    return withMaxTokens(call, body, multiplier, remaining); // already asked once
+                }
+            }
             ArrayNode updated = body.arrayNode();
             updated.addObject().put("role", "system").put("content", text);
             for (JsonNode m : messages) {
@@ -33,6 +38,10 @@ final class Instructions {
             }
             body.set("messages", updated);
         }
+        return withMaxTokens(call, body, multiplier, remaining);
+    }
+
+    private static GenerationCall withMaxTokens(GenerationCall call, ObjectNode body, int multiplier, long remaining) {
         if (body.has("max_tokens") && multiplier > 1) {
             long more = Math.min((long) body.get("max_tokens").asInt() * multiplier, Math.max(1, remaining));
             body.put("max_tokens", more);

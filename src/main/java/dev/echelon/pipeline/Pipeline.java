@@ -61,8 +61,8 @@ public final class Pipeline {
             RouteStep.Routed routed = route.route(recalled);
             decision = routed.decision();
             EscalationState state = EscalationState.start(call.context().requestId(), routed.chain(), budget);
-            attempt(new Request(execution, routed, new CopyOnWriteArrayList<>()), recalled, decision, state,
-                    Attempt.Kind.FIRST);
+            attempt(new Request(execution, routed, new CopyOnWriteArrayList<>(),
+                    new java.util.concurrent.atomic.AtomicReference<>()), recalled, decision, state, Attempt.Kind.FIRST);
         } catch (Rejection r) {
             finish(execution, decision, null, null, r);
         } catch (RuntimeException e) {
@@ -73,7 +73,8 @@ public final class Pipeline {
     }
 
     /** One request across its attempts. */
-    private record Request(Execution execution, RouteStep.Routed routed, List<String> escalations) {
+    private record Request(Execution execution, RouteStep.Routed routed, List<String> escalations,
+            java.util.concurrent.atomic.AtomicReference<AttemptResult.Rejected> bestCandidate) {
     }
 
     private void attempt(Request req, GenerationCall call, RoutingDecision decision, EscalationState state,
@@ -84,8 +85,8 @@ public final class Pipeline {
         try {
             ticket = admit.admit(decision.role());
         } catch (Rejection r) {
-            if (kind == Attempt.Kind.FIRST) {
-                throw r;
+            if (kind == Attempt.Kind.FIRST && r.status() != 503 || "shutting_down".equals(r.code())) {
+                throw r; // a full queue (429) is the client's to retry; a shutdown ends everything
             }
             // a role the escalation wanted is saturated or down: that is the next attempt's failure
             failed(req, call, decision, state, kind, null, new AttemptResult.Rejected(ErrorCategory.INFRASTRUCTURE,
@@ -99,7 +100,7 @@ public final class Pipeline {
         long start = System.nanoTime();
         ticket.lease().whenComplete((lease, error) -> {
             if (error != null) {
-                if (kind == Attempt.Kind.FIRST) {
+                if (kind == Attempt.Kind.FIRST || unwrap(error) instanceof Rejection r && "shutting_down".equals(r.code())) {
                     finish(execution, decision, null, null, error);
                 } else {
                     failed(req, call, decision, state, kind, null, new AttemptResult.Rejected(
@@ -114,7 +115,8 @@ public final class Pipeline {
             }
             CompletableFuture<AttemptResult> outcome;
             try {
-                outcome = generate.generate(call, decision, lease, execution, List.copyOf(req.escalations()));
+                outcome = generate.generate(call, decision, lease, execution, List.copyOf(req.escalations()),
+                        budget.deadline().minus(elapsed(call)));
             } catch (RuntimeException e) {
                 lease.release();
                 finish(execution, decision, null, null, e);
@@ -156,14 +158,18 @@ public final class Pipeline {
         }
         Action action = escalate.next(booked, rejected.category(), rejected.reason());
         req.escalations().add(EscalateStep.describe(decision.role(), action, rejected.category(), rejected.reason()));
+        if (rejected.candidate() != null) {
+            req.bestCandidate().set(rejected); // the latest complete answer, should every later attempt fail worse
+        }
         if (action instanceof Action.GiveUp giveUp) {
-            if (rejected.candidate() != null) {
+            AttemptResult.Rejected best = req.bestCandidate().get();
+            if (best != null) {
                 // the best answer there is, marked as such: better than an error for a client that asked a question
-                deliverCandidate(req, call, rejected, giveUp);
+                deliverCandidate(req, call, best, giveUp);
                 finish(execution, decision, null, booked, null);
             } else {
                 finish(execution, decision, null, booked, Rejection.unavailable("No role produced an acceptable "
-                        + "answer: " + giveUp.reason() + " (last failure: " + rejected.reason() + ")", 5));
+                        + "answer: " + giveUp.reason(), 5));
             }
             return;
         }
@@ -282,7 +288,7 @@ public final class Pipeline {
             e.cancel();
             if (e.finish()) {
                 inFlight.remove(e);
-                e.sink().fail(Rejection.unavailable("Echelon is shutting down; this answer was cut short", 5));
+                e.sink().fail(Rejection.shuttingDown("Echelon is shutting down; this answer was cut short"));
             }
         }
     }

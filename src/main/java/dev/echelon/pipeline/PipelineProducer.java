@@ -9,7 +9,10 @@ import dev.echelon.config.EchelonConfig;
 import dev.echelon.registry.InstanceSpec;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RoleSpec;
+import dev.echelon.memory.EmbeddingService;
+import dev.echelon.routing.ComplexityRouter;
 import dev.echelon.routing.Router;
+import dev.echelon.routing.SkillTracker;
 import dev.echelon.supervisor.ServerProcess;
 import dev.echelon.supervisor.Supervisor;
 import dev.echelon.escalation.Budget;
@@ -100,8 +103,20 @@ public class PipelineProducer {
 
     @Produces
     @Singleton
-    TaskRouter taskRouter(ModelRegistry registry) {
-        return new FrontDoorTaskRouter(registry);
+    ComplexityTaskRouter taskRouter(EchelonConfig config, ModelRegistry registry, InstancePool pool,
+            EmbeddingService embeddings) {
+        EchelonConfig.Routing r = config.routing();
+        SkillTracker tracker = ComplexityRouter.trackerFor(registry, SkillTracker.Config.DEFAULTS
+                .withExplorationRate(Math.min(SkillTracker.MAX_EXPLORATION, r.maxExploration())));
+        ComplexityRouter router = ComplexityRouter.create(registry, "hashing".equals(r.knnEmbedder())
+                ? new dev.echelon.routing.HashingEmbedder() : RoutingEmbedder.create(embeddings), tracker,
+                ComplexityRouter.Config.DEFAULTS.withTarget(r.successTarget())
+                        .withWaitCostPerSecond(1.0 / r.waitSecondsPerCostUnit()));
+        return new ComplexityTaskRouter(router, pool, registry, Path.of(config.dataDir(), "skills.json"));
+    }
+
+    void saveSkills(@Disposes ComplexityTaskRouter tasks) {
+        tasks.save();
     }
 
     @Produces
@@ -119,7 +134,7 @@ public class PipelineProducer {
 
     @Produces
     @Singleton
-    Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, TaskRouter tasks,
+    Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, ComplexityTaskRouter tasks,
             Admission admission, CircuitBreakers breakers, EscalationLog log, RecentOutcomes outcomes,
             MeterRegistry metrics) {
         EchelonConfig.Escalation e = config.escalation();

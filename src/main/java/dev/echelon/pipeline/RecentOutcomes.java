@@ -11,7 +11,7 @@ import java.util.Optional;
 public final class RecentOutcomes {
 
     /** What a served request was. */
-    public record Outcome(String requestId, String principal, String category, String role) {
+    public record Outcome(String requestId, String principal, TaskRouter.Classified classified, String role) {
     }
 
     private final int capacity;

@@ -29,9 +29,9 @@ final class RecordStep {
     /** A judged attempt teaches the skill tracker; the request's last role is remembered for later feedback. */
     void attempt(GenerationCall call, RouteStep.Routed routed, String role, boolean success) {
         metrics.counter("echelon.gate.verdicts", "role", role, "verdict", success ? "pass" : "fail").increment();
-        tasks.outcome(call, routed.category(), role, success);
+        tasks.outcome(routed.classified(), role, success, 1.0);
         outcomes.served(new RecentOutcomes.Outcome(call.context().requestId(), call.context().principal(),
-                routed.category(), role));
+                routed.classified(), role));
     }
 
     void record(GenerationCall call, RoutingDecision decision, GenerationResult result, Rejection failure,

@@ -59,6 +59,11 @@ public final class Rejection extends RuntimeException {
                 retryAfterSeconds, null);
     }
 
+    /** 503: Echelon is stopping; nothing else should be tried. */
+    public static Rejection shuttingDown(String message) {
+        return new Rejection(503, "server_error", "shutting_down", null, message, 5, null);
+    }
+
     /** 503: nothing can serve the request now. */
     public static Rejection unavailable(String message, long retryAfterSeconds) {
         return new Rejection(503, "server_error", "service_unavailable", null, message, retryAfterSeconds, null);

@@ -13,7 +13,11 @@ import java.util.Set;
 final class RouteStep {
 
     /** The decision, the request's task category, and the escalation chain that category climbs. */
-    record Routed(RoutingDecision decision, String category, String chain) {
+    record Routed(RoutingDecision decision, TaskRouter.Classified classified, String chain) {
+
+        String category() {
+            return classified.category();
+        }
     }
 
     private final Router router;
@@ -27,16 +31,21 @@ final class RouteStep {
     }
 
     Routed route(GenerationCall call) {
-        String category = tasks.categorize(call);
         RoutingDecision decision;
+        TaskRouter.Classified classified;
         try {
-            decision = Router.AUTO.equals(call.model().trim()) ? tasks.routeAuto(call, category)
-                    : router.route(call.model());
+            if (Router.AUTO.equals(call.model().trim())) {
+                classified = tasks.classify(call, true);
+                decision = tasks.routeAuto(call, classified);
+            } else {
+                decision = router.route(call.model()); // unknown models fail before any classification work
+                classified = tasks.classify(call, false);
+            }
         } catch (UnroutableException e) {
             throw e.unknown() ? Rejection.unknownModel(e.getMessage())
                     : Rejection.invalid("model", "model_not_supported", e.getMessage());
         }
-        return new Routed(decision, category, chainFor(category));
+        return new Routed(decision, classified, chainFor(classified.category()));
     }
 
     /** {@code code} and {@code math} requests climb their own chains; everything else the general one. */

@@ -9,10 +9,15 @@ import dev.echelon.routing.RoutingDecision;
  */
 public interface TaskRouter {
 
-    String categorize(GenerationCall call);
+    /** A request's category, with whatever the router needs to remember about it until its outcome. */
+    record Classified(String category, Object state) {
+    }
 
-    RoutingDecision routeAuto(GenerationCall call, String category);
+    /** Categorises; {@code forRouting} when the request is {@code auto} and a full routing decision follows. */
+    Classified classify(GenerationCall call, boolean forRouting);
 
-    /** A judged attempt: {@code role} answered a {@code category} request well (or not). */
-    void outcome(GenerationCall call, String category, String role, boolean success);
+    RoutingDecision routeAuto(GenerationCall call, Classified classified);
+
+    /** A judged attempt: {@code role} answered well (or not); {@code weight} 1 for a gate verdict. */
+    void outcome(Classified classified, String role, boolean success, double weight);
 }

@@ -33,8 +33,11 @@ import java.util.function.ToDoubleFunction;
  *   <li>Rarely (capped, see {@link SkillTracker#explore}) a request explores another warm candidate so that the
  *       tracker keeps learning about roles the rule would never pick.</li>
  * </ol>
- * After the request, the caller reports what happened through {@link #recordOutcome}, which feeds the tracker and
- * the index. Plain Java, thread-safe, no CDI.
+ * Use: {@link #assess} a request once (features, category, difficulty, neighbourhood, embedding), {@link #route}
+ * the assessment when the client asked for {@code auto}, and report every judged attempt with
+ * {@link #recordOutcome(Assessment, String, boolean, double)}, which feeds the tracker and the index; requests that
+ * named a role are assessed and recorded the same way, so the router learns from them too. {@link #explain} is the
+ * side-effect-free view for {@code /admin/route-explain}. Plain Java, thread-safe, no CDI.
  */
 public final class ComplexityRouter {
 
@@ -56,7 +59,13 @@ public final class ComplexityRouter {
             boolean exploreColdRoles, double knnMinSimilarity, double knnMinShare, double ruleConfidenceToKeep,
             double knnDifficultyWeight) {
 
-        public static final Config DEFAULTS = new Config(0.8, 0.2, 8, true, false, 0.55, 0.6, 0.5, 0.3);
+        /**
+         * Target 0.8; 0.2 cost units per second of wait; k = 8; exploration on (warm roles only); neighbours count
+         * when their mean cosine similarity is ≥ 0.4 (with all-MiniLM-L6-v2 and the 80 shipped exemplars a typical
+         * query's 8 neighbours average 0.2–0.4, so only close paraphrases of exemplars override the rules), agree by
+         * ≥ 0.6 and the rules' confidence is &lt; 0.5; neighbour difficulty weight 0.3.
+         */
+        public static final Config DEFAULTS = new Config(0.8, 0.2, 8, true, false, 0.4, 0.6, 0.5, 0.3);
 
         public Config {
             if (!(target > 0 && target < 1)) {
@@ -122,18 +131,33 @@ public final class ComplexityRouter {
     }
 
     /**
-     * A decision with what {@link #recordOutcome} needs later.
+     * What the router made of a request before choosing a role: enough to route it, to key the skill tracker when
+     * the client named a role itself, and to learn from its outcome later ({@link #recordOutcome}).
      *
-     * @param queryVector the request's embedding (null without an index); kept so the outcome is not re-embedded
+     * @param category       the category used (rules, or neighbours when they overrode)
+     * @param categorySource {@code rules} or {@code neighbours}
+     * @param difficulty     the difficulty used
+     * @param neighbourhood  exemplar lookup result ({@link Neighbourhood#EMPTY} without an index)
+     * @param queryVector    the request's embedding (null without an index), kept so the outcome is not embedded
+     *                       again
      */
-    public record Routed(RoutingDecision decision, Explanation explanation, float[] queryVector) {
+    public record Assessment(RequestFeatures features, Classification rules, String category, String categorySource,
+            double difficulty, Neighbourhood neighbourhood, float[] queryVector) {
+    }
+
+    /** A decision, its explanation, and the assessment it was made from. */
+    public record Routed(RoutingDecision decision, Explanation explanation, Assessment assessment) {
 
         public String category() {
-            return explanation.category();
+            return assessment.category();
         }
 
         public double difficulty() {
-            return explanation.difficulty();
+            return assessment.difficulty();
+        }
+
+        public float[] queryVector() {
+            return assessment.queryVector();
         }
     }
 
@@ -200,25 +224,31 @@ public final class ComplexityRouter {
     }
 
     /**
-     * Routes an OpenAI chat-completions body.
+     * Routes an OpenAI chat-completions body: {@code route(assess(body), expectedWaitSeconds)}.
      *
      * @param expectedWaitSeconds seconds until a role could start answering (0 when ready; e.g. a load estimate for
      *                            a cold role); null means every role is ready
      */
     public Routed route(JsonNode chatBody, ToDoubleFunction<String> expectedWaitSeconds) {
-        return decide(extractor.extract(chatBody), expectedWaitSeconds, config.explore());
+        return route(assess(chatBody), expectedWaitSeconds);
     }
 
-    public Routed route(RequestFeatures features, ToDoubleFunction<String> expectedWaitSeconds) {
-        return decide(features, expectedWaitSeconds, config.explore());
+    /** Routes an assessed request (may explore, and counts a decision for the exploration cap). */
+    public Routed route(Assessment assessment, ToDoubleFunction<String> expectedWaitSeconds) {
+        return decide(assessment, expectedWaitSeconds, config.explore());
     }
 
     /** What {@link #route} would decide, without exploring and without counting a decision (for admin). */
     public Explanation explain(JsonNode chatBody, ToDoubleFunction<String> expectedWaitSeconds) {
-        return decide(extractor.extract(chatBody), expectedWaitSeconds, false).explanation();
+        return decide(assess(chatBody), expectedWaitSeconds, false).explanation();
     }
 
-    private Routed decide(RequestFeatures f, ToDoubleFunction<String> wait, boolean mayExplore) {
+    /** Features, category and difficulty of an OpenAI chat (or completions) body, with its neighbourhood. */
+    public Assessment assess(JsonNode body) {
+        return assess(extractor.extract(body));
+    }
+
+    public Assessment assess(RequestFeatures f) {
         Classification rules = classifier.classify(f);
         String category = rules.category();
         String source = "rules";
@@ -250,7 +280,14 @@ public final class ComplexityRouter {
                 }
             }
         }
+        return new Assessment(f, rules, category, source, difficulty, nb, vector);
+    }
 
+    private Routed decide(Assessment a, ToDoubleFunction<String> wait, boolean mayExplore) {
+        RequestFeatures f = a.features();
+        String category = a.category();
+        double difficulty = a.difficulty();
+        Neighbourhood nb = a.neighbourhood();
         Map<String, SuccessPredictor.Prediction> preds = predictor.predictAll(roles, category, difficulty, f, nb);
         List<Candidate> cands = new ArrayList<>();
         for (String role : roles) {
@@ -286,12 +323,12 @@ public final class ComplexityRouter {
                 order.add(c);
             }
         }
-        String reason = reason(category, source, difficulty, chosen, best, explored);
-        Explanation ex = new Explanation(f, rules, category, source, difficulty, nb, config.target(), order,
-                chosen.role(), explored, reason);
+        String reason = reason(category, a.categorySource(), difficulty, chosen, best, explored);
+        Explanation ex = new Explanation(f, a.rules(), category, a.categorySource(), difficulty, nb, config.target(),
+                order, chosen.role(), explored, reason);
         RoutingDecision decision = new RoutingDecision(chosen.role(), chosen.tier(), reason, chosen.predictedSuccess(),
                 order.subList(1, order.size()).stream().map(Candidate::role).toList());
-        return new Routed(decision, ex, vector);
+        return new Routed(decision, ex, a);
     }
 
     /** Roles meeting the target by effective cost (then higher p), followed by the rest by p (then lower cost). */
@@ -340,18 +377,24 @@ public final class ComplexityRouter {
 
     /** Reports how a routed request went (weight 1). */
     public void recordOutcome(Routed routed, String servedRole, boolean success) {
-        recordOutcome(routed, servedRole, success, 1.0);
+        recordOutcome(routed.assessment(), servedRole, success, 1.0);
+    }
+
+    public void recordOutcome(Routed routed, String servedRole, boolean success, double weight) {
+        recordOutcome(routed.assessment(), servedRole, success, weight);
     }
 
     /**
-     * Reports how a routed request went: the tracker learns (category, role) and the index remembers the text.
+     * Reports how an attempt went: the tracker learns (category, role) and the index remembers the text. Works for
+     * requests that named their role too (assess them, skip {@link #route}).
      *
      * @param servedRole the role that actually answered (after escalation it may differ from the decision)
+     * @param weight     1 for an observed verdict; less for weaker evidence; 0 records nothing in the index
      */
-    public void recordOutcome(Routed routed, String servedRole, boolean success, double weight) {
-        predictor.tracker().record(routed.category(), servedRole, success, weight);
-        if (index != null && routed.queryVector() != null && weight > 0) {
-            index.recordOutcome(routed.queryVector(), servedRole, success);
+    public void recordOutcome(Assessment assessment, String servedRole, boolean success, double weight) {
+        predictor.tracker().record(assessment.category(), servedRole, success, weight);
+        if (index != null && assessment.queryVector() != null && weight > 0) {
+            index.recordOutcome(assessment.queryVector(), servedRole, success);
         }
     }
 }

@@ -16,15 +16,16 @@ import java.util.regex.Pattern;
 
 /**
  * Reads {@link RequestFeatures} from an OpenAI chat-completions body: {@code messages} (string or content-part
- * content), {@code tools} / {@code functions}, {@code response_format}. Pure and cheap: a handful of precompiled
- * regular expressions over at most {@link #ANALYSED_CHARS} characters of the last user message, so tens of
- * microseconds for ordinary prompts and well under a millisecond for long documents. Thread-safe.
+ * content), {@code tools} / {@code functions}, {@code response_format}. Pure and cheap: one tokenisation, whole-word
+ * phrase sets ({@link Phrases}), hand-written scanners and a few anchored regular expressions over at most
+ * {@link #ANALYSED_CHARS} characters of the last user message, so a few
+ * microseconds for ordinary prompts and a few hundred for long documents. Thread-safe.
  */
 public final class FeatureExtractor {
 
     /** Long messages are analysed on their head and tail only (lengths are always measured in full). */
-    public static final int ANALYSED_CHARS = 16_000;
-    private static final int ANALYSED_TAIL = 4_000;
+    public static final int ANALYSED_CHARS = 8_000;
+    private static final int ANALYSED_TAIL = 2_000;
     /** Messages longer than this have their difficulty markers read from head and tail only. */
     public static final int INSTRUCTION_CHARS = 4_000;
     /** The excerpt used for embeddings: whole up to this length, else head + tail. */
@@ -46,10 +47,6 @@ public final class FeatureExtractor {
                     + "|//|/\\*|\\*/|[}{\\])]+\\s*;?\\s*$|at [\\w.$]+\\([\\w.]+:\\d+\\)|Traceback \\(most recent"
                     + "|File \"[^\"]+\", line \\d+|\\$ \\w+|>>> )");
 
-    /** Something anywhere in a line that only code has. */
-    static final Pattern CODE_LINE_ANY = Pattern.compile(
-            "[;{]\\s*$|=>|::|!==?|===|&&|\\|\\||\\+\\+|\\w\\(\\)|\\w\\.\\w+\\(");
-
     static final Pattern INLINE_CODE = Pattern.compile("`[^`\\n]{1,120}`");
 
     static final Pattern LATEX = Pattern.compile(
@@ -57,16 +54,6 @@ public final class FeatureExtractor {
                     + "|mu|sigma|pi|partial|nabla|mathbb|mathbf|mathrm|binom|le|leq|ge|geq|neq|approx|equiv|in|subset"
                     + "|forall|exists|log|ln|sin|cos|tan|left|right|begin|end|pmatrix|vec|hat|bar)(?![a-zA-Z])"
                     + "|\\$[^$\\n]{1,200}\\$|\\^\\{|_\\{");
-
-    static final Pattern EQUATION = Pattern.compile(
-            "\\d+(?:\\.\\d+)?\\s*[-+*/×÷^%]\\s*\\(?-?\\d" // 17 * 23, 3 + (4
-                    + "|\\b\\d*[a-z]\\s*\\^\\s*\\d" // x^2, 3x^2
-                    + "|\\b\\d+[a-z]\\b" // 3x
-                    + "|\\b[a-z]\\s*[-+]\\s*\\d+\\s*=" // x + 3 =
-                    + "|\\b[a-z]\\s*=\\s*-?\\d+(?:\\.\\d+)?(?![\\w.])" // x = 4
-                    + "|\\b[a-z]\\s*\\(\\s*[a-z]\\s*\\)\\s*=" // f(x) =
-                    + "|\\d\\s*[<>≤≥]=?\\s*[a-z\\d]|[√π∑∫∞≤≥≠±]"
-                    + "|\\d+(?:\\.\\d+)?\\s*%"); // 15%
 
     static final Pattern ENUMERATION = Pattern.compile("^\\s*(?:[-*•]|\\d{1,2}[.)]|[a-h][.)])\\s+\\S",
             Pattern.MULTILINE);
@@ -288,7 +275,10 @@ public final class FeatureExtractor {
         return extract(List.of(new Msg("user", userText)), 0, false, 0);
     }
 
-    /** Features of an OpenAI chat-completions request body; tolerates missing or oddly typed fields. */
+    /**
+     * Features of an OpenAI chat-completions request body (or a completions body: its {@code prompt} counts as one
+     * user message); tolerates missing or oddly typed fields.
+     */
     public RequestFeatures extract(JsonNode body) {
         List<Msg> msgs = new ArrayList<>();
         int images = 0;
@@ -313,6 +303,16 @@ public final class FeatureExtractor {
                 }
                 msgs.add(new Msg(role, text.toString()));
             }
+        } else if (body != null && body.has("prompt")) {
+            // completions: the prompt (a string, or an array of strings) is the user's message
+            JsonNode prompt = body.get("prompt");
+            StringBuilder text = new StringBuilder();
+            if (prompt.isArray()) {
+                prompt.forEach(p -> append(text, p.asText("")));
+            } else {
+                text.append(prompt.asText(""));
+            }
+            msgs.add(new Msg("user", text.toString()));
         }
         int tools = 0;
         if (body != null) {
@@ -412,7 +412,7 @@ public final class FeatureExtractor {
                 new ArrayList<>(langs), codeLines(text), text.indexOf('`') >= 0 ? count(INLINE_CODE, text) : 0,
                 CODE_WORDS.count(tokens), contextHasCode, MATH_WORDS.count(tokens),
                 text.indexOf('\\') >= 0 || text.indexOf('$') >= 0 || text.indexOf('{') >= 0 ? count(LATEX, text) : 0,
-                mathy ? count(EQUATION, text) : 0, digits, digits > 0 ? numbers(text) : 0,
+                mathy ? equations(text) : 0, digits, digits > 0 ? numbers(text) : 0,
                 STEP_MARKERS.count(taskTokens), REASONING.count(tokens), ARCHITECTURE.count(tokens),
                 PLANNING.count(tokens), count(ENUMERATION, task), CONSTRAINTS.count(taskTokens) + bigO(task),
                 HARD.count(taskTokens), EASY.count(taskTokens), question,
@@ -442,13 +442,174 @@ public final class FeatureExtractor {
             }
             if (end > start && maybeCode(text, start, end)) {
                 CharSequence line = text.subSequence(start, end);
-                if (CODE_LINE_START.matcher(line).lookingAt() || CODE_LINE_ANY.matcher(line).find()) {
+                if (codeOperators(text, start, end) || CODE_LINE_START.matcher(line).lookingAt()) {
                     n++;
                 }
             }
             start = end + 1;
         }
         return n;
+    }
+
+    private static final String[] CODE_OPERATORS = {"=>", "::", "!=", "===", "&&", "||", "++", "()"};
+
+    /**
+     * Something in the line that only code has: a trailing {@code ;} or <code>{</code>, an operator such as
+     * {@code => :: != === && || ++}, an empty call {@code f()} or a method call {@code a.b(}.
+     */
+    private static boolean codeOperators(String text, int from, int to) {
+        int last = to - 1;
+        while (last >= from && Character.isWhitespace(text.charAt(last))) {
+            last--;
+        }
+        if (last >= from && (text.charAt(last) == ';' || text.charAt(last) == '{')) {
+            return true;
+        }
+        for (String op : CODE_OPERATORS) {
+            int i = text.indexOf(op, from);
+            if (i >= 0 && i + op.length() <= to && (!op.equals("()") || (i > from && isWord(text.charAt(i - 1))))) {
+                return true;
+            }
+        }
+        // a.b( : a word character, a dot, a word, an opening parenthesis
+        for (int i = text.indexOf('.', from); i >= 0 && i < to; i = text.indexOf('.', i + 1)) {
+            if (i > from && isWord(text.charAt(i - 1))) {
+                int j = i + 1;
+                while (j < to && isWord(text.charAt(j))) {
+                    j++;
+                }
+                if (j > i + 1 && j < to && text.charAt(j) == '(') {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isWord(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
+    private static final String OPERATORS = "-+*/×÷^%";
+    private static final String MATH_SYMBOLS = "√π∑∫∞≤≥≠±";
+
+    /**
+     * Arithmetic and algebra in the text, scanned by hand (a regular expression with these alternatives costs tens
+     * of microseconds): {@code 17 * 23}, {@code 3 + (4}, {@code 15%}, {@code x^2}, {@code 3x}, {@code x = 4},
+     * {@code x + 3 =}, {@code f(x) =}, {@code 2 < x}, and the symbols √ π ∑ ∫ ∞ ≤ ≥ ≠ ±.
+     */
+    static int equations(String t) {
+        int n = 0;
+        int len = t.length();
+        int i = 0;
+        while (i < len) {
+            char c = t.charAt(i);
+            if (MATH_SYMBOLS.indexOf(c) >= 0) {
+                n++;
+                i++;
+                continue;
+            }
+            boolean tokenStart = i == 0 || !Character.isLetterOrDigit(t.charAt(i - 1));
+            if (Character.isDigit(c)) {
+                int j = i;
+                while (j < len && (Character.isDigit(t.charAt(j))
+                        || (t.charAt(j) == '.' && j + 1 < len && Character.isDigit(t.charAt(j + 1))))) {
+                    j++;
+                }
+                // 3x (a number directly followed by a single letter)
+                if (tokenStart && j < len && isAsciiLetter(t.charAt(j))
+                        && (j + 1 >= len || !Character.isLetterOrDigit(t.charAt(j + 1)))) {
+                    n++;
+                    i = j + 1;
+                    continue;
+                }
+                int k = skipSpaces(t, j);
+                if (k < len) {
+                    char op = t.charAt(k);
+                    if (op == '%') {
+                        n++;
+                        i = k + 1;
+                        continue;
+                    }
+                    if (OPERATORS.indexOf(op) >= 0) {
+                        int m = skipSpaces(t, k + 1);
+                        if (m < len && t.charAt(m) == '(') {
+                            m++;
+                        }
+                        if (m < len && t.charAt(m) == '-') {
+                            m++;
+                        }
+                        if (m < len && Character.isDigit(t.charAt(m))) {
+                            n++;
+                            i = m;
+                            continue;
+                        }
+                    }
+                    if (op == '<' || op == '>' || op == '≤' || op == '≥') {
+                        n++;
+                        i = k + 1;
+                        continue;
+                    }
+                }
+                i = j;
+                continue;
+            }
+            if (tokenStart && isAsciiLetter(c) && (i + 1 >= len || !Character.isLetterOrDigit(t.charAt(i + 1)))) {
+                // a single letter: x^2, x = 4, x + 3 =, f(x) =
+                int k = skipSpaces(t, i + 1);
+                if (k < len) {
+                    char op = t.charAt(k);
+                    int m = skipSpaces(t, k + 1);
+                    if (op == '^' && m < len && Character.isDigit(t.charAt(m))) {
+                        n++;
+                        i = m;
+                        continue;
+                    }
+                    if (op == '=' && m < len && (Character.isDigit(t.charAt(m))
+                            || (t.charAt(m) == '-' && m + 1 < len && Character.isDigit(t.charAt(m + 1))))) {
+                        n++;
+                        i = m + 1;
+                        continue;
+                    }
+                    if ((op == '+' || op == '-') && m < len && Character.isDigit(t.charAt(m))) {
+                        int e = m;
+                        while (e < len && Character.isDigit(t.charAt(e))) {
+                            e++;
+                        }
+                        e = skipSpaces(t, e);
+                        if (e < len && t.charAt(e) == '=') {
+                            n++;
+                            i = e + 1;
+                            continue;
+                        }
+                    }
+                    if (op == '(' && m < len && isAsciiLetter(t.charAt(m))) {
+                        int e = skipSpaces(t, m + 1);
+                        if (e < len && t.charAt(e) == ')') {
+                            e = skipSpaces(t, e + 1);
+                            if (e < len && t.charAt(e) == '=') {
+                                n++;
+                                i = e + 1;
+                                continue;
+                            }
+                        }
+                    }
+                }
+            }
+            i++;
+        }
+        return n;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static int skipSpaces(String t, int i) {
+        while (i < t.length() && (t.charAt(i) == ' ' || t.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
     }
 
     /** Cheap pre-check: prose made of letters, spaces and ordinary punctuation is never code. */

@@ -19,28 +19,60 @@ import java.util.Set;
  */
 final class Phrases {
 
-    private final Map<String, List<String[]>> byFirst = new HashMap<>();
-    private final List<String[]> wildFirst = new ArrayList<>();
+    /** One phrase token: an exact word, a prefix ({@code foo*}) or any number ({@code #}). */
+    private record Tok(String text, boolean prefix, boolean number) {
+        static Tok of(String t) {
+            if (t.equals("#")) {
+                return new Tok("", false, true);
+            }
+            if (t.endsWith("*")) {
+                return new Tok(t.substring(0, t.length() - 1), true, false);
+            }
+            return new Tok(t, false, false);
+        }
+
+        boolean matches(String token) {
+            if (number) {
+                return !token.isEmpty() && Character.isDigit(token.charAt(0));
+            }
+            return prefix ? token.startsWith(text) : text.equals(token);
+        }
+    }
+
+    private final Map<String, List<Tok[]>> byFirst = new HashMap<>();
+    /** Phrases starting with a prefix token, by the prefix's first two characters. */
+    private final Map<String, List<Tok[]>> prefixFirst = new HashMap<>();
+    /** Phrases starting with a number or a one-character prefix. */
+    private final List<Tok[]> wildFirst = new ArrayList<>();
     private final int size;
 
     Phrases(Collection<String> phrases) {
         int n = 0;
         for (String p : phrases) {
-            String[] t = p.trim().toLowerCase(Locale.ROOT).split("\\s+");
-            if (t.length == 0 || t[0].isEmpty()) {
+            String[] words = p.trim().toLowerCase(Locale.ROOT).split("\\s+");
+            if (words.length == 0 || words[0].isEmpty()) {
                 continue;
             }
-            if (t[0].endsWith("*") || t[0].equals("#")) {
+            Tok[] t = new Tok[words.length];
+            for (int i = 0; i < words.length; i++) {
+                t[i] = Tok.of(words[i]);
+            }
+            if (t[0].prefix() && t[0].text().length() >= 2) {
+                prefixFirst.computeIfAbsent(t[0].text().substring(0, 2), k -> new ArrayList<>()).add(t);
+            } else if (t[0].prefix() || t[0].number()) {
                 wildFirst.add(t);
             } else {
-                byFirst.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t);
+                byFirst.computeIfAbsent(t[0].text(), k -> new ArrayList<>()).add(t);
             }
             n++;
         }
-        for (List<String[]> l : byFirst.values()) {
+        for (List<Tok[]> l : byFirst.values()) {
             l.sort((a, b) -> b.length - a.length);
         }
         wildFirst.sort((a, b) -> b.length - a.length);
+        for (List<Tok[]> l : prefixFirst.values()) {
+            l.sort((a, b) -> b.length - a.length);
+        }
         this.size = n;
     }
 
@@ -87,16 +119,27 @@ final class Phrases {
     /** Length in tokens of the longest phrase matching at {@code i}, or 0. */
     int longestAt(String[] tokens, int i) {
         int best = 0;
-        List<String[]> cands = byFirst.get(tokens[i]);
+        List<Tok[]> cands = byFirst.get(tokens[i]);
         if (cands != null) {
-            for (String[] p : cands) {
+            for (Tok[] p : cands) {
                 if (p.length > best && matches(p, tokens, i)) {
                     best = p.length;
                     break; // sorted longest first
                 }
             }
         }
-        for (String[] p : wildFirst) {
+        if (!prefixFirst.isEmpty() && tokens[i].length() >= 2) {
+            List<Tok[]> pre = prefixFirst.get(tokens[i].substring(0, 2));
+            if (pre != null) {
+                for (Tok[] p : pre) {
+                    if (p.length > best && matches(p, tokens, i)) {
+                        best = p.length;
+                        break;
+                    }
+                }
+            }
+        }
+        for (Tok[] p : wildFirst) {
             if (p.length > best && matches(p, tokens, i)) {
                 best = p.length;
                 break;
@@ -105,26 +148,16 @@ final class Phrases {
         return best;
     }
 
-    private static boolean matches(String[] phrase, String[] tokens, int at) {
+    private static boolean matches(Tok[] phrase, String[] tokens, int at) {
         if (at + phrase.length > tokens.length) {
             return false;
         }
         for (int k = 0; k < phrase.length; k++) {
-            if (!tokenMatches(phrase[k], tokens[at + k])) {
+            if (!phrase[k].matches(tokens[at + k])) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean tokenMatches(String p, String t) {
-        if (p.equals("#")) {
-            return !t.isEmpty() && Character.isDigit(t.charAt(0));
-        }
-        if (p.endsWith("*")) {
-            return t.startsWith(p.substring(0, p.length() - 1));
-        }
-        return p.equals(t);
     }
 
     /** Lower-cased word tokens; see the class comment. */

@@ -65,9 +65,12 @@ class ClassifierEvalTest {
         }
     }
 
+    /** Content words: lower case, without the function words every question shares. */
     private static Set<String> words(String s) {
         Set<String> w = new HashSet<>(List.of(s.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")));
-        w.remove("");
+        w.removeAll(Set.of("", "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "is", "are", "what",
+                "s", "whats", "how", "do", "does", "i", "my", "me", "you", "it", "this", "that", "with", "between",
+                "difference", "why", "can", "which", "who", "when", "where", "be", "by", "at", "as", "from"));
         return w;
     }
 
@@ -105,6 +108,39 @@ class ClassifierEvalTest {
         assertTrue(accuracy >= 0.7, "accuracy " + accuracy + "\n" + report);
         assertTrue(mean(diffByLabel.get("easy")) < mean(diffByLabel.get("medium"))
                 && mean(diffByLabel.get("medium")) < mean(diffByLabel.get("hard")), report.toString());
+    }
+
+    /** Accuracy of the category the router uses (rules, overridden by agreeing similar exemplars) for an embedder. */
+    static double routerCategoryAccuracy(Embedder embedder, String label) {
+        SkillTracker tracker = ComplexityRouter.trackerFor(RoutingFixtures.REGISTRY,
+                SkillTracker.Config.DEFAULTS.withExplorationRate(0));
+        ComplexityRouter router = ComplexityRouter.create(RoutingFixtures.REGISTRY, embedder, tracker,
+                ComplexityRouter.Config.DEFAULTS.withExplore(false));
+        int correct = 0;
+        int overridden = 0;
+        int overriddenRight = 0;
+        List<RoutingFixtures.EvalPrompt> eval = RoutingFixtures.evalPrompts();
+        for (RoutingFixtures.EvalPrompt p : eval) {
+            ComplexityRouter.Explanation ex = router.explain(RoutingFixtures.chat(p.prompt()), null);
+            if (ex.category().equals(p.category())) {
+                correct++;
+            }
+            if (ex.categorySource().equals("neighbours")) {
+                overridden++;
+                if (ex.category().equals(p.category())) {
+                    overriddenRight++;
+                }
+            }
+        }
+        double acc = (double) correct / eval.size();
+        System.out.printf(Locale.ROOT, "router category accuracy with %s: %.3f (%d/%d); neighbours overrode %d, "
+                + "%d of them correctly%n", label, acc, correct, eval.size(), overridden, overriddenRight);
+        return acc;
+    }
+
+    @Test
+    void rulesPlusNeighboursWithTheHashingEmbedder() {
+        assertTrue(routerCategoryAccuracy(new HashingEmbedder(), "hashing embedder") >= 0.7);
     }
 
     static double mean(List<Double> xs) {

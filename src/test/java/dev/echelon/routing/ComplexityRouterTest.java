@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -88,6 +89,9 @@ class ComplexityRouterTest {
             assertEquals(RoutingFixtures.REGISTRY.requireRole(c.role()).routing().cost(), c.cost(), 1e-12);
         }
         assertNull(routed.queryVector(), "no index, no vector");
+        String json = assertDoesNotThrow(() -> RoutingFixtures.JSON.writeValueAsString(ex));
+        assertTrue(json.contains("\"candidates\"") && json.contains("\"predictedSuccess\"")
+                && json.contains("\"features\""), json);
         assertEquals(Tier.A, r.route(RoutingFixtures.chat("hello!"), null).decision().tier());
     }
 
@@ -192,6 +196,30 @@ class ComplexityRouterTest {
         assertTrue(p.knnWeight() > 0);
         assertEquals(6, p.skillFailures(), 1.0);
         assertTrue(p.success() < p.prior());
+    }
+
+    @Test
+    void assessRouteAndRecordLikeThePipeline() {
+        SkillTracker tracker = tracker();
+        ComplexityRouter r = ComplexityRouter.create(RoutingFixtures.REGISTRY, new HashingEmbedder(), tracker,
+                ROUTER);
+        var body = RoutingFixtures.chat("Implement quicksort in Rust and explain its worst case");
+        ComplexityRouter.Assessment a = r.assess(body);
+        assertEquals("code", a.category());
+        assertNotNull(a.queryVector());
+        ComplexityRouter.Routed viaAssessment = r.route(a, null);
+        ComplexityRouter.Routed direct = r.route(body, null);
+        assertEquals(direct.decision(), viaAssessment.decision());
+        assertEquals(direct.explanation().candidates(), viaAssessment.explanation().candidates());
+        // an explicitly named role's attempt is learned from too
+        r.recordOutcome(a, "coder", true, 1.0);
+        assertEquals(1, tracker.evidence("code", "coder").updates());
+        assertEquals(1, r.index().orElseThrow().outcomeCount());
+        r.recordOutcome(a, "coder", false, 0.0);
+        assertEquals(1, r.index().orElseThrow().outcomeCount(), "weight 0 is not remembered by the index");
+        // completions bodies are assessed from their prompt
+        var completion = RoutingFixtures.JSON.createObjectNode().put("model", "auto").put("prompt", "hi there!");
+        assertEquals("chat", r.assess(completion).category());
     }
 
     @Test

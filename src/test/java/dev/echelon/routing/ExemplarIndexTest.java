@@ -35,8 +35,8 @@ class ExemplarIndexTest {
                 "planning")) {
             List<ExemplarIndex.Exemplar> of = ex.stream().filter(e -> e.category().equals(c)).toList();
             assertTrue(of.size() >= 5, c + ": " + of.size());
-            assertTrue(of.stream().anyMatch(e -> e.difficulty() < 0.35), c + " has an easy exemplar");
-            assertTrue(of.stream().anyMatch(e -> e.difficulty() >= 0.75), c + " has a hard exemplar");
+            assertTrue(of.stream().anyMatch(e -> e.difficulty() <= 0.4), c + " has an easy exemplar");
+            assertTrue(of.stream().anyMatch(e -> e.difficulty() >= 0.7), c + " has a hard exemplar");
         }
     }
 

