@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param maxRetries     further attempts on the same role (retries and think-harder together), per role
  * @param maxEscalations moves to another role over the whole request, lateral fallbacks included
- * @param maxTotalTokens tokens (prompt + completion) summed over all attempts of the request
+ * @param maxTotalTokens generated (completion) tokens summed over all attempts of the request: what escalation
+ *                       spends; the prompt is bounded separately, by the role's context size
  * @param deadline       wall time from the request's start after which nothing new is attempted
  */
 public record Budget(int maxRetries, int maxEscalations, long maxTotalTokens, Duration deadline) {
