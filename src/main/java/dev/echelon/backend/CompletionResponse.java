@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
 
-/** Body of a non-streamed {@code POST /completion} answer. */
+/**
+ * Body of a non-streamed {@code POST /completion} answer, and equally one {@code data:} event of a streamed one:
+ * intermediate events carry {@code content}, {@code tokens} and (with n_probs) {@code completion_probabilities};
+ * the final one has {@code stop=true}, {@code stop_type}, {@code timings} and {@code model}.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CompletionResponse(

@@ -209,9 +209,9 @@ public final class LlamaServerClient {
      * Streamed {@code POST /completion} ({@code stream} forced to true). Ends at the event with {@code stop:true}
      * (delivered to onEvent, then onComplete).
      */
-    public StreamHandle completionStream(CompletionRequest request, StreamListener<CompletionChunk> listener) {
+    public StreamHandle completionStream(CompletionRequest request, StreamListener<CompletionResponse> listener) {
         return startStream("/completion", toJson(request.withStream(true)), SseCall.Mode.COMPLETION,
-                CompletionChunk.class, listener);
+                CompletionResponse.class, listener);
     }
 
     /** Non-streamed {@code POST /v1/chat/completions} ({@code stream} forced to false). */
@@ -225,12 +225,12 @@ public final class LlamaServerClient {
      * {@code {"include_usage":true}}). Ends at {@code data: [DONE]} (not delivered as a chunk), or at EOF after a
      * chunk with a finish_reason.
      */
-    public StreamHandle chatStream(ChatRequest request, StreamListener<ChatChunk> listener) {
+    public StreamHandle chatStream(ChatRequest request, StreamListener<ChatResponse> listener) {
         ChatRequest r = request.withStream(true);
         if (r.streamOptions() == null) {
             r = r.toBuilder().streamOptions(mapper.createObjectNode().put("include_usage", true)).build();
         }
-        return startStream("/v1/chat/completions", toJson(r), SseCall.Mode.CHAT, ChatChunk.class, listener);
+        return startStream("/v1/chat/completions", toJson(r), SseCall.Mode.CHAT, ChatResponse.class, listener);
     }
 
     /**

@@ -218,11 +218,11 @@ final class SseCall<T> implements StreamHandle, Runnable {
             }
             return true;
         }
-        if (mode == Mode.COMPLETION && chunk instanceof CompletionChunk c && c.isStopped()) {
+        if (mode == Mode.COMPLETION && chunk instanceof CompletionResponse c && c.isStopped()) {
             finishComplete();
             return true;
         }
-        if (mode == Mode.CHAT && chunk instanceof ChatChunk c && c.finishReason() != null) {
+        if (mode == Mode.CHAT && chunk instanceof ChatResponse c && c.finishReason() != null) {
             sawFinishReason = true;
         }
         if (mode == Mode.CHAT && chunk instanceof JsonNode n) {

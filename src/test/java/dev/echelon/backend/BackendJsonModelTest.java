@@ -97,13 +97,13 @@ class BackendJsonModelTest {
 
     @Test
     void chunkHelpersAreNotSerialised() {
-        CompletionChunk c = new CompletionChunk(0, "a", null, null, true, null, null, null, null, null, null, null,
+        CompletionResponse c = new CompletionResponse(0, "a", null, null, true, null, null, null, null, null, null, null,
                 null, null, null, null, null);
         JsonNode j = mapper.valueToTree(c);
         assertTrue(j.get("stop").asBoolean());
         assertFalse(j.has("final"));
         assertFalse(j.has("stopped"));
-        assertTrue(c.isFinal());
+        assertTrue(c.isStopped());
     }
 
     @Test

@@ -98,11 +98,11 @@ class LlamaServerClientAgainstFakeTest {
             s.awaitReady(Duration.ofSeconds(10));
             LlamaServerClient c = client(s, BackendTimeouts.of(1_000, 10_000, 0));
             List<Long> arrivals = new CopyOnWriteArrayList<>();
-            List<CompletionChunk> chunks = new CopyOnWriteArrayList<>();
+            List<CompletionResponse> chunks = new CopyOnWriteArrayList<>();
             StreamHandle h = c.completionStream(CompletionRequest.builder().prompt("Write a long story about a ship.")
                     .nPredict(24).build(), new Collect<>(chunks, arrivals));
             h.done().get(20, TimeUnit.SECONDS);
-            CompletionChunk last = chunks.get(chunks.size() - 1);
+            CompletionResponse last = chunks.get(chunks.size() - 1);
             assertTrue(last.isStopped());
             assertNotNull(last.timings(), "the final event carries timings");
             int tokens = last.tokensPredicted();
@@ -132,8 +132,8 @@ class LlamaServerClientAgainstFakeTest {
     void cancellingAStreamStopsTheGenerationOnTheServer() throws Exception {
         try (FakeLlamaServer s = fake(1.0, "all")) {
             LlamaServerClient c = readyClient(s);
-            List<CompletionChunk> chunks = new CopyOnWriteArrayList<>();
-            Collect<CompletionChunk> listener = new Collect<>(chunks, new ArrayList<>());
+            List<CompletionResponse> chunks = new CopyOnWriteArrayList<>();
+            Collect<CompletionResponse> listener = new Collect<>(chunks, new ArrayList<>());
             StreamHandle h = c.completionStream(CompletionRequest.builder().prompt("Describe the sea at length.")
                     .nPredict(400).build(), listener);
             waitFor(() -> chunks.size() >= 3, 5_000);
@@ -152,8 +152,8 @@ class LlamaServerClientAgainstFakeTest {
     void backendDyingMidStreamIsAnError() throws Exception {
         FakeLlamaServer s = fake(1.0, "all");
         LlamaServerClient c = readyClient(s);
-        List<CompletionChunk> chunks = new CopyOnWriteArrayList<>();
-        Collect<CompletionChunk> listener = new Collect<>(chunks, new ArrayList<>());
+        List<CompletionResponse> chunks = new CopyOnWriteArrayList<>();
+        Collect<CompletionResponse> listener = new Collect<>(chunks, new ArrayList<>());
         c.completionStream(CompletionRequest.builder().prompt("Tell a long tale.").nPredict(400).build(), listener);
         waitFor(() -> chunks.size() >= 2, 5_000);
         s.crash();

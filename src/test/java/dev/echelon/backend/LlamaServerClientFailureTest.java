@@ -47,7 +47,7 @@ class LlamaServerClientFailureTest {
             server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
             LlamaServerClient c = new LlamaServerClient(server.url("/"), "coder-0", SHARED,
                     BackendTimeouts.of(1000, 300, 0));
-            Recorder<ChatChunk> rec = new Recorder<>();
+            Recorder<ChatResponse> rec = new Recorder<>();
             StreamHandle h = c.chatStream(ChatRequest.of(java.util.List.of(ChatMessage.user("Hi"))), rec);
             rec.awaitTerminal(2000);
             BackendTimeoutException e = assertInstanceOf(BackendTimeoutException.class, rec.error);
@@ -90,7 +90,7 @@ class LlamaServerClientFailureTest {
                 + "cannot connect"), e.getMessage());
         assertFalse(c.isReady());
 
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         c.completionStream(CompletionRequest.ofPrompt("x"), rec);
         rec.awaitTerminal(2000);
         assertInstanceOf(BackendUnavailableException.class, rec.error);

@@ -51,7 +51,7 @@ class LlamaServerClientStreamingTest {
     void completionStreamArrivesIncrementallyAndEndsAtStopEvent() throws Exception {
         // 3239 bytes at 256 bytes / 60 ms: ~0.75 s in all, the first event (~460 bytes) after ~0.12 s
         server.enqueue(Recorded.response("completion_stream").throttleBody(256, 60, TimeUnit.MILLISECONDS));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         long t0 = System.nanoTime();
         StreamHandle h = client.withRequestId("rid-7").completionStream(
                 CompletionRequest.builder().prompt("Once upon a time,").nPredict(4).nProbs(2).build(), rec);
@@ -62,13 +62,13 @@ class LlamaServerClientStreamingTest {
         assertTrue(h.isDone());
         assertEquals(5, h.eventCount());
         h.done().get(100, TimeUnit.MILLISECONDS);
-        List<CompletionChunk> ev = rec.snapshot();
+        List<CompletionResponse> ev = rec.snapshot();
         assertEquals(5, ev.size());
-        assertEquals(List.of(" saw", "I", " lost", " the", ""), ev.stream().map(CompletionChunk::content).toList());
+        assertEquals(List.of(" saw", "I", " lost", " the", ""), ev.stream().map(CompletionResponse::content).toList());
         assertEquals(-0.667278528213501, ev.get(0).completionProbabilities().get(0).logprob(), 1e-15);
-        assertFalse(ev.get(3).isFinal());
-        CompletionChunk last = ev.get(4);
-        assertTrue(last.isFinal());
+        assertFalse(ev.get(3).isStopped());
+        CompletionResponse last = ev.get(4);
+        assertTrue(last.isStopped());
         assertEquals("limit", last.stopType());
         assertEquals(4, last.tokensPredicted());
         assertEquals(5, last.timings().cacheN());
@@ -94,11 +94,11 @@ class LlamaServerClientStreamingTest {
     @Test
     void speculativeStreamCarriesDraftTimings() throws Exception {
         server.enqueue(Recorded.response("completion_speculative_stream"));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         client.completionStream(CompletionRequest.ofPrompt("Once upon a time,"), rec);
         rec.awaitTerminal(2000);
         assertEquals(1, rec.completes.get());
-        List<CompletionChunk> ev = rec.snapshot();
+        List<CompletionResponse> ev = rec.snapshot();
         assertEquals(17, ev.size());
         Timings t = ev.get(16).timings();
         assertEquals(15, t.draftN());
@@ -111,22 +111,22 @@ class LlamaServerClientStreamingTest {
     void chatStreamArrivesIncrementallyAndEndsAtDone() throws Exception {
         // 1999 bytes at 200 bytes / 50 ms: ~0.5 s
         server.enqueue(Recorded.response("chat_stream").throttleBody(200, 50, TimeUnit.MILLISECONDS));
-        Recorder<ChatChunk> rec = new Recorder<>();
+        Recorder<ChatResponse> rec = new Recorder<>();
         long t0 = System.nanoTime();
         StreamHandle h = client.chatStream(ChatRequest.of(List.of(ChatMessage.user("Hi"))).withMaxTokens(4), rec);
         rec.awaitTerminal(3000);
 
         assertEquals(1, rec.completes.get());
         assertEquals(0, rec.errors.get());
-        List<ChatChunk> ev = rec.snapshot();
+        List<ChatResponse> ev = rec.snapshot();
         assertEquals(7, ev.size(), "[DONE] must not be delivered as a chunk");
         assertEquals(7, h.eventCount());
         assertEquals("assistant", ev.get(0).firstChoice().orElseThrow().delta().role());
         assertNull(ev.get(0).deltaText());
-        assertEquals("Once upon a time", ev.subList(1, 5).stream().map(ChatChunk::deltaText)
+        assertEquals("Once upon a time", ev.subList(1, 5).stream().map(ChatResponse::deltaText)
                 .reduce("", String::concat));
         assertEquals("length", ev.get(5).finishReason());
-        ChatChunk usage = ev.get(6);
+        ChatResponse usage = ev.get(6);
         assertTrue(usage.choices().isEmpty());
         assertEquals(33, usage.usage().promptTokens());
         assertEquals(4, usage.usage().completionTokens());
@@ -152,7 +152,7 @@ class LlamaServerClientStreamingTest {
         String sse = Recorded.require("chat_stream.sse");
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody(sse.replace("data: [DONE]\n\n", "")));
-        Recorder<ChatChunk> rec = new Recorder<>();
+        Recorder<ChatResponse> rec = new Recorder<>();
         client.chatStream(ChatRequest.of(List.of(ChatMessage.user("Hi"))), rec);
         rec.awaitTerminal(2000);
         assertEquals(1, rec.completes.get());
@@ -167,11 +167,11 @@ class LlamaServerClientStreamingTest {
                 + ": another comment\n"
                 + "data:{\"content\":\"\",\"stop\":true,\"stop_type\":\"eos\",\"timings\":{\"predicted_n\":2}}\n\n";
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         client.completionStream(CompletionRequest.ofPrompt("x"), rec);
         rec.awaitTerminal(2000);
         assertEquals(1, rec.completes.get(), () -> String.valueOf(rec.error));
-        assertEquals(List.of("a", "b", ""), rec.snapshot().stream().map(CompletionChunk::content).toList());
+        assertEquals(List.of("a", "b", ""), rec.snapshot().stream().map(CompletionResponse::content).toList());
         assertEquals("eos", rec.snapshot().get(2).stopType());
         assertEquals(2, rec.snapshot().get(2).timings().predictedN());
     }
@@ -187,7 +187,7 @@ class LlamaServerClientStreamingTest {
         })) {
             LlamaServerClient c = new LlamaServerClient(endless.url(), "coder-0", SHARED,
                     BackendTimeouts.of(1000, 2000, 0));
-            Recorder<CompletionChunk> rec = new Recorder<>();
+            Recorder<CompletionResponse> rec = new Recorder<>();
             StreamHandle h = c.completionStream(CompletionRequest.ofPrompt("x"), rec);
             assertTrue(rec.firstEvent.await(2, TimeUnit.SECONDS));
             long cancelAt = System.nanoTime();
@@ -227,7 +227,7 @@ class LlamaServerClientStreamingTest {
         // ~36 bytes per event, ~1 event per 40 ms: ~16 s in all
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(sb.toString())
                 .throttleBody(36, 40, TimeUnit.MILLISECONDS));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         StreamHandle h = client.completionStream(CompletionRequest.ofPrompt("x"), rec);
         assertTrue(rec.firstEvent.await(2, TimeUnit.SECONDS));
         h.done().cancel(true); // cancelling the future cancels the stream
@@ -247,7 +247,7 @@ class LlamaServerClientStreamingTest {
         String[] events = sse.split("\n\n");
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody(events[0] + "\n\n" + events[1] + "\n\n"));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         StreamHandle h = client.completionStream(CompletionRequest.ofPrompt("x"), rec);
         rec.awaitTerminal(2000);
         assertEquals(2, rec.events.size());
@@ -263,7 +263,7 @@ class LlamaServerClientStreamingTest {
     void backendDisconnectDuringBodyIsAnError() throws Exception {
         server.enqueue(Recorded.response("completion_stream")
                 .setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         client.completionStream(CompletionRequest.ofPrompt("x"), rec);
         rec.awaitTerminal(2000);
         assertEquals(1, rec.terminalCalls());
@@ -280,7 +280,7 @@ class LlamaServerClientStreamingTest {
         String[] events = sse.split("\n\n");
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody(events[0] + "\n\n" + events[1] + "\n\n" + events[2] + "\n\n"));
-        Recorder<ChatChunk> rec = new Recorder<>();
+        Recorder<ChatResponse> rec = new Recorder<>();
         client.chatStream(ChatRequest.of(List.of(ChatMessage.user("Hi"))), rec);
         rec.awaitTerminal(2000);
         assertEquals(3, rec.events.size());
@@ -294,7 +294,7 @@ class LlamaServerClientStreamingTest {
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody("data: {\"content\":\"a\",\"stop\":false}\n\n"
                         + "data: {\"error\":{\"code\":500,\"message\":\"decode failed\",\"type\":\"server_error\"}}\n\n"));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         client.completionStream(CompletionRequest.ofPrompt("x"), rec);
         rec.awaitTerminal(2000);
         assertEquals(1, rec.events.size());
@@ -309,7 +309,7 @@ class LlamaServerClientStreamingTest {
     void legacyErrorFieldIsAnError() throws Exception {
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody("error: {\"code\":400,\"message\":\"context too long\",\"type\":\"invalid_request_error\"}\n\n"));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         client.completionStream(CompletionRequest.ofPrompt("x"), rec);
         rec.awaitTerminal(2000);
         BackendHttpException e = assertInstanceOf(BackendHttpException.class, rec.error);
@@ -321,7 +321,7 @@ class LlamaServerClientStreamingTest {
     void malformedEventIsProtocolError() throws Exception {
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody("data: {\"content\":\"a\",\"stop\":false}\n\ndata: {not json\n\n"));
-        Recorder<CompletionChunk> rec = new Recorder<>();
+        Recorder<CompletionResponse> rec = new Recorder<>();
         client.completionStream(CompletionRequest.ofPrompt("x"), rec);
         rec.awaitTerminal(2000);
         assertEquals(1, rec.events.size());
@@ -333,12 +333,12 @@ class LlamaServerClientStreamingTest {
     void httpErrorsOnStreamsAreReportedViaOnError() throws Exception {
         server.enqueue(Recorded.loading());
         server.enqueue(Recorded.response("no_prompt"));
-        Recorder<CompletionChunk> loading = new Recorder<>();
+        Recorder<CompletionResponse> loading = new Recorder<>();
         client.completionStream(CompletionRequest.ofPrompt("x"), loading);
         loading.awaitTerminal(2000);
         assertInstanceOf(BackendLoadingException.class, loading.error);
 
-        Recorder<ChatChunk> bad = new Recorder<>();
+        Recorder<ChatResponse> bad = new Recorder<>();
         client.chatStream(ChatRequest.of(List.of(ChatMessage.user("Hi"))), bad);
         bad.awaitTerminal(2000);
         BackendHttpException e = assertInstanceOf(BackendHttpException.class, bad.error);
@@ -351,9 +351,9 @@ class LlamaServerClientStreamingTest {
     void listenerFailureCancelsTheStream() throws Exception {
         server.enqueue(Recorded.response("completion_stream"));
         RuntimeException boom = new IllegalStateException("boom");
-        Recorder<CompletionChunk> rec = new Recorder<>() {
+        Recorder<CompletionResponse> rec = new Recorder<>() {
             @Override
-            public void onEvent(CompletionChunk event) {
+            public void onEvent(CompletionResponse event) {
                 super.onEvent(event);
                 throw boom;
             }
@@ -375,7 +375,7 @@ class LlamaServerClientStreamingTest {
         })) {
             LlamaServerClient c = new LlamaServerClient(stalling.url(), "coder-0", SHARED,
                     BackendTimeouts.of(1000, 300, 0));
-            Recorder<CompletionChunk> rec = new Recorder<>();
+            Recorder<CompletionResponse> rec = new Recorder<>();
             long t0 = System.nanoTime();
             c.completionStream(CompletionRequest.ofPrompt("x"), rec);
             rec.awaitTerminal(2000);
@@ -397,7 +397,7 @@ class LlamaServerClientStreamingTest {
         })) {
             LlamaServerClient c = new LlamaServerClient(endless.url(), "coder-0", SHARED,
                     BackendTimeouts.of(1000, 2000, 400));
-            Recorder<CompletionChunk> rec = new Recorder<>();
+            Recorder<CompletionResponse> rec = new Recorder<>();
             long t0 = System.nanoTime();
             c.completionStream(CompletionRequest.ofPrompt("x"), rec);
             rec.awaitTerminal(2000);
