@@ -580,9 +580,9 @@ public final class RegistryLoader {
 
         private ResidencySpec residency(Cursor c, Map<String, RoleSpec> roles) {
             if (!c.requireObject()) {
-                return new ResidencySpec(0, 0, Map.of());
+                return new ResidencySpec(0, 0, Map.of(), Map.of());
             }
-            c.onlyKeys("gpu_bytes", "host_ram_bytes", "pins");
+            c.onlyKeys("gpu_bytes", "host_ram_bytes", "pins", "precision_floors");
             long gpu = c.field("gpu_bytes").bytes(true);
             long ram = c.field("host_ram_bytes").bytes(true);
             Map<String, ResidencyState> pins = new LinkedHashMap<>();
@@ -593,11 +593,35 @@ public final class RegistryLoader {
                 }
                 if (s == ResidencyState.S5) {
                     e.getValue().error("S5 is a transient state (a model in flight) and cannot be a pin");
+                } else if (s == ResidencyState.S6) {
+                    e.getValue().error("S6 (substituted by a fallback) cannot be a floor; pin a state S0-S4");
                 } else if (s != null) {
                     pins.put(e.getKey(), s);
                 }
             }
-            return new ResidencySpec(gpu, ram, pins);
+            Map<String, String> floors = new LinkedHashMap<>();
+            for (Map.Entry<String, Cursor> e : c.field("precision_floors").entries().entrySet()) {
+                String variant = e.getValue().requireString();
+                RoleSpec role = roles.get(e.getKey());
+                if (role == null) {
+                    if (!roleCursors.containsKey(e.getKey())) {
+                        unknownRole(e.getValue(), e.getKey(), roles);
+                    }
+                    continue;
+                }
+                if (variant == null) {
+                    continue;
+                }
+                if (role.model().isEmpty()) {
+                    e.getValue().error("role '" + e.getKey() + "' has no model, so no precision to floor");
+                } else if (role.model().get().variant(variant).isEmpty()) {
+                    e.getValue().error("role '" + e.getKey() + "' has no variant '" + variant + "' (it has "
+                            + role.model().get().variants().stream().map(v -> v.name()).toList() + ")");
+                } else {
+                    floors.put(e.getKey(), variant);
+                }
+            }
+            return new ResidencySpec(gpu, ram, pins, floors);
         }
 
         // ---- whole-file checks --------------------------------------------------------------------------------
