@@ -29,4 +29,12 @@ public interface ResidencyPolicy {
      */
     default void onWeakAnswer(double nowSeconds, String role, String likelyNext) {
     }
+
+    /**
+     * What the policy believes now, for {@code GET /admin/residency} and the dashboard: e.g. per-role demand
+     * forecasts, LRU order or scores. Values must serialise as JSON (maps, lists, numbers, strings).
+     */
+    default java.util.Map<String, Object> explain() {
+        return java.util.Map.of();
+    }
 }
