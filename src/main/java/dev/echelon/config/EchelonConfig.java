@@ -70,6 +70,8 @@ public interface EchelonConfig {
 
     Supervisor supervisor();
 
+    Residency residency();
+
     /** Mock-mode only settings. */
     interface Mock {
         /** Multiplies every simulated duration (load times, token pacing); 1 = as the cost model says. */
@@ -185,5 +187,57 @@ public interface EchelonConfig {
         /** Rotated log files kept per server. */
         @WithDefault("3")
         int logKeep();
+    }
+
+    /**
+     * The residency controller: which role's weights sit in GPU memory, host RAM or on NVMe as traffic shifts.
+     * {@code tick-ms} and {@code transition-wait-ms} are wall-clock times; dwell, window and horizon are on the
+     * controller's clock, which in mock mode runs {@code 1 / mock.time-scale} times as fast as the wall clock, like
+     * the fake servers' loading and token pacing, so the simulated world keeps its proportions.
+     */
+    interface Residency {
+        /** Run the controller; off keeps the registry's launch placement and posts no signals. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The policy: planner, static, count-lru, ttl-lru, swap-one or rb. */
+        @WithDefault("planner")
+        String policy();
+
+        /** Period of the controller's tick (forecast, plan, act); it also wakes on demand for a cold role. */
+        @WithDefault("1000")
+        long tickMs();
+
+        /** GPU memory the controller may fill ({@code 24GiB}, {@code 8000000000}); default: the registry's. */
+        Optional<String> gpuBytes();
+
+        /** Host RAM the controller may fill; default: the registry's. */
+        Optional<String> hostRamBytes();
+
+        /** A role stays at least this long where a transition put it before it moves again. */
+        @WithDefault("30000")
+        long minDwellMs();
+
+        /** At most this many transitions per {@code transition-window-ms} (anti-thrash). */
+        @WithDefault("8")
+        int maxTransitions();
+
+        @WithDefault("60000")
+        long transitionWindowMs();
+
+        /** How far ahead the planner weighs expected latency against the cost of moving weights. */
+        @WithDefault("60")
+        double horizonS();
+
+        /**
+         * How long a request waits for a role that is cold (S4) or moving (S5) before it goes to the role's
+         * fallback (if that is ready) or gets 503 with Retry-After.
+         */
+        @WithDefault("15000")
+        long transitionWaitMs();
+
+        /** Size at which {@code residency-trace.jsonl} in the data directory is rotated. */
+        @WithDefault("10485760")
+        long traceMaxBytes();
     }
 }

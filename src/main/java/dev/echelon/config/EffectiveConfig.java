@@ -48,6 +48,17 @@ public record EffectiveConfig(String hash, Map<String, Object> settings, ModelRe
         s.put("restart_backoff_initial_ms", c.supervisor().restartBackoffInitialMs());
         s.put("restart_backoff_max_ms", c.supervisor().restartBackoffMaxMs());
         s.put("stop_grace_ms", c.supervisor().stopGraceMs());
+        EchelonConfig.Residency r = c.residency();
+        s.put("residency_enabled", r.enabled());
+        s.put("residency_policy", r.policy());
+        s.put("residency_tick_ms", r.tickMs());
+        s.put("residency_gpu_bytes", r.gpuBytes().orElse("(registry)"));
+        s.put("residency_host_ram_bytes", r.hostRamBytes().orElse("(registry)"));
+        s.put("residency_min_dwell_ms", r.minDwellMs());
+        s.put("residency_max_transitions", r.maxTransitions());
+        s.put("residency_transition_window_ms", r.transitionWindowMs());
+        s.put("residency_horizon_s", r.horizonS());
+        s.put("residency_transition_wait_ms", r.transitionWaitMs());
         s.put("launcher", launcher);
         return new EffectiveConfig(hash(s, registry), Map.copyOf(s), registry);
     }

@@ -55,16 +55,18 @@ public final class LaunchFlags {
         args.addAll(List.of("-fa", launch.flashAttn()));
         args.addAll(dialect.loadModeFlags(launch.loadMode()));
         args.add("--metrics");
-        registry.draftFor(role.name()).ifPresent(pair -> args.addAll(draftFlags(pair)));
+        boolean cpuOnly = !launch.gpuLayers().all() && launch.gpuLayers().count() <= 0;
+        registry.draftFor(role.name()).ifPresent(pair -> args.addAll(draftFlags(pair, cpuOnly)));
         args.addAll(launch.extraArgs());
         return List.copyOf(args);
     }
 
-    private List<String> draftFlags(DraftPairing pair) {
+    /** A target kept off the GPU (residency S3) keeps its draft off it too: the draft rides with its target. */
+    private List<String> draftFlags(DraftPairing pair, boolean cpuOnly) {
         ModelSpec draft = registry.requireRole(pair.draft()).model().orElseThrow();
         List<String> out = new ArrayList<>();
         out.addAll(List.of("-md", modelPath(draft.referenceVariant()).toString()));
-        out.addAll(List.of("-ngld", pair.draftGpuLayers().flagValue()));
+        out.addAll(List.of("-ngld", cpuOnly ? "0" : pair.draftGpuLayers().flagValue()));
         out.addAll(dialect.draftFlags(pair.nMax(), pair.nMin(), pair.pMin()));
         return out;
     }

@@ -32,6 +32,7 @@ public final class ProcessLauncher implements Launcher {
     private final long logMaxBytes;
     private final int logKeep;
     private final boolean pdeathsig;
+    private final PageCacheStager stager = new PageCacheStager();
     private final ExecutorService forker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "echelon-process-forker");
         t.setDaemon(true);
@@ -48,6 +49,16 @@ public final class ProcessLauncher implements Launcher {
             LOG.warn("setpriv (util-linux) not found: llama-server children are stopped on a normal exit, but a "
                     + "JVM killed with SIGKILL would leave them running");
         }
+    }
+
+    @Override
+    public CompletableFuture<Void> stage(Path modelFile) {
+        return stager.stage(modelFile);
+    }
+
+    /** Nothing to do: the kernel reclaims a file's cached pages under memory pressure. */
+    @Override
+    public void unstage(Path modelFile) {
     }
 
     /** Reads the installed binary's {@code --help} to learn its flags; fails with a clear message if it won't run. */

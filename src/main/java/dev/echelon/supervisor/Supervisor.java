@@ -1,6 +1,8 @@
 package dev.echelon.supervisor;
 
 import dev.echelon.registry.InstanceSpec;
+import dev.echelon.registry.LaunchSpec;
+import dev.echelon.registry.ModelSpec;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RoleSpec;
 import org.jboss.logging.Logger;
@@ -30,19 +32,26 @@ public final class Supervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Supervisor.class);
 
     private final Launcher launcher;
+    private final LaunchFlags flags;
+    private final LlamaServerHelp help;
+    private final ModelRegistry registry;
     private final Map<String, ServerProcess> servers = new LinkedHashMap<>();
+    /** What a managed instance was started from, so that the residency controller can relaunch it with new flags. */
+    private final Map<String, Launchable> launchables = new LinkedHashMap<>();
     private final List<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
 
     public Supervisor(ModelRegistry registry, Launcher launcher, LlamaServerHelp help, HealthProbe probe,
             PortAllocator ports, Path modelsDir, Path logDir, RestartPolicy restartPolicy, Duration stopGrace) {
         this.launcher = launcher;
+        this.help = help;
+        this.registry = registry;
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "echelon-supervisor");
             t.setDaemon(true);
             return t;
         });
-        LaunchFlags flags = new LaunchFlags(registry, modelsDir, launcher.dialect());
+        this.flags = new LaunchFlags(registry, modelsDir, launcher.dialect());
         registry.instances().forEach(i -> i.launch().filter(l -> l.port() > 0).ifPresent(l -> ports.reserve(l.port())));
         for (RoleSpec role : registry.roles().values()) {
             for (InstanceSpec inst : role.instances()) {
@@ -58,6 +67,7 @@ public final class Supervisor implements AutoCloseable {
                             logDir.resolve(inst.id() + ".log"));
                     server = new ManagedServer(inst.id(), role.name(), launcher, () -> command, probe, scheduler,
                             restartPolicy, Duration.ofMillis(role.timeouts().loadMs()), stopGrace);
+                    launchables.put(inst.id(), new Launchable(inst, port, logDir.resolve(inst.id() + ".log")));
                 }
                 server.onChange(c -> listeners.forEach(l -> l.accept(c)));
                 servers.put(inst.id(), server);
@@ -93,6 +103,84 @@ public final class Supervisor implements AutoCloseable {
         } catch (Exception e) {
             LOG.warnf("not every backend stopped within %d ms: %s", timeout.toMillis(), e.toString());
         }
+    }
+
+    // ---- residency actions: the residency controller's actuator drives these --------------------------------------
+
+    /** A managed instance's registry spec and the address and log it keeps across relaunches. */
+    private record Launchable(InstanceSpec spec, int port, Path logFile) {
+    }
+
+    private Launchable launchable(String instanceId) {
+        Launchable l = launchables.get(instanceId);
+        if (l == null) {
+            throw new IllegalArgumentException(servers.containsKey(instanceId)
+                    ? "instance " + instanceId + " is external; Echelon cannot start or stop it"
+                    : "no instance " + instanceId);
+        }
+        return l;
+    }
+
+    /**
+     * Stops {@code instanceId} (if running) and starts it again with {@code launch} in place of its registry launch
+     * settings — another variant, GPU layer count or load mode — on the same port, so clients keep their address.
+     * Not a crash: restart counters are untouched. Completes when the new server has been launched (it is then
+     * loading; {@link ServerProcess#awaitReady} tells when it serves).
+     *
+     * @throws LaunchException when a flag of the new command line is unknown to the installed llama-server
+     */
+    public CompletableFuture<Void> relaunch(String instanceId, LaunchSpec launch) {
+        Launchable l = launchable(instanceId);
+        List<String> args = flags.build(l.spec(), launch, l.port());
+        checkFlags(instanceId, args, help);
+        LaunchCommand command = new LaunchCommand(instanceId, args, "127.0.0.1", l.port(), l.logFile());
+        return managed(instanceId).relaunch(() -> command);
+    }
+
+    /** Stops {@code instanceId} on purpose: it stays stopped (no restart) until started or relaunched. */
+    public CompletableFuture<Void> stop(String instanceId) {
+        launchable(instanceId);
+        return managed(instanceId).stop();
+    }
+
+    /** Starts a stopped instance again with its last command line. */
+    public void start(String instanceId) {
+        launchable(instanceId);
+        managed(instanceId).start();
+    }
+
+    /** The registry launch settings of a managed instance: the template a residency placement is applied to. */
+    public LaunchSpec registryLaunch(String instanceId) {
+        return launchable(instanceId).spec().launch().orElseThrow();
+    }
+
+    /**
+     * Reads the files a role's {@code variant} loads (its GGUF, and its draft's if it speculates) into host RAM, so
+     * that a later start skips NVMe (S3 staging). Completes when all are read.
+     */
+    public CompletableFuture<Void> stage(String role, String variant) {
+        return CompletableFuture.allOf(modelFiles(role, variant).stream().map(launcher::stage)
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** The role went to NVMe only: its files need no longer be kept in host RAM. */
+    public void unstage(String role, String variant) {
+        modelFiles(role, variant).forEach(launcher::unstage);
+    }
+
+    private List<Path> modelFiles(String role, String variant) {
+        ModelSpec model = registry.requireRole(role).model().orElseThrow(() -> new IllegalArgumentException(
+                "role " + role + " has no model file"));
+        List<Path> files = new ArrayList<>();
+        files.add(flags.modelPath(model.variant(variant).orElseThrow(() -> new IllegalArgumentException(
+                "role " + role + " has no variant " + variant))));
+        registry.draftFor(role).flatMap(p -> registry.role(p.draft())).flatMap(RoleSpec::model)
+                .ifPresent(d -> files.add(flags.modelPath(d.referenceVariant())));
+        return files;
+    }
+
+    private ManagedServer managed(String instanceId) {
+        return (ManagedServer) servers.get(instanceId);
     }
 
     public Collection<ServerProcess> servers() {

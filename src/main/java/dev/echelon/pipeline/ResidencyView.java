@@ -1,0 +1,81 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.registry.ResidencyState;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The request path's window onto the residency controller, which runs beside it: whether a role can serve now, is
+ * cold or moving (wait a bounded time), or is substituted by its fallback — read from an immutable snapshot, never
+ * blocking — and the signals the pipeline sends back (a role was asked for; an answer was weak, so its escalation
+ * target will likely be asked next). Nothing here waits for the controller.
+ */
+public interface ResidencyView {
+
+    /** Where a role stands for a request. */
+    enum Standing {
+        /** Running (S0–S3), or not managed by the controller: admission decides as usual. */
+        SERVING,
+        /** On NVMe only (S4): a request waits, bounded, while the controller is asked to promote it. */
+        COLD,
+        /** In flight between two placements (S5): a request waits, bounded, for it to land. */
+        MOVING,
+        /** Substituted (S6): its traffic goes to its fallback role. */
+        SUBSTITUTED;
+
+        /** Held by the controller with no server to take requests now. */
+        public boolean held() {
+            return this != SERVING;
+        }
+    }
+
+    /**
+     * @param state    the residency state, or empty for a role the controller does not manage
+     * @param fallback the role that serves this one's traffic when it is substituted, or when waiting for it ran out
+     */
+    record RoleStanding(Standing standing, Optional<ResidencyState> state, Optional<String> fallback) {
+
+        public static final RoleStanding UNMANAGED = new RoleStanding(Standing.SERVING, Optional.empty(),
+                Optional.empty());
+    }
+
+    RoleStanding standing(String role);
+
+    /** How long a request waits for a {@link Standing#COLD} or {@link Standing#MOVING} role before its fallback. */
+    long waitMs();
+
+    /** A request was routed to {@code role} (any attempt, escalations included). Never blocks. */
+    void requested(String role);
+
+    /** {@code role} answered with a weak pass: {@code likelyNext} will probably be asked soon. Never blocks. */
+    void weakAnswer(String role, String likelyNext);
+
+    /** Subscribes to changes of a role's standing (e.g. it landed and serves again); called with the role's name. */
+    void onStandingChange(Consumer<String> listener);
+
+    /** No residency controller: every role serves where the registry put it. */
+    ResidencyView NONE = new ResidencyView() {
+        @Override
+        public RoleStanding standing(String role) {
+            return RoleStanding.UNMANAGED;
+        }
+
+        @Override
+        public long waitMs() {
+            return 0;
+        }
+
+        @Override
+        public void requested(String role) {
+        }
+
+        @Override
+        public void weakAnswer(String role, String likelyNext) {
+        }
+
+        @Override
+        public void onStandingChange(Consumer<String> listener) {
+        }
+    };
+}
