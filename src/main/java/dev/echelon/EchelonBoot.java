@@ -2,9 +2,11 @@ package dev.echelon;
 
 import dev.echelon.config.EchelonConfig;
 import dev.echelon.config.EffectiveConfig;
+import dev.echelon.config.InvalidSettingException;
 import dev.echelon.pipeline.Pipeline;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RegistryValidationException;
+import dev.echelon.residency.control.ResidencyController;
 import dev.echelon.supervisor.LaunchException;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -36,14 +38,16 @@ public class EchelonBoot {
     private final Instance<ModelRegistry> registry;
     private final Instance<Supervisor> supervisor;
     private final Instance<Pipeline> pipeline;
+    private final Instance<ResidencyController> residency;
     private volatile EffectiveConfig effective;
 
     public EchelonBoot(EchelonConfig config, Instance<ModelRegistry> registry, Instance<Supervisor> supervisor,
-            Instance<Pipeline> pipeline) {
+            Instance<Pipeline> pipeline, Instance<ResidencyController> residency) {
         this.config = config;
         this.registry = registry;
         this.supervisor = supervisor;
         this.pipeline = pipeline;
+        this.residency = residency;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -52,7 +56,9 @@ public class EchelonBoot {
             Supervisor s = supervisor.get();
             effective = EffectiveConfig.of(config, r, s.launcher().describe());
             LOG.info(effective.summary());
+            ResidencyController controller = residency.get(); // settings checked before any backend starts
             s.startAll();
+            controller.start(); // from the placement the supervisor just launched
             // build the request path now, off the startup thread: loading the routing embeddings takes a second
             // or two that the first request should not pay
             Thread warm = new Thread(() -> {
@@ -68,15 +74,19 @@ public class EchelonBoot {
             refuse(config.registryPath() + " rejected, Echelon will not start.\n" + e.getMessage());
         } catch (LaunchException e) {
             refuse("cannot start backends: " + e.getMessage());
+        } catch (InvalidSettingException e) {
+            refuse("invalid setting " + e.getMessage());
         } catch (RuntimeException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
-                if (root instanceof RegistryValidationException || root instanceof LaunchException) {
+                if (root instanceof RegistryValidationException || root instanceof LaunchException
+                        || root instanceof InvalidSettingException) {
                     break;
                 }
                 root = root.getCause();
             }
-            if (root instanceof RegistryValidationException || root instanceof LaunchException) {
+            if (root instanceof RegistryValidationException || root instanceof LaunchException
+                    || root instanceof InvalidSettingException) {
                 refuse(root.getMessage());
             } else {
                 throw e;
@@ -114,6 +124,7 @@ public class EchelonBoot {
         if (effective != null) {
             // first the requests (they need their backends; anything still open is ended now), then the backends
             pipeline.get().drain(Duration.ZERO);
+            residency.get().close(); // no transition may start while the backends stop
             supervisor.get().stopAll(Duration.ofMillis(config.supervisor().stopGraceMs() + 2_000));
         }
     }

@@ -32,15 +32,15 @@ public final class InstancePool {
         return Optional.ofNullable(byId.get(id));
     }
 
-    /** The best status among a role's instances: READY if any is ready, else WARMING if any warms up, else DOWN. */
+    /**
+     * The best status among a role's instances: READY if any is ready, else WARMING if any warms up, else COLD if the
+     * residency controller holds any, else DOWN.
+     */
     public InstanceStatus status(String role) {
         InstanceStatus best = InstanceStatus.DOWN;
         for (PooledInstance i : of(role)) {
             InstanceStatus s = i.status();
-            if (s == InstanceStatus.READY) {
-                return s;
-            }
-            if (s == InstanceStatus.WARMING) {
+            if (s.ordinal() < best.ordinal()) {
                 best = s;
             }
         }

@@ -17,7 +17,7 @@ public final class ByteSize {
     }
 
     /**
-     * @throws IllegalArgumentException naming {@code setting} when {@code text} is not a positive byte count
+     * @throws InvalidSettingException naming {@code setting} when {@code text} is not a positive byte count
      */
     public static long parse(String setting, String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text);
@@ -40,7 +40,7 @@ public final class ByteSize {
                 return (long) (n * scale);
             }
         }
-        throw new IllegalArgumentException(setting + " must be a positive byte count such as 8000000000 or 24GiB (was '"
+        throw new InvalidSettingException(setting, "must be a positive byte count such as 8000000000 or 24GiB (was '"
                 + text + "')");
     }
 }

@@ -20,7 +20,8 @@ import java.util.function.ToLongFunction;
 /**
  * The admit step's backpressure: per role, as many requests run as its ready instances have slots; up to
  * {@code maxQueue} more wait in order; one more is refused at once with 429 and a Retry-After. A role whose
- * instances are all down is refused with 503; one that is loading is waited for up to its load timeout.
+ * instances are all down is refused with 503; one that is loading is waited for up to its load timeout; one that the
+ * residency controller holds cold or is moving is waited for up to the residency wait bound.
  */
 public final class Admission {
 
@@ -35,11 +36,22 @@ public final class Admission {
     private volatile boolean closed;
 
     private final java.util.function.Predicate<String> usable;
+    private final long coldWaitMs;
 
     /** @param usable whether an instance may take requests now (its circuit breaker is not open) */
     public Admission(InstancePool pool, int maxQueue, long maxQueueWaitMs, ToLongFunction<String> loadTimeoutMs,
             ScheduledExecutorService timers, java.util.function.Predicate<String> usable) {
+        this(pool, maxQueue, maxQueueWaitMs, loadTimeoutMs, maxQueueWaitMs, timers, usable);
+    }
+
+    /**
+     * @param coldWaitMs how long a request waits for a role the residency controller holds ({@link InstanceStatus#COLD}:
+     *                   on NVMe only or moving) before it expires with 503 (and the pipeline tries the fallback)
+     */
+    public Admission(InstancePool pool, int maxQueue, long maxQueueWaitMs, ToLongFunction<String> loadTimeoutMs,
+            long coldWaitMs, ScheduledExecutorService timers, java.util.function.Predicate<String> usable) {
         this.usable = usable;
+        this.coldWaitMs = coldWaitMs;
         this.pool = pool;
         this.maxQueue = maxQueue;
         this.maxQueueWaitMs = maxQueueWaitMs;
@@ -96,7 +108,16 @@ public final class Admission {
     }
 
     public int queued(String role) {
-        return lane(role).queue.size();
+        Lane lane = lane(role);
+        synchronized (lane) {
+            return lane.queue.size();
+        }
+    }
+
+    /** Whether a request for {@code role} would be served now or soon: a ready instance whose circuit is closed. */
+    public boolean ready(String role) {
+        return pool.status(role) == InstanceStatus.READY && pool.of(role).stream()
+                .anyMatch(i -> i.status() == InstanceStatus.READY && usable.test(i.id()));
     }
 
     private Lane lane(String role) {
@@ -141,7 +162,8 @@ public final class Admission {
                 }
                 queue.addLast(t);
             }
-            long waitMs = t.loading ? Math.max(maxQueueWaitMs, loadTimeoutMs.applyAsLong(role)) : maxQueueWaitMs;
+            long waitMs = status == InstanceStatus.COLD ? coldWaitMs
+                    : t.loading ? Math.max(maxQueueWaitMs, loadTimeoutMs.applyAsLong(role)) : maxQueueWaitMs;
             t.timeout = timers.schedule(() -> expire(t, waitMs), waitMs, TimeUnit.MILLISECONDS);
             dispatch(); // a slot may have freed between the check and the enqueue
             return t;
@@ -208,8 +230,12 @@ public final class Admission {
             synchronized (this) {
                 queue.remove(t);
             }
-            String why = pool.status(role) == InstanceStatus.READY
+            InstanceStatus now = pool.status(role);
+            String why = now == InstanceStatus.READY
                     ? "no slot of role '" + role + "' became free within " + waitMs + " ms"
+                    : now == InstanceStatus.COLD
+                    ? "role '" + role + "' is held by the residency controller (cold or moving) and did not become "
+                            + "ready within " + waitMs + " ms"
                     : "role '" + role + "' did not become ready within " + waitMs + " ms";
             if (t.lease.completeExceptionally(Rejection.unavailable(why, retryAfterSeconds()))) {
                 LOG.debugf("admission timeout: %s", why);

@@ -59,6 +59,8 @@ public final class ComplexityTaskRouter implements TaskRouter {
         return switch (s) {
             case READY -> 0;
             case WARMING -> registry.role(role).map(r -> Math.min(30.0, r.timeouts().loadMs() / 10_000.0)).orElse(10.0);
+            // held cold by the residency controller: a load from NVMe, about twice a warm-up's wait
+            case COLD -> registry.role(role).map(r -> Math.min(60.0, r.timeouts().loadMs() / 5_000.0)).orElse(20.0);
             case DOWN -> 600;
         };
     }

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +37,7 @@ public final class Pipeline {
     private final GenerateStep generate;
     private final EscalateStep escalate;
     private final RecordStep record;
+    private final ResidencyStep residency;
     private final ModelRegistry registry;
     private final Budget budget;
     private final Set<Execution> inFlight = ConcurrentHashMap.newKeySet();
@@ -47,6 +49,7 @@ public final class Pipeline {
                 parts.holdBackMs());
         this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
         this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks());
+        this.residency = new ResidencyStep(parts.residency(), parts.registry(), parts.gateConfig(), parts.policy());
         this.registry = parts.registry();
         this.budget = parts.budget();
     }
@@ -62,7 +65,8 @@ public final class Pipeline {
             decision = routed.decision();
             EscalationState state = EscalationState.start(call.context().requestId(), routed.chain(), budget);
             attempt(new Request(execution, routed, new CopyOnWriteArrayList<>(),
-                    new java.util.concurrent.atomic.AtomicReference<>()), recalled, decision, state, Attempt.Kind.FIRST);
+                    new java.util.concurrent.atomic.AtomicReference<>(), new java.util.concurrent.atomic.AtomicBoolean()),
+                    recalled, decision, state, Attempt.Kind.FIRST);
         } catch (Rejection r) {
             finish(execution, decision, null, null, r);
         } catch (RuntimeException e) {
@@ -72,14 +76,22 @@ public final class Pipeline {
         return execution;
     }
 
-    /** One request across its attempts. */
+    /**
+     * One request across its attempts.
+     *
+     * @param residencyFallback set once the request left a role it had waited for in vain (at most once per request)
+     */
     private record Request(Execution execution, RouteStep.Routed routed, List<String> escalations,
-            java.util.concurrent.atomic.AtomicReference<AttemptResult.Rejected> bestCandidate) {
+            java.util.concurrent.atomic.AtomicReference<AttemptResult.Rejected> bestCandidate,
+            java.util.concurrent.atomic.AtomicBoolean residencyFallback) {
     }
 
-    private void attempt(Request req, GenerationCall call, RoutingDecision decision, EscalationState state,
+    private void attempt(Request req, GenerationCall call, RoutingDecision routed, EscalationState state,
             Attempt.Kind kind) {
         Execution execution = req.execution();
+        ResidencyStep.Placed placed = residency.place(routed);
+        req.escalations().addAll(placed.notes());
+        RoutingDecision decision = placed.decision();
         execution.sink().routed(decision);
         Admission.Ticket ticket;
         try {
@@ -100,6 +112,17 @@ public final class Pipeline {
         long start = System.nanoTime();
         ticket.lease().whenComplete((lease, error) -> {
             if (error != null) {
+                Optional<RoutingDecision> fallback = execution.cancelled() ? Optional.empty()
+                        : residency.afterWait(placed, unwrap(error), admit);
+                if (fallback.isPresent() && req.residencyFallback().compareAndSet(false, true)) {
+                    req.escalations().add(residency.waitedNote(placed, fallback.get().role()));
+                    try {
+                        attempt(req, call, fallback.get(), state, kind);
+                    } catch (Rejection r) {
+                        finish(execution, fallback.get(), null, state, r);
+                    }
+                    return;
+                }
                 if (kind == Attempt.Kind.FIRST || unwrap(error) instanceof Rejection r && "shutting_down".equals(r.code())) {
                     finish(execution, decision, null, null, error);
                 } else {
@@ -127,6 +150,7 @@ public final class Pipeline {
                 if (failure != null) {
                     finish(execution, decision, null, null, failure); // failed after commit: nothing to escalate
                 } else if (result instanceof AttemptResult.Served served) {
+                    residency.answered(decision.role(), served.verdict(), req.routed().chain());
                     EscalationState done = escalate.attempted(state, Attempt.ok(decision.role(),
                             lease.instance().id(), kind, served.result().completionTokens(), ms(start)), elapsed(call));
                     record.attempt(call, req.routed(), decision.role(), true);

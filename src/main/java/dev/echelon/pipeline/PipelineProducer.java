@@ -43,7 +43,7 @@ public class PipelineProducer {
 
     @Produces
     @Singleton
-    InstancePool instancePool(ModelRegistry registry, Supervisor supervisor, OkHttpClient http) {
+    InstancePool instancePool(ModelRegistry registry, Supervisor supervisor, OkHttpClient http, ResidencyView residency) {
         List<PooledInstance> instances = new ArrayList<>();
         for (RoleSpec role : registry.roles().values()) {
             BackendTimeouts timeouts = BackendTimeouts.forRole(role.timeouts());
@@ -52,16 +52,26 @@ public class PipelineProducer {
                 int slots = spec.launch().map(l -> l.parallel()).orElse(EXTERNAL_SLOTS);
                 LlamaServerClient client = new LlamaServerClient(HttpUrl.get(server.baseUrl()), spec.id(), http,
                         timeouts);
-                instances.add(new PooledInstance(spec.id(), role.name(), slots, client, () -> status(server)));
+                instances.add(new PooledInstance(spec.id(), role.name(), slots, client,
+                        () -> status(server, residency)));
             }
         }
         InstancePool pool = new InstancePool(instances);
         supervisor.onChange(change -> supervisor.server(change.instanceId())
                 .ifPresent(s -> pool.changed(s.role())));
+        residency.onStandingChange(pool::changed); // a role landed (or left): its waiting requests are re-dispatched
         return pool;
     }
 
-    private static InstanceStatus status(ServerProcess server) {
+    /**
+     * A role the residency controller holds (cold, moving, substituted) is COLD whatever its server says: a server
+     * about to be stopped or restarted with new flags must take no new request, and a stopped one is worth a bounded
+     * wait because the controller brings it back on demand. Otherwise the server's own state decides.
+     */
+    private static InstanceStatus status(ServerProcess server, ResidencyView residency) {
+        if (residency.standing(server.role()).standing().held()) {
+            return InstanceStatus.COLD;
+        }
         return switch (server.state()) {
             case READY -> InstanceStatus.READY;
             case STARTING, LOADING -> InstanceStatus.WARMING;
@@ -128,22 +138,22 @@ public class PipelineProducer {
             return t;
         });
         return new Admission(pool, config.api().maxQueuePerRole(), config.api().maxQueueWaitMs(),
-                role -> registry.role(role).map(r -> r.timeouts().loadMs()).orElse(60_000L), timers,
-                id -> !breakers.refusing(id));
+                role -> registry.role(role).map(r -> r.timeouts().loadMs()).orElse(60_000L),
+                config.residency().transitionWaitMs(), timers, id -> !breakers.refusing(id));
     }
 
     @Produces
     @Singleton
     Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, ComplexityTaskRouter tasks,
             Admission admission, CircuitBreakers breakers, EscalationLog log, RecentOutcomes outcomes,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, ResidencyView residency) {
         EchelonConfig.Escalation e = config.escalation();
         Budget budget = Budget.of(e.maxRetries(), e.maxEscalations(), (long) e.maxTotalTokens(),
                 Duration.ofMillis(e.deadlineMs()));
         GateConfig gateConfig = GateConfig.DEFAULT;
         return new Pipeline(new PipelineParts(registry, router, tasks, admission, new QualityGate(gateConfig),
                 gateConfig, e.holdBackTokens(), e.holdBackMs(), new EscalationPolicy(registry, breakers), breakers,
-                log, budget, metrics, outcomes));
+                log, budget, metrics, outcomes, residency));
     }
 
     void close(@Disposes Admission admission) {

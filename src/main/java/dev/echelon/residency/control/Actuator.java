@@ -15,7 +15,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -99,8 +98,10 @@ public final class Actuator implements AutoCloseable {
     });
     /** Per role, the memory it holds: its settled footprint, or while it moves the larger of from and to. */
     private final Map<String, Footprint> held = new HashMap<>();
+    /** Per role, where it is settled (or, while it moves, where it is going). */
+    private final Map<String, RolePlacement> at = new HashMap<>();
     private final Map<String, Transition> moving = new HashMap<>();
-    private final Map<String, Pending> waiting = new LinkedHashMap<>();
+    private final List<Pending> waiting = new ArrayList<>();
 
     private record Pending(Transition transition, String cause) {
     }
@@ -116,45 +117,52 @@ public final class Actuator implements AutoCloseable {
         this.inFlight = inFlight;
         this.settings = settings;
         this.listener = listener;
-        initial.roles().forEach((role, p) -> held.put(role, model.footprint(role, p)));
+        initial.roles().forEach((role, p) -> {
+            held.put(role, model.footprint(role, p));
+            at.put(role, p);
+        });
     }
 
     /**
-     * Carries out a batch of transitions: those that free memory or fit now start at once, the rest wait for the
-     * running ones to free it. A role already moving or waiting is left alone.
+     * Carries out transitions in the given order (the guardrails' budget-safe order): each starts as soon as its role
+     * is free and the memory it needs fits beside what every other role holds; until then it waits. A role may
+     * appear more than once (e.g. stop now, stage later); a transition that does not start where its role is by
+     * then is given up.
      */
     public synchronized void submit(List<Transition> batch, String cause) {
-        List<Transition> ordered = new ArrayList<>(batch);
-        // demotions first, so that their memory is counted as leaving before promotions are checked
-        ordered.sort(Comparator.comparingLong((Transition t) -> growth(t)));
-        for (Transition t : ordered) {
-            if (moving.containsKey(t.role()) || waiting.containsKey(t.role())) {
-                LOG.debugf("residency: %s ignored, the role is already moving", t);
+        for (Transition t : batch) {
+            boolean chained = waiting.stream().anyMatch(p -> p.transition().role().equals(t.role()))
+                    || moving.containsKey(t.role());
+            if (chained && !t.from().equals(lastPlanned(t.role()))) {
+                LOG.debugf("residency: %s ignored, the role is already moving elsewhere", t);
                 continue;
             }
-            if (fits(t)) {
-                begin(t, cause);
-            } else if (!moving.isEmpty()) {
-                waiting.put(t.role(), new Pending(t, cause));
-                listener.waiting(t);
-            } else {
-                listener.dropped(t, "needs memory that no running transition frees");
+            waiting.add(new Pending(t, cause));
+        }
+        startWaiting();
+        for (Pending p : waiting) {
+            if (batch.contains(p.transition())) {
+                listener.waiting(p.transition());
             }
         }
     }
 
-    /** Roles moving or waiting for memory. */
-    public synchronized java.util.Set<String> busy() {
-        java.util.Set<String> s = new java.util.HashSet<>(moving.keySet());
-        s.addAll(waiting.keySet());
-        return s;
+    /** Where the role will be once what is moving and waiting for it has run. */
+    private RolePlacement lastPlanned(String role) {
+        RolePlacement p = at.get(role);
+        for (Pending w : waiting) {
+            if (w.transition().role().equals(role)) {
+                p = w.transition().to();
+            }
+        }
+        return p;
     }
 
-    /** Bytes a transition adds to what its role holds (negative for a demotion). */
-    private long growth(Transition t) {
-        Footprint from = model.footprint(t.role(), t.from());
-        Footprint to = model.footprint(t.role(), t.to());
-        return (to.gpuBytes() - from.gpuBytes()) + (to.hostBytes() - from.hostBytes());
+    /** Roles moving or waiting to. */
+    public synchronized java.util.Set<String> busy() {
+        java.util.Set<String> s = new java.util.HashSet<>(moving.keySet());
+        waiting.forEach(p -> s.add(p.transition().role()));
+        return s;
     }
 
     private Footprint peak(Transition t) {
@@ -181,6 +189,7 @@ public final class Actuator implements AutoCloseable {
 
     private void begin(Transition t, String cause) {
         held.put(t.role(), peak(t));
+        at.put(t.role(), t.to());
         moving.put(t.role(), t);
         listener.started(t);
         workers.execute(() -> {
@@ -188,22 +197,38 @@ public final class Actuator implements AutoCloseable {
             synchronized (Actuator.this) {
                 moving.remove(t.role());
                 held.put(t.role(), model.footprint(t.role(), landing.at()));
+                at.put(t.role(), landing.at());
                 listener.landed(landing);
                 startWaiting();
             }
         });
     }
 
-    /** After a landing freed memory: start what fits now; give up on what never will. */
+    /**
+     * Starts, in order, what can start: a transition whose role is free and whose memory fits. One that waits for
+     * its role holds back later ones of the same role; one whose role landed elsewhere, or whose memory nothing under
+     * way will free, is given up.
+     */
     private void startWaiting() {
-        for (Iterator<Pending> it = waiting.values().iterator(); it.hasNext(); ) {
+        java.util.Set<String> blocked = new java.util.HashSet<>();
+        for (Iterator<Pending> it = waiting.iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            if (fits(p.transition())) {
+            Transition t = p.transition();
+            if (moving.containsKey(t.role()) || blocked.contains(t.role())) {
+                blocked.add(t.role());
+                continue;
+            }
+            if (!t.from().equals(at.get(t.role()))) {
                 it.remove();
-                begin(p.transition(), p.cause());
+                listener.dropped(t, "the role is at " + at.get(t.role()) + ", not " + t.from());
+            } else if (fits(t)) {
+                it.remove();
+                begin(t, p.cause());
             } else if (moving.isEmpty()) {
                 it.remove();
-                listener.dropped(p.transition(), "the memory it needs was not freed");
+                listener.dropped(t, "the memory it needs is held and nothing under way frees it");
+            } else {
+                blocked.add(t.role());
             }
         }
     }

@@ -47,7 +47,7 @@ public record ResidencySnapshot(Placement settled, Map<String, Transition> movin
     /** What a policy plans from: roles moving or pending shown at their target. */
     public Placement intended() {
         return settled.map((role, p) -> {
-            Transition t = moving.containsKey(role) ? moving.get(role) : pending.get(role);
+            Transition t = pending.containsKey(role) ? pending.get(role) : moving.get(role);
             return t == null ? p : t.to();
         });
     }

@@ -1,0 +1,117 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.escalation.EscalationPolicy;
+import dev.echelon.quality.GateConfig;
+import dev.echelon.quality.Verdict;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.routing.RoutingDecision;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Between routing and admission: what the residency controller's placement means for this request. A role that is
+ * substituted (S6) hands the request to its fallback, said so in {@code route_reason} and the escalations; a role
+ * held cold (S4) or moving (S5) is waited for — admission bounds the wait — with its fallback named for when the wait
+ * runs out. Every routed role is signalled to the controller, which promotes a cold role that is asked for. Reads
+ * the controller's snapshot and posts signals; never blocks.
+ */
+final class ResidencyStep {
+
+    /** A pass whose mean log-probability is within this many nats of the gate's floor counts as weak. */
+    static final double WEAK_MARGIN_NATS = 0.4;
+
+    /**
+     * @param decision     the decision to admit: the routed one, or its fallback's when the routed role is substituted
+     * @param notes        lines for {@code x_echelon.escalations}
+     * @param held         the residency state the admitted role is held in (S4/S5) and waited for, if it is
+     * @param waitFallback where the request goes when waiting for a held role runs out, if anywhere
+     */
+    record Placed(RoutingDecision decision, List<String> notes, Optional<ResidencyState> held,
+            Optional<String> waitFallback) {
+    }
+
+    private final ResidencyView view;
+    private final ModelRegistry registry;
+    private final GateConfig gate;
+    private final EscalationPolicy escalation;
+
+    ResidencyStep(ResidencyView view, ModelRegistry registry, GateConfig gate, EscalationPolicy escalation) {
+        this.view = view;
+        this.registry = registry;
+        this.gate = gate;
+        this.escalation = escalation;
+    }
+
+    Placed place(RoutingDecision routed) {
+        view.requested(routed.role());
+        RoutingDecision d = routed;
+        List<String> notes = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        ResidencyView.RoleStanding s = view.standing(d.role());
+        while (s.standing() == ResidencyView.Standing.SUBSTITUTED && s.fallback().isPresent() && seen.add(d.role())) {
+            String from = d.role();
+            String to = s.fallback().get();
+            notes.add(from + "→" + to + " (residency): " + from + " is substituted (S6) by its fallback");
+            d = new RoutingDecision(to, registry.requireRole(to).tier(), "residency: " + from
+                    + " is substituted (S6), served by its fallback " + to + " (routed as: " + routed.reason() + ")",
+                    routed.confidence(), routed.alternatives());
+            s = view.standing(to);
+        }
+        boolean held = s.standing() == ResidencyView.Standing.COLD || s.standing() == ResidencyView.Standing.MOVING;
+        return new Placed(d, notes, held ? s.state() : Optional.empty(),
+                held ? s.fallback().filter(f -> !seen.contains(f)) : Optional.empty());
+    }
+
+    /**
+     * After the bounded wait for a held role ran out ({@code error} is admission's 503): the fallback's decision if
+     * the fallback can serve now; empty otherwise, so the 503 with its Retry-After reaches the client.
+     */
+    Optional<RoutingDecision> afterWait(Placed placed, Throwable error, Admission admission) {
+        if (placed.held().isEmpty() || placed.waitFallback().isEmpty() || !(error instanceof Rejection r)
+                || r.status() != 503 || "shutting_down".equals(r.code())) {
+            return Optional.empty();
+        }
+        String to = placed.waitFallback().get();
+        if (!admission.ready(to)) {
+            return Optional.empty();
+        }
+        RoutingDecision d = placed.decision();
+        return Optional.of(new RoutingDecision(to, registry.requireRole(to).tier(), "residency: " + d.role() + " was "
+                + describe(placed.held().get()) + " and not ready within " + view.waitMs() + " ms; served by its "
+                + "fallback " + to + " (routed as: " + d.reason() + ")", d.confidence(), d.alternatives()));
+    }
+
+    /** The escalation line for {@link #afterWait}'s move. */
+    String waitedNote(Placed placed, String to) {
+        return placed.decision().role() + "→" + to + " (residency): " + placed.decision().role() + " "
+                + describe(placed.held().orElse(ResidencyState.S5)) + ", not ready within " + view.waitMs() + " ms";
+    }
+
+    private static String describe(ResidencyState s) {
+        return s == ResidencyState.S4 ? "cold (S4)" : "moving (S5)";
+    }
+
+    /**
+     * A pass that only just passed (confidence near the gate's floor): the next role of the request's chain will
+     * likely be asked soon, a signal for prefetching it.
+     */
+    void answered(String role, Verdict verdict, String chain) {
+        if (verdict == null || !verdict.pass() || !weak(verdict)) {
+            return;
+        }
+        escalation.chainFor(role, chain).flatMap(c -> escalation.nextInChain(role, c))
+                .ifPresent(next -> view.weakAnswer(role, next));
+    }
+
+    boolean weak(Verdict v) {
+        boolean lowMean = !Double.isNaN(v.meanLogprob()) && v.meanLogprob() < gate.minMeanLogprob() + WEAK_MARGIN_NATS;
+        boolean manyLow = !Double.isNaN(v.lowConfidenceFraction())
+                && v.lowConfidenceFraction() > gate.maxLowConfidenceFraction() / 2;
+        return lowMean || manyLow;
+    }
+}

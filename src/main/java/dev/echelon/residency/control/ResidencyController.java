@@ -1,0 +1,450 @@
+package dev.echelon.residency.control;
+
+import dev.echelon.pipeline.ResidencyView;
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Decision;
+import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Transition;
+import dev.echelon.residency.plan.GuardedPlan;
+import dev.echelon.residency.plan.GuardrailSettings;
+import dev.echelon.residency.plan.Guardrails;
+import dev.echelon.residency.plan.TransitionHistory;
+import dev.echelon.supervisor.Supervisor;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The residency controller, beside the request path: owns the live placement, asks its policy what it should be,
+ * lets the guardrails pass what may happen now, hands that to the {@link Actuator} and books every change in the
+ * {@link ResidencyLedger}.
+ *
+ * <p>One thread of its own runs every policy call: a tick every {@code tickMs}, and at once when a request arrives
+ * for a role that cannot serve. The request path never waits for it: it reads the live placement from an immutable
+ * {@link ResidencySnapshot} and posts signals (a role was asked for, an answer was weak) into a lock-free queue.
+ * Policies therefore need no locking, and their {@code explain()} is cached for readers on other threads.
+ *
+ * <p>Every policy — Echelon's planner or a peer — goes through the same {@link Guardrails} with the controller's own
+ * history of started transitions: pins and precision floors, minimum dwell, the anti-thrash window, no demotion of a
+ * busy role, and a budget-safe order.
+ */
+public final class ResidencyController implements ResidencyView, Actuator.Listener, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ResidencyController.class);
+    /** Signals beyond this many unprocessed ones are counted and dropped: the controller is falling behind. */
+    static final int MAX_SIGNALS = 100_000;
+    private static final int RECENT = 200;
+
+    /**
+     * @param enabled          off: the registry placement stays, nothing is started, every role serves as launched
+     * @param tickMs           wall-clock period of the tick
+     * @param transitionWaitMs how long a request waits for a cold or moving role before its fallback or 503
+     */
+    public record Settings(boolean enabled, long tickMs, long transitionWaitMs) {
+
+        public Settings {
+            if (tickMs < 1 || transitionWaitMs < 0) {
+                throw new IllegalArgumentException("tickMs >= 1 and transitionWaitMs >= 0 expected: " + tickMs + ", "
+                        + transitionWaitMs);
+            }
+        }
+    }
+
+    /** Requests per role as the request path sees them. */
+    public interface Load {
+        int inFlight(String role);
+
+        int queued(String role);
+    }
+
+    private sealed interface Signal {
+        double at();
+    }
+
+    private record Requested(String role, double at) implements Signal {
+    }
+
+    private record WeakAnswer(String role, String likelyNext, double at) implements Signal {
+    }
+
+    private final ResidencyModel model;
+    private final ResidencyPolicy policy;
+    private final Guardrails guardrails;
+    private final TransitionHistory history;
+    private final ResidencyLedger ledger;
+    private final ControllerClock clock;
+    private final Load load;
+    private final Settings settings;
+    private final Actuator actuator;
+    private final Object writeLock = new Object();
+    private volatile ResidencySnapshot snapshot;
+    private volatile Map<String, Object> explained = Map.of();
+    private final Queue<Signal> signals = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingSignals = new AtomicInteger();
+    private final AtomicLong droppedSignals = new AtomicLong();
+    private final Semaphore wake = new Semaphore(0);
+    private final List<Consumer<String>> standingListeners = new CopyOnWriteArrayList<>();
+    private final Map<Transition, Long> steps = new ConcurrentHashMap<>();
+    private final AtomicLong ticks = new AtomicLong();
+    private volatile long lastTickMicros;
+    private volatile Thread thread;
+    private volatile boolean running;
+
+    public ResidencyController(ResidencyModel model, ResidencyPolicy policy, GuardrailSettings guards,
+            Supervisor supervisor, Actuator.Settings actuation, Load load, ResidencyLedger ledger,
+            ControllerClock clock, Settings settings) {
+        this.model = model;
+        this.policy = policy;
+        this.guardrails = new Guardrails(model, guards);
+        this.history = new TransitionHistory(Math.max(guards.windowSeconds(), guards.dwellSeconds()) * 2 + 1);
+        this.ledger = ledger;
+        this.clock = clock;
+        this.load = load;
+        this.settings = settings;
+        Placement initial = model.initialPlacement();
+        this.snapshot = new ResidencySnapshot(initial, Map.of(), Map.of(), Set.of(), 0);
+        this.actuator = new Actuator(model, supervisor, initial, load::inFlight, actuation, this);
+    }
+
+    /** Starts the controller's thread (when enabled). */
+    public synchronized void start() {
+        publishLive();
+        if (!settings.enabled() || running) {
+            return;
+        }
+        running = true;
+        explained = safeExplain();
+        thread = new Thread(this::loop, "echelon-residency");
+        thread.setDaemon(true);
+        thread.start();
+        LOG.infof("residency controller: policy %s, %d managed role(s), GPU budget %.1f GiB, host %.1f GiB, tick %d ms",
+                policy.name(), model.roles().size(), model.budgets().gpuBytes() / GIB,
+                model.budgets().hostRamBytes() / GIB, settings.tickMs());
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    // ---- what others read ---------------------------------------------------------------------------------------
+
+    public ResidencySnapshot snapshot() {
+        return snapshot;
+    }
+
+    public ResidencyModel model() {
+        return model;
+    }
+
+    public String policyName() {
+        return policy.name();
+    }
+
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    public ResidencyLedger ledger() {
+        return ledger;
+    }
+
+    public ControllerClock clock() {
+        return clock;
+    }
+
+    /** The policy's explanation (forecast, plan cost, vetoes …) as of its last decision. */
+    public Map<String, Object> explain() {
+        return explained;
+    }
+
+    /** Ticks run, the last one's duration, signals dropped because the controller fell behind. */
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ticks", ticks.get());
+        m.put("last_tick_micros", lastTickMicros);
+        m.put("pending_signals", pendingSignals.get());
+        m.put("dropped_signals", droppedSignals.get());
+        return m;
+    }
+
+    // ---- ResidencyView: the request path ------------------------------------------------------------------------
+
+    @Override
+    public RoleStanding standing(String role) {
+        if (!settings.enabled() || !model.manages(role)) {
+            return RoleStanding.UNMANAGED;
+        }
+        RolePlacement p = snapshot.live(role);
+        Standing s = switch (p.state()) {
+            case S0, S1, S2, S3 -> Standing.SERVING;
+            case S4 -> Standing.COLD;
+            case S5 -> Standing.MOVING;
+            case S6 -> Standing.SUBSTITUTED;
+        };
+        return new RoleStanding(s, Optional.of(p.state()), model.role(role).fallback());
+    }
+
+    @Override
+    public long waitMs() {
+        return settings.transitionWaitMs();
+    }
+
+    @Override
+    public void requested(String role) {
+        if (!running || !model.manages(role)) {
+            return;
+        }
+        post(new Requested(role, clock.nowSeconds()));
+        if (standing(role).standing().held()) {
+            wake.release(); // a request waits for this role: decide now, not at the next tick
+        }
+    }
+
+    @Override
+    public void weakAnswer(String role, String likelyNext) {
+        if (running && model.manages(likelyNext)) {
+            post(new WeakAnswer(role, likelyNext, clock.nowSeconds()));
+        }
+    }
+
+    @Override
+    public void onStandingChange(Consumer<String> listener) {
+        standingListeners.add(listener);
+    }
+
+    private void post(Signal s) {
+        if (pendingSignals.incrementAndGet() > MAX_SIGNALS) {
+            pendingSignals.decrementAndGet();
+            droppedSignals.incrementAndGet();
+            return;
+        }
+        signals.add(s);
+    }
+
+    // ---- the controller's thread --------------------------------------------------------------------------------
+
+    private void loop() {
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(settings.tickMs());
+        long nextTick = System.nanoTime();
+        while (running) {
+            try {
+                long waitNanos = nextTick - System.nanoTime();
+                if (waitNanos > 0) {
+                    wake.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
+                }
+                wake.drainPermits();
+                if (!running) {
+                    return;
+                }
+                drainSignals();
+                if (System.nanoTime() - nextTick >= 0) {
+                    tick();
+                    nextTick = System.nanoTime() + tickNanos;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("residency controller step failed; it carries on at the next tick", e);
+            }
+        }
+    }
+
+    /** Runs the queued signals through the policy, in arrival order. Package-private for tests. */
+    void drainSignals() {
+        Signal s;
+        while ((s = signals.poll()) != null) {
+            pendingSignals.decrementAndGet();
+            if (s instanceof Requested r) {
+                Observation now = observe(r.at());
+                decide(policy.onRequest(now, r.role()), now, "request for " + r.role(), r.role());
+            } else if (s instanceof WeakAnswer w) {
+                policy.onWeakAnswer(w.at(), w.role(), w.likelyNext());
+            }
+        }
+    }
+
+    /** One tick: the policy plans, the guardrails pass what may happen, the actuator starts it. Package-private. */
+    void tick() {
+        long start = System.nanoTime();
+        Observation now = observe(clock.nowSeconds());
+        decide(policy.onTick(now), now, "tick", null);
+        explained = safeExplain();
+        ticks.incrementAndGet();
+        lastTickMicros = (System.nanoTime() - start) / 1000;
+    }
+
+    private Observation observe(double now) {
+        ResidencySnapshot snap = snapshot;
+        Map<String, Integer> inFlight = new HashMap<>();
+        Map<String, Integer> queued = new HashMap<>();
+        for (String role : model.roles().keySet()) {
+            inFlight.put(role, load.inFlight(role));
+            queued.put(role, load.queued(role));
+        }
+        Set<String> inTransit = new HashSet<>(snap.inTransit());
+        inTransit.addAll(actuator.busy());
+        return new Observation(now, snap.intended(), inTransit, inFlight, queued);
+    }
+
+    /**
+     * Applies a policy's decision: what the guardrails let through goes to the actuator, in their budget-safe order.
+     * A request that just arrived for a role that cannot serve counts as waiting, so the guardrails see the load as
+     * urgent (as it is: the request waits for it now).
+     */
+    private void decide(Decision d, Observation now, String trigger, String requestedRole) {
+        Set<String> deferred = new HashSet<>(d.deferred());
+        List<String> changed = now.current().changedRoles(d.target()).stream()
+                .filter(r -> model.manages(r) && !now.inTransit().contains(r)).toList();
+        if (!changed.isEmpty()) {
+            Observation seen = now;
+            if (requestedRole != null && now.queued(requestedRole) == 0
+                    && !now.current().of(requestedRole).running()) {
+                Map<String, Integer> queued = new HashMap<>(now.queued());
+                queued.put(requestedRole, 1);
+                seen = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(), queued);
+            }
+            GuardedPlan guarded = guardrails.apply(d.target(), seen, history);
+            deferred.addAll(guarded.deferred());
+            if (!guarded.vetoes().isEmpty()) {
+                LOG.debugf("residency: vetoed %s", guarded.vetoes());
+            }
+            if (!guarded.transitions().isEmpty()) {
+                actuator.submit(guarded.transitions(), trigger + ": " + d.cause());
+            }
+        }
+        synchronized (writeLock) {
+            snapshot = snapshot.withDeferred(deferred, now.nowSeconds());
+        }
+    }
+
+    private Map<String, Object> safeExplain() {
+        try {
+            return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(policy.explain()));
+        } catch (RuntimeException e) {
+            LOG.debugf("policy %s could not explain itself: %s", policy.name(), e.toString());
+            return Map.of("error", String.valueOf(e.getMessage()));
+        }
+    }
+
+    // ---- the actuator's reports (on its threads) ----------------------------------------------------------------
+
+    @Override
+    public void started(Transition t) {
+        double now = clock.nowSeconds();
+        steps.put(t, ledger.nextStep());
+        history.record(t.role(), now);
+        synchronized (writeLock) {
+            snapshot = snapshot.withMoving(t, now);
+        }
+        LOG.infof("residency: %s started (planned %.0f ms)", t, t.seconds() * 1000);
+        publishLive();
+        changed(t.role());
+    }
+
+    @Override
+    public void waiting(Transition t) {
+        synchronized (writeLock) {
+            snapshot = snapshot.withPending(t, clock.nowSeconds());
+        }
+    }
+
+    @Override
+    public void dropped(Transition t, String why) {
+        LOG.infof("residency: %s not started: %s", t, why);
+        synchronized (writeLock) {
+            snapshot = snapshot.withoutPending(t.role(), clock.nowSeconds());
+        }
+    }
+
+    @Override
+    public void landed(Actuator.Landing l) {
+        Transition t = l.transition();
+        double now = clock.nowSeconds();
+        ResidencySnapshot after;
+        synchronized (writeLock) {
+            after = snapshot.landed(t.role(), l.at(), now);
+            snapshot = after;
+        }
+        Footprint used = model.footprint(after.settled());
+        Long step = steps.remove(t);
+        ledger.record(new LedgerEntry(step == null ? ledger.nextStep() : step, Instant.now(), t.role(), policy.name(),
+                l.cause(), score(t.role()), t.from().state(), l.at().state(), t.from().variant(), l.at().variant(),
+                l.at().gpuLayers(), l.action(), l.ok() ? t.bytesMoved() : 0, t.seconds() * 1000,
+                clock.controllerMs(l.wallNanos()), l.wallNanos() / 1e6, l.drainMs(),
+                model.budgets().gpuPressure(used), model.budgets().hostPressure(used),
+                l.ok() ? "ok" : "failed: " + l.failure()));
+        if (l.ok()) {
+            LOG.infof("residency: %s landed in %.0f ms (planned %.0f ms)", t, clock.controllerMs(l.wallNanos()),
+                    t.seconds() * 1000);
+        } else {
+            LOG.warnf("residency: %s failed: %s", t, l.failure());
+        }
+        publishLive();
+        changed(t.role());
+        wake.release(); // memory or a role came free: requests waiting elsewhere may be served now
+    }
+
+    /** The policy's score for a role, if its explanation has one ({@code roleCosts} or {@code scores}). */
+    private Double score(String role) {
+        for (String key : List.of("roleCosts", "scores")) {
+            if (explained.get(key) instanceof Map<?, ?> m && m.get(role) instanceof Number n) {
+                return n.doubleValue();
+            }
+        }
+        return null;
+    }
+
+    private void publishLive() {
+        ResidencySnapshot snap = snapshot;
+        Map<String, ResidencyState> states = new LinkedHashMap<>();
+        snap.live().roles().forEach((r, p) -> states.put(r, p.state()));
+        Footprint used = model.footprint(snap.settled());
+        ledger.live(states, model.budgets().gpuPressure(used), model.budgets().hostPressure(used));
+    }
+
+    private void changed(String role) {
+        for (Consumer<String> l : standingListeners) {
+            try {
+                l.accept(role);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "residency standing listener failed for %s", role);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake.release();
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        actuator.close();
+        ledger.close();
+    }
+}

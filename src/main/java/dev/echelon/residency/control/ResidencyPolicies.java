@@ -1,0 +1,46 @@
+package dev.echelon.residency.control;
+
+import dev.echelon.config.InvalidSettingException;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.plan.EchelonPlanner;
+import dev.echelon.residency.plan.ForecastSettings;
+import dev.echelon.residency.plan.GuardrailSettings;
+import dev.echelon.residency.plan.PlannerSettings;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The one place where a policy's name ({@code orchestrator.residency.policy}) becomes a policy. */
+public final class ResidencyPolicies {
+
+    /** Every name {@link #create} knows. */
+    public static final List<String> NAMES = List.of("planner");
+
+    /**
+     * What the deployment settings say about planning, on the controller's clock.
+     *
+     * @param horizonSeconds how far ahead the planner prices expected requests against moving weights
+     * @param tickSeconds    how often a policy may replan (the controller's tick on its clock)
+     */
+    public record Settings(GuardrailSettings guardrails, double horizonSeconds, double tickSeconds) {
+    }
+
+    private ResidencyPolicies() {
+    }
+
+    /** @throws InvalidSettingException for an unknown name */
+    public static ResidencyPolicy create(String name, ResidencyModel model, Settings s) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        return switch (key) {
+            case "planner" -> {
+                PlannerSettings d = PlannerSettings.DEFAULTS;
+                yield new EchelonPlanner(model, new PlannerSettings(s.horizonSeconds(), d.promptTokens(),
+                        d.outputTokens(), d.tpotWeight(), d.substitutionPenaltySeconds(), d.switchingPenaltySeconds(),
+                        s.tickSeconds(), d.gpuCells(), d.hostCells()), ForecastSettings.DEFAULTS, s.guardrails());
+            }
+            default -> throw new InvalidSettingException("orchestrator.residency.policy",
+                    "unknown policy '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+        };
+    }
+}
