@@ -224,12 +224,16 @@ public final class Actuator implements AutoCloseable {
             } else if (fits(t)) {
                 it.remove();
                 begin(t, p.cause());
-            } else if (moving.isEmpty()) {
-                it.remove();
-                listener.dropped(t, "the memory it needs is held and nothing under way frees it");
             } else {
                 blocked.add(t.role());
             }
+        }
+        if (moving.isEmpty()) {
+            // nothing under way will free memory or move a role: what still waits never starts
+            for (Pending p : waiting) {
+                listener.dropped(p.transition(), "the memory it needs is held and nothing under way frees it");
+            }
+            waiting.clear();
         }
     }
 
