@@ -1,0 +1,258 @@
+package dev.echelon.residency.control;
+
+import dev.echelon.pipeline.ResidencyView;
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Decision;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.plan.GuardrailSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The controller between signals, policy, guardrails and actuator, over a real supervisor with fake servers and a
+ * scripted policy: signals reach the policy in order, a request for a cold role wakes the controller, and whatever a
+ * policy wants passes the guardrails first (no demotion of a busy role, pins, dwell).
+ */
+class ResidencyControllerTest {
+
+    static Vertx vertx;
+
+    @BeforeAll
+    static void setUp() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        vertx.close();
+    }
+
+    /** A policy told what to want: on every tick {@code onTick}, on every request {@code onRequest}; it records calls. */
+    static final class ScriptedPolicy implements ResidencyPolicy {
+        final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        volatile BiFunction<Observation, Placement, Placement> onTick = (now, p) -> p;
+        volatile BiFunction<Observation, String, Placement> onRequest = (now, role) -> now.current();
+
+        @Override
+        public String name() {
+            return "scripted";
+        }
+
+        @Override
+        public Decision onRequest(Observation now, String role) {
+            calls.add("request " + role);
+            return new Decision(onRequest.apply(now, role), "scripted request", Set.of());
+        }
+
+        @Override
+        public Decision onTick(Observation now) {
+            calls.add("tick");
+            return new Decision(onTick.apply(now, now.current()), "scripted tick", Set.of());
+        }
+
+        @Override
+        public void onWeakAnswer(double nowSeconds, String role, String likelyNext) {
+            calls.add("weak " + role + "→" + likelyNext);
+        }
+
+        @Override
+        public Map<String, Object> explain() {
+            return Map.of("scores", Map.of("worker", 0.5));
+        }
+    }
+
+    static final class TestLoad implements ResidencyController.Load {
+        final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+
+        @Override
+        public int inFlight(String role) {
+            return inFlight.getOrDefault(role, 0);
+        }
+
+        @Override
+        public int queued(String role) {
+            return 0;
+        }
+    }
+
+    private static ResidencyController controller(FakeFleet fleet, ResidencyModel model, ResidencyPolicy policy,
+            TestLoad load, GuardrailSettings guards, long tickMs, Path dir) {
+        return new ResidencyController(model, policy, guards, fleet.supervisor,
+                new Actuator.Settings(role -> 10_000, role -> 10_000, Duration.ofSeconds(2)), load,
+                new ResidencyLedger(dir.resolve("trace.jsonl"), 1 << 20, 2, 50, new SimpleMeterRegistry()),
+                ControllerClock.wall(), new ResidencyController.Settings(true, tickMs, 2_000));
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + 15_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static final GuardrailSettings LOOSE = new GuardrailSettings(0, 60, 100);
+
+    @Test
+    void signalsReachThePolicyInArrivalOrder(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        try (FakeFleet fleet = new FakeFleet(vertx, 19710, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            // requests for roles that serve are handled at the next tick; only a role that cannot serve wakes it
+            try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), LOOSE, 50, dir)) {
+                c.start();
+                await(() -> policy.calls.contains("tick"), "the first tick");
+                c.requested("worker");
+                c.requested("math");
+                c.weakAnswer("frontdoor", "worker");
+                c.requested("embedder"); // not managed: no signal
+                c.requested("architect");
+                await(() -> policy.calls.contains("request architect"), "the signals");
+                List<String> calls = policy.calls.stream().filter(x -> !x.equals("tick")).toList();
+                assertEquals(List.of("request worker", "request math", "weak frontdoor→worker", "request architect"),
+                        calls.subList(calls.indexOf("request worker"), calls.size()));
+                assertEquals(Map.of("scores", Map.of("worker", 0.5)), c.explain());
+            }
+        }
+    }
+
+    @Test
+    void aRequestForAColdRoleWakesTheControllerWhichPromotesIt(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        RolePlacement initial = model.initialPlacement().of("math");
+        try (FakeFleet fleet = new FakeFleet(vertx, 19720, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            policy.onTick = (now, p) -> p.with("math", RolePlacement.cold("q4_k_m")); // the first tick parks it
+            policy.onRequest = (now, role) -> now.current().with(role, initial);
+            try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), LOOSE, 60_000, dir)) {
+                c.start();
+                await(() -> c.snapshot().live("math").state() == ResidencyState.S4, "math parked on NVMe");
+                assertEquals(ResidencyView.Standing.COLD, c.standing("math").standing());
+                assertEquals("worker", c.standing("math").fallback().orElseThrow());
+                policy.onTick = (now, p) -> p; // ticks are a minute apart anyway: only the request can bring it back
+
+                c.requested("math");
+                await(() -> c.snapshot().live("math").equals(initial), "math promoted on demand");
+
+                assertEquals(ResidencyView.Standing.SERVING, c.standing("math").standing());
+                List<LedgerEntry> entries = c.ledger().recent(10);
+                assertEquals(2, entries.size(), entries::toString);
+                assertEquals(List.of("S3→S4 stop ok", "S4→S3 stage+start ok"), entries.stream()
+                        .map(e -> e.oldState() + "→" + e.newState() + " " + e.action() + " " + e.outcome()).toList());
+                assertTrue(entries.get(1).cause().startsWith("request for math"), entries.get(1).cause());
+                assertEquals(null, entries.get(1).score(), "the policy scores only the worker");
+            }
+        }
+    }
+
+    @Test
+    void guardrailsNeitherDemoteABusyRoleNorGoBelowAPin(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        try (FakeFleet fleet = new FakeFleet(vertx, 19730, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            policy.onTick = (now, p) -> p.with("worker", RolePlacement.cold("q4_k_m"))
+                    .with("frontdoor", RolePlacement.cpu("q8_0")); // frontdoor is pinned at S1
+            TestLoad load = new TestLoad();
+            load.inFlight.put("worker", 1);
+            try (ResidencyController c = controller(fleet, model, policy, load, LOOSE, 20, dir)) {
+                c.start();
+                await(() -> policy.calls.stream().filter("tick"::equals).count() >= 10, "ten ticks");
+                assertEquals(ResidencyState.S1, c.snapshot().live("worker").state(), "busy: drain first");
+                assertTrue(c.ledger().recent(10).isEmpty());
+
+                load.inFlight.put("worker", 0);
+                await(() -> c.snapshot().live("worker").state() == ResidencyState.S4, "worker demoted once idle");
+                Thread.sleep(200); // more ticks that want the pinned front door off the GPU
+                assertEquals(model.initialPlacement().of("frontdoor"), c.snapshot().live("frontdoor"));
+                assertTrue(c.ledger().recent(10).stream().noneMatch(e -> e.unit().equals("frontdoor")));
+            }
+        }
+    }
+
+    @Test
+    void aRoleThatJustMovedDwellsBeforeItMovesAgain(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        RolePlacement s1 = model.initialPlacement().of("worker");
+        RolePlacement s3 = RolePlacement.cpu("q4_k_m");
+        try (FakeFleet fleet = new FakeFleet(vertx, 19740, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            policy.onTick = (now, p) -> p.with("worker", s3);
+            GuardrailSettings dwell = new GuardrailSettings(3_600, 60, 100);
+            try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), dwell, 20, dir)) {
+                c.start();
+                await(() -> c.snapshot().live("worker").equals(s3), "worker moved to the CPU");
+                long ticks = policy.calls.stream().filter("tick"::equals).count();
+                policy.onTick = (now, p) -> p.with("worker", s1); // flip straight back: thrash
+                await(() -> policy.calls.stream().filter("tick"::equals).count() >= ticks + 10, "ten more ticks");
+                assertEquals(s3, c.snapshot().live("worker"), "within its dwell time the role stays");
+                assertEquals(1, c.ledger().recent(10).size());
+            }
+        }
+    }
+
+    @Test
+    void aSubstitutedRoleSendsItsTrafficToItsFallback(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        try (FakeFleet fleet = new FakeFleet(vertx, 19750, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            policy.onTick = (now, p) -> p.with("architect", RolePlacement.substituted("q4_k_m"));
+            try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), LOOSE, 60_000, dir)) {
+                List<String> changed = Collections.synchronizedList(new ArrayList<>());
+                c.onStandingChange(changed::add);
+                c.start();
+                await(() -> c.snapshot().live("architect").state() == ResidencyState.S6, "architect substituted");
+                ResidencyView.RoleStanding s = c.standing("architect");
+                assertEquals(ResidencyView.Standing.SUBSTITUTED, s.standing());
+                assertEquals("coder", s.fallback().orElseThrow());
+                assertTrue(changed.contains("architect"), "the request path heard of it");
+                assertEquals(ResidencyView.Standing.SERVING, c.standing("coder").standing());
+                assertEquals(ResidencyView.RoleStanding.UNMANAGED, c.standing("embedder"));
+            }
+        }
+    }
+
+    @Test
+    void disabledItKeepsTheRegistryPlacementAndHearsNothing(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        try (FakeFleet fleet = new FakeFleet(vertx, 19760, dir)) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            try (ResidencyController c = new ResidencyController(model, policy, LOOSE, fleet.supervisor,
+                    new Actuator.Settings(role -> 10_000, role -> 10_000, Duration.ofSeconds(2)), new TestLoad(),
+                    new ResidencyLedger(null, 1 << 20, 0, 10, new SimpleMeterRegistry()), ControllerClock.wall(),
+                    new ResidencyController.Settings(false, 10, 1_000))) {
+                c.start();
+                c.requested("worker");
+                Thread.sleep(100);
+                assertTrue(policy.calls.isEmpty(), policy.calls::toString);
+                assertEquals(ResidencyView.RoleStanding.UNMANAGED, c.standing("worker"));
+                assertEquals(model.initialPlacement(), c.snapshot().live());
+                assertFalse(c.enabled());
+            }
+        }
+    }
+}
