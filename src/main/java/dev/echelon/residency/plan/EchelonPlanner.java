@@ -148,7 +148,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
     }
 
     private static String describe(String role, RoleForecast f) {
-        String arrow = f.rate() > f.mediumRate() * 1.2 + 1e-9 ? " ↑" : f.rate() < f.mediumRate() * 0.8 ? " ↓" : "";
+        String arrow = f.shifting() > 0 ? " ↑" : f.shifting() < 0 ? " ↓" : "";
         String queued = f.queued() > 0 ? " (" + f.queued() + " queued)" : "";
         return String.format(Locale.ROOT, "%s %.2f/s%s%s", role, f.rate(), arrow, queued);
     }

@@ -17,19 +17,27 @@ import java.util.Objects;
  * within {@link ForecastSettings#shiftZ} Poisson standard deviations (less noise for a steady mix). The short horizon
  * takes over only while it differs from that baseline by {@code shiftZ} standard deviations persistently (for
  * {@link ForecastSettings#shiftPersistSeconds}, or at once when twice as far off): a real shift of the mix moves the
- * plan within seconds, a single request or a fast A/B alternation does not. Persistence is measured between calls to
- * {@link #forecast}, so call it every tick.
+ * plan within seconds, a single request or a fast A/B alternation does not. A role whose arrivals stop is caught the
+ * same way by its silence: once no request has come for at least the persistence time, and the baseline makes such a
+ * silence as unlikely as a {@code shiftZ}-sigma deviation, the decaying short horizon takes over. Persistence is
+ * measured between calls to {@link #forecast}, so call it every tick.
  *
  * <p>Thread-safe: arrivals come from request threads, forecasts from the controller's tick.
  */
 public final class Forecaster {
 
     private final ForecastSettings settings;
+    /** Expected arrivals a silence must have missed to count as a stop. */
+    private final double silenceEvents;
     private final Map<String, RoleState> roles = new LinkedHashMap<>();
     private double origin = Double.NaN;
 
     public Forecaster(ForecastSettings settings) {
         this.settings = Objects.requireNonNull(settings);
+        // P(no arrival in a silence) = e^(−expected); matched to the one-sided normal tail at shiftZ:
+        // −ln Φ(−z) ≈ z²/2 + ln(z·√(2π)) (Mills ratio), 4.96 for z = 2.5
+        double z = settings.shiftZ();
+        this.silenceEvents = z * z / 2 + Math.log(z * Math.sqrt(2 * Math.PI));
     }
 
     public ForecastSettings settings() {
@@ -43,6 +51,7 @@ public final class Forecaster {
         s.shortCount.add(t, 1);
         s.mediumCount.add(t, 1);
         s.longCount.add(t, 1);
+        s.lastArrival = Math.max(s.lastArrival, t);
         double pending = s.escalations.valueAt(t);
         if (pending > 0) {
             s.escalations.add(t, -Math.min(1, pending));
@@ -95,6 +104,7 @@ public final class Forecaster {
         final DecayingCount escalations = new DecayingCount(settings.escalationSeconds());
         int shiftSign;
         double shiftSince = Double.NaN;
+        double lastArrival = Double.NEGATIVE_INFINITY;
 
         RoleForecast forecast(double now, double age, int queued) {
             double shortN = shortCount.valueAt(now);
@@ -120,6 +130,13 @@ public final class Forecaster {
             }
             boolean shifting = sign != 0 && (now - shiftSince >= settings.shiftPersistSeconds()
                     || Math.abs(zShort) >= 2 * settings.shiftZ());
+            // a silence as improbable under the baseline as a shiftZ-sigma deviation, and long enough to be no
+            // mere gap between alternating bursts, is a stop: the short horizon's decay takes over
+            double silence = now - Math.max(lastArrival, origin);
+            if (!shifting && silence >= settings.shiftPersistSeconds() && baseline * silence >= silenceEvents) {
+                shifting = shortRate < baseline;
+                sign = -1;
+            }
             double rate = shifting ? shortRate : baseline;
             return new RoleForecast(rate, shortRate, mediumRate, longRate, shifting ? sign : 0,
                     Math.max(0, escalations.valueAt(now)), settings.escalationSeconds(), queued);

@@ -3,8 +3,8 @@ package dev.echelon.residency.plan;
 /**
  * Limits on how often placements change.
  *
- * @param dwellSeconds            a role that changed is left alone this long (except to load it for waiting requests
- *                                when it cannot serve)
+ * @param dwellSeconds            a role that changed is left alone this long, except to promote it while requests
+ *                                queue for it
  * @param windowSeconds           the sliding window of the anti-thrash cap
  * @param maxTransitionsPerWindow at most this many transitions start within any window (urgent loads of a role
  *                                with waiting requests bypass the cap, but are counted)

@@ -26,8 +26,15 @@ import java.util.Set;
  * use a variant it may not (precision floor) — the model's options already exclude both, checked again here; when
  * the ladder has no such edge; when it demotes a role with requests in flight or queued (drain first: it is kept and
  * retried next tick); when the role changed less than the dwell time ago; or when the sliding window's cap is
- * reached. Loading a role that cannot serve and has requests waiting is <em>urgent</em>: it bypasses dwell and the
- * window cap (it is still counted), so a queue never waits on anti-thrash limits.
+ * reached. Dwell does not hold back promoting a role whose requests queue (a demotion of it is refused anyway, as it
+ * is busy): the queue shows the current placement is too slow. Loading a role that cannot serve and has requests
+ * waiting is <em>urgent</em>: it also bypasses the window cap (it is still counted), so a queue never waits on
+ * anti-thrash limits.
+ *
+ * <p>Why this bounds transitions: every change that bypasses dwell is a promotion, and a role can be promoted only
+ * so many times (the ladder's height, {@code options}) before it must be demoted again; demotions never bypass dwell
+ * nor the window. So per role at most (1 + demotions) × ladder height changes happen, and demotions are at most one
+ * per dwell time per role and at most {@code maxTransitionsPerWindow} per window overall.
  *
  * <p>What passes is ordered so that every intermediate placement fits the budgets: demotions and stops first
  * (largest GPU release first), then promotions, urgent ones and higher priority ({@link ResidentRole#priority})
@@ -57,6 +64,14 @@ public final class Guardrails {
         return to.depth() > from.depth() || (to.depth() == from.depth() && to.gpuLayers() < from.gpuLayers());
     }
 
+    /**
+     * Strictly up: a shallower state, or more GPU layers in the same state. A variant swap at the same depth and
+     * layer count is neither a promotion nor a demotion.
+     */
+    public static boolean promotes(RolePlacement from, RolePlacement to) {
+        return to.depth() < from.depth() || (to.depth() == from.depth() && to.gpuLayers() > from.gpuLayers());
+    }
+
     /** Whether {@code role}'s requests are answered in {@code p}: it runs, or it is substituted by a running fallback. */
     public boolean canServe(String role, Placement p) {
         RolePlacement rp = p.of(role);
@@ -82,7 +97,8 @@ public final class Guardrails {
             if (now.busy(role)) {
                 noDemotion.add(role);
             }
-            if (!urgent(role, now) && (windowFull || withinDwell(role, now.nowSeconds(), history).isPresent())) {
+            boolean dwelling = now.queued(role) == 0 && withinDwell(role, now.nowSeconds(), history).isPresent();
+            if (!urgent(role, now) && (windowFull || dwelling)) {
                 fixed.add(role);
             }
         }
@@ -106,7 +122,7 @@ public final class Guardrails {
             }
             String why = refusal(role, from, to, now, history, vetoes);
             if (why == null) {
-                moves.add(new Move(role, from, to, urgent(role, now) && !demotes(from, to)));
+                moves.add(new Move(role, from, to, urgent(role, now) && promotes(from, to)));
             }
         }
         capToWindow(moves, t, history, vetoes);
@@ -135,7 +151,8 @@ public final class Guardrails {
         } else if (demotes(from, to) && now.busy(role)) {
             reason = Veto.Reason.BUSY;
             detail = "drain first: " + now.inFlight(role) + " in flight, " + now.queued(role) + " queued";
-        } else if (!urgent(role, now) && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
+        } else if (!(now.queued(role) > 0 && promotes(from, to))
+                && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
             reason = Veto.Reason.DWELL;
             detail = String.format("changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(), settings.dwellSeconds());
         }

@@ -24,7 +24,8 @@ import java.util.Map;
  *       placement) and pays it; every request is then served there. Requests already queued at a role that stays
  *       cold are not served within the horizon: each costs H plus the load.</li>
  *   <li><b>Substituted (S6)</b>: requests are served by the fallback role at the fallback's current placement,
- *       loaded by both roles' traffic, plus the quality penalty per request.</li>
+ *       loaded by both roles' traffic, plus the quality penalty per request. Not an option (+∞) while the fallback
+ *       does not run; the {@link Planner} also rejects plans that stop a fallback its substitutes rely on.</li>
  *   <li><b>Moving</b> from the current placement: a flat switching penalty, queued requests wait the whole transition
  *       and arrivals during it wait half of it on average.</li>
  * </ul>
@@ -64,8 +65,11 @@ public final class PlacementCosts {
         if (option.running()) {
             serve = (queued + arrivals) * requestSeconds(role, option, rate);
         } else if (option.state() == ResidencyState.S6) {
-            serve = (queued + arrivals) * (substitutedSeconds(role, current, forecast, rate)
-                    + settings.substitutionPenaltySeconds());
+            double substituted = substitutedSeconds(role, current, forecast, rate);
+            if (Double.isInfinite(substituted)) {
+                return substituted; // not an option, however little traffic
+            }
+            serve = (queued + arrivals) * (substituted + settings.substitutionPenaltySeconds());
         } else {
             RolePlacement load = onDemandPlacement(role);
             double cold = model.transitionSeconds(role, RolePlacement.cold(load.variant()), load);
@@ -115,8 +119,8 @@ public final class PlacementCosts {
         if (fp.running()) {
             return requestSeconds(fallback, fp, fallbackRate + rate);
         }
-        // the fallback is not serving either: nothing answers within the horizon
-        return settings.horizonSeconds();
+        // the fallback does not serve either: nobody would answer, so this is no option
+        return Double.POSITIVE_INFINITY;
     }
 
     /**

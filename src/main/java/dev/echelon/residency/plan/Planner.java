@@ -1,5 +1,6 @@
 package dev.echelon.residency.plan;
 
+import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
@@ -22,6 +23,9 @@ import java.util.Map;
  * <em>down</em>, so whatever the programme picks fits in bytes too (checked again with {@link ResidencyModel#fits});
  * the price of that safety is at most one cell per role and resource of unused memory. Within the grid the optimum is
  * exact (tests compare it with brute force).
+ *
+ * <p>Substitution (S6) couples a role to its fallback: plans in which a substituted role's fallback does not run
+ * are excluded by branching (see {@code solveConsistent}).
  *
  * <p>Roles in transit, and roles the guardrails freeze ({@link PlanConstraints#fixed}), keep their current placement;
  * busy roles ({@link PlanConstraints#noDemotion}) may only stay or rise. A role's current placement is always a
@@ -78,7 +82,7 @@ public final class Planner {
                 cost[g][o] = opts.get(o).cost();
             }
         }
-        MultipleChoiceKnapsack.Solution solution = knapsack.solve(gpu, host, cost, gpuCapacity, hostCapacity);
+        MultipleChoiceKnapsack.Solution solution = solveConsistent(problem, gpu, host, cost, 0);
         Placement current = now.current();
         if (solution == null) {
             return new Plan(current, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start);
@@ -98,6 +102,71 @@ public final class Planner {
                     + " uses " + model.footprint(placement) + " of " + model.budgets());
         }
         return new Plan(placement, solution.cost(), roleCosts, true, System.nanoTime() - start);
+    }
+
+    /**
+     * The knapsack's optimum among plans in which every substituted role's fallback runs. Substitution couples two
+     * roles, which the per-role knapsack cannot express; a plan that breaks it is split into the two exhaustive
+     * cases — the substitute is not substituted, or its fallback runs — each solved exactly, and the cheaper kept
+     * (branch and bound in the rare case it happens; every branch removes options, so it ends; beyond
+     * {@link #MAX_BRANCH_DEPTH} only the first case is explored, which is feasible but may be dearer).
+     */
+    private MultipleChoiceKnapsack.Solution solveConsistent(PlanningProblem problem, int[][] gpu, int[][] host,
+            double[][] cost, int depth) {
+        MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, gpuCapacity, hostCapacity);
+        if (s == null) {
+            return null;
+        }
+        List<PlanningProblem.RoleOptions> roles = problem.roles();
+        for (int g = 0; g < roles.size(); g++) {
+            RolePlacement chosen = roles.get(g).options().get(s.choice()[g]).placement();
+            if (chosen.state() != ResidencyState.S6) {
+                continue;
+            }
+            String fallback = model.role(roles.get(g).role()).fallback().orElseThrow();
+            int f = groupOf(roles, fallback);
+            if (roles.get(f).options().get(s.choice()[f]).placement().running()) {
+                continue;
+            }
+            final int substitute = g;
+            MultipleChoiceKnapsack.Solution a = solveConsistent(problem, gpu, host,
+                    without(cost, substitute, o -> roles.get(substitute).options().get(o).placement().state()
+                            == ResidencyState.S6), depth + 1);
+            if (depth >= MAX_BRANCH_DEPTH) {
+                return a;
+            }
+            MultipleChoiceKnapsack.Solution b = solveConsistent(problem, gpu, host,
+                    without(cost, f, o -> !roles.get(f).options().get(o).placement().running()), depth + 1);
+            if (a == null) {
+                return b;
+            }
+            return b == null || a.cost() <= b.cost() ? a : b;
+        }
+        return s;
+    }
+
+    /** Branch-and-bound depth on substitution conflicts before only the cheap branch is followed. */
+    static final int MAX_BRANCH_DEPTH = 4;
+
+    private static int groupOf(List<PlanningProblem.RoleOptions> roles, String role) {
+        for (int g = 0; g < roles.size(); g++) {
+            if (roles.get(g).role().equals(role)) {
+                return g;
+            }
+        }
+        throw new IllegalStateException("fallback " + role + " is not planned");
+    }
+
+    /** A copy of {@code cost} with the options of {@code group} that {@code drop} selects made ineligible. */
+    private static double[][] without(double[][] cost, int group, java.util.function.IntPredicate drop) {
+        double[][] c = cost.clone();
+        c[group] = cost[group].clone();
+        for (int o = 0; o < c[group].length; o++) {
+            if (drop.test(o)) {
+                c[group][o] = Double.POSITIVE_INFINITY;
+            }
+        }
+        return c;
     }
 
     /** The knapsack {@link #plan} solves: every managed role's admissible, legal candidates, sized and priced. */
