@@ -168,19 +168,25 @@ final class ScriptedBackends implements AutoCloseable {
                 BackendTimeouts t = b.timeouts.getOrDefault(role, NORMAL);
                 LlamaServerClient client = new LlamaServerClient(backend.url, id, http, t);
                 InstanceStatus status = b.down.contains(role) ? InstanceStatus.DOWN : InstanceStatus.READY;
-                instances.add(new PooledInstance(id, role, b.slots, client, () -> status));
+                ResidencyView view = b.residency;
+                instances.add(new PooledInstance(id, role, b.slots, client,
+                        () -> view.standing(role).standing().held() ? InstanceStatus.COLD : status));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         this.backends = map;
         this.pool = new InstancePool(instances);
-        this.admission = new Admission(pool, 8, b.maxQueueWaitMs, r -> 5_000L, timers, id -> !breakers.refusing(id));
+        b.residency.onStandingChange(pool::changed);
+        this.admission = new Admission(pool, 8, b.maxQueueWaitMs, r -> 5_000L,
+                b.residency == ResidencyView.NONE ? b.maxQueueWaitMs : b.residency.waitMs(), timers,
+                id -> !breakers.refusing(id));
         Router router = new Router(REGISTRY, pool);
         TaskRouter tasks = b.tasks != null ? b.tasks : new FrontDoorTaskRouter(REGISTRY);
         this.pipeline = new Pipeline(new PipelineParts(REGISTRY, router, tasks, admission,
                 new QualityGate(GateConfig.DEFAULT), GateConfig.DEFAULT, b.holdBackTokens, b.holdBackMs,
-                new EscalationPolicy(REGISTRY, breakers), breakers, log, b.budget, metrics, new RecentOutcomes(100)));
+                new EscalationPolicy(REGISTRY, breakers), breakers, log, b.budget, metrics, new RecentOutcomes(100),
+                b.residency));
     }
 
     private static HttpUrl closedPort() throws IOException {
@@ -208,6 +214,13 @@ final class ScriptedBackends implements AutoCloseable {
         private long maxQueueWaitMs = 5_000;
         private int slots = 2;
         private TaskRouter tasks;
+        private ResidencyView residency = ResidencyView.NONE;
+
+        /** Where the residency controller holds each role (cold, moving, substituted); default: nowhere. */
+        Builder residency(ResidencyView view) {
+            residency = view;
+            return this;
+        }
 
         Builder script(String role, Script script) {
             scripts.put(role, script);

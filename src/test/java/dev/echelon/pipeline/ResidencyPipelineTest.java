@@ -1,0 +1,147 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.registry.ResidencyState;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static dev.echelon.pipeline.ScriptedBackends.chatBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The request path reading the residency controller's placement: a substituted role's traffic goes to its fallback,
+ * a cold or moving role is waited for up to the bound and then left for a ready fallback — or refused with 503 and
+ * Retry-After, never a hang — and every routed role and weak answer is signalled back.
+ */
+class ResidencyPipelineTest {
+
+    static final String QUESTION = "What is the capital of France?";
+
+    private static void assertServedBy(CapturingSink sink, String role) {
+        assertNull(sink.failure, () -> "unexpected failure: " + sink.failure.status() + " " + sink.failure.getMessage());
+        assertEquals(1, sink.jsons, "exactly one answer");
+        assertEquals(role, sink.meta().path("role").asText(), () -> "x_echelon: " + sink.meta());
+    }
+
+    @Test
+    void aSubstitutedRolesRequestIsServedByItsFallbackAndSaysSo() {
+        ScriptedResidency residency = new ScriptedResidency(2_000).hold("architect", ResidencyState.S6, "coder");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = h.json("architect", chatBody("architect", QUESTION, 50));
+
+            assertServedBy(sink, "coder");
+            assertEquals(0, h.requests("architect"));
+            assertTrue(sink.meta().path("route_reason").asText()
+                    .startsWith("residency: architect is substituted (S6), served by its fallback coder"),
+                    sink.meta()::toString);
+            assertEquals(List.of("architect→coder (residency): architect is substituted (S6) by its fallback"),
+                    sink.escalations());
+            assertTrue(residency.signals.contains("requested architect"), residency.signals::toString);
+        }
+    }
+
+    @Test
+    void aColdRoleIsWaitedForAndServesOnceItLands() throws Exception {
+        ScriptedResidency residency = new ScriptedResidency(10_000).hold("worker", ResidencyState.S4, "math");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = new CapturingSink();
+            h.pipeline.execute(h.call("worker", chatBody("worker", QUESTION, 50), false, false), sink);
+            Thread.sleep(200);
+            assertEquals(0, sink.jsons + sink.fails, "still waiting: " + sink.calls);
+            assertEquals(1, h.admission.queued("worker"), "it waits in the role's queue, which the controller sees");
+            assertTrue(residency.signals.contains("requested worker"), "the demand signal reached the controller");
+
+            residency.release("worker"); // the controller promoted it
+            sink.await(Duration.ofSeconds(5));
+
+            assertServedBy(sink, "worker");
+            assertTrue(sink.meta().path("load_wait_ms").asLong() >= 150, sink.meta()::toString);
+            assertEquals(0, h.requests("math"));
+        }
+    }
+
+    @Test
+    void aRoleThatStaysColdPastTheBoundIsLeftForItsReadyFallback() {
+        ScriptedResidency residency = new ScriptedResidency(300).hold("worker", ResidencyState.S5, "math");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = h.json("worker", chatBody("worker", QUESTION, 50));
+
+            assertServedBy(sink, "math");
+            assertEquals(0, h.requests("worker"));
+            assertTrue(sink.meta().path("route_reason").asText().startsWith(
+                    "residency: worker was moving (S5) and not ready within 300 ms; served by its fallback math"),
+                    sink.meta()::toString);
+            assertEquals(List.of("worker→math (residency): worker moving (S5), not ready within 300 ms"),
+                    sink.escalations());
+        }
+    }
+
+    @Test
+    void withoutAReadyFallbackTheWaitEndsIn503WithRetryAfter() {
+        ScriptedResidency residency = new ScriptedResidency(300).hold("worker", ResidencyState.S4, "math")
+                .hold("math", ResidencyState.S4, "worker");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = h.json("worker", chatBody("worker", QUESTION, 50)); // fails the test after 10 s
+
+            assertNotNull(sink.failure);
+            assertEquals(503, sink.failure.status());
+            assertTrue(sink.failure.retryAfterSeconds().isPresent());
+            assertTrue(sink.failure.getMessage().contains("held by the residency controller"),
+                    sink.failure.getMessage());
+            assertEquals(0, h.requests("worker") + h.requests("math"));
+        }
+    }
+
+    @Test
+    void aFailedServerIsRefusedAtOnceNotWaitedForLikeAHeldRole() {
+        ScriptedResidency residency = new ScriptedResidency(60_000);
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).down("worker").build()) {
+            assertEquals(dev.echelon.backend.InstanceStatus.DOWN, h.pool.status("worker"));
+            CapturingSink sink = h.json("worker", chatBody("worker", QUESTION, 50));
+
+            // admission's immediate 503 makes it an infrastructure failure with a lateral fallback, as before
+            assertServedBy(sink, "math");
+            assertEquals(1, sink.escalations().size(), sink.escalations()::toString);
+            assertTrue(sink.escalations().get(0).startsWith("worker→math (fallback): infrastructure"),
+                    sink.escalations()::toString);
+        }
+    }
+
+    @Test
+    void aWeakPassSignalsTheNextRoleOfItsChain() {
+        ScriptedResidency residency = new ScriptedResidency(1_000);
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency)
+                .always("frontdoor", Answers.gen("frontdoor", Answers.GOOD_TEXT, -1.0))
+                .always("worker", Answers.good("worker")).build()) {
+            CapturingSink weak = h.json("frontdoor", chatBody("frontdoor", QUESTION, 50));
+            assertServedBy(weak, "frontdoor");
+            assertEquals("pass", weak.meta().path("gate").asText());
+            assertTrue(residency.signals.contains("weak frontdoor→worker"), residency.signals::toString);
+
+            residency.signals.clear();
+            CapturingSink sure = h.json("worker", chatBody("worker", QUESTION, 50));
+            assertServedBy(sure, "worker");
+            assertFalse(residency.signals.stream().anyMatch(s -> s.startsWith("weak")), residency.signals::toString);
+        }
+    }
+
+    @Test
+    void heldStatusWaitsWhereAStoppedServerWouldBeRefused() throws Exception {
+        ScriptedResidency residency = new ScriptedResidency(10_000).hold("coder", ResidencyState.S4, null);
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            assertEquals(dev.echelon.backend.InstanceStatus.COLD, h.pool.status("coder"));
+            Admission.Ticket t = h.admission.admit("coder");
+            assertFalse(t.lease().isDone());
+            assertTrue(t.waitingForLoad());
+            CompletableFuture<Lease> lease = t.lease();
+            residency.release("coder");
+            lease.get(5, java.util.concurrent.TimeUnit.SECONDS).release();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.echelon.pipeline;
+
+import dev.echelon.registry.ResidencyState;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** A residency controller told where each role stands; it records the signals the pipeline sends it. */
+final class ScriptedResidency implements ResidencyView {
+
+    final List<String> signals = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, RoleStanding> standings = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final long waitMs;
+
+    ScriptedResidency(long waitMs) {
+        this.waitMs = waitMs;
+    }
+
+    /** Holds {@code role} in {@code state} (S4 cold, S5 moving, S6 substituted) with {@code fallback}. */
+    ScriptedResidency hold(String role, ResidencyState state, String fallback) {
+        Standing s = switch (state) {
+            case S4 -> Standing.COLD;
+            case S5 -> Standing.MOVING;
+            case S6 -> Standing.SUBSTITUTED;
+            default -> Standing.SERVING;
+        };
+        standings.put(role, new RoleStanding(s, Optional.of(state), Optional.ofNullable(fallback)));
+        listeners.forEach(l -> l.accept(role));
+        return this;
+    }
+
+    /** The role landed: it serves again. */
+    void release(String role) {
+        standings.remove(role);
+        listeners.forEach(l -> l.accept(role));
+    }
+
+    @Override
+    public RoleStanding standing(String role) {
+        return standings.getOrDefault(role, RoleStanding.UNMANAGED);
+    }
+
+    @Override
+    public long waitMs() {
+        return waitMs;
+    }
+
+    @Override
+    public void requested(String role) {
+        signals.add("requested " + role);
+    }
+
+    @Override
+    public void weakAnswer(String role, String likelyNext) {
+        signals.add("weak " + role + "→" + likelyNext);
+    }
+
+    @Override
+    public void onStandingChange(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+}
