@@ -329,7 +329,8 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
                 LOG.debugf("residency: vetoed %s", guarded.vetoes());
             }
             if (!guarded.transitions().isEmpty()) {
-                actuator.submit(guarded.transitions(), trigger + ": " + d.cause());
+                actuator.submit(guarded.transitions(), d.cause().startsWith(trigger) ? d.cause()
+                        : trigger + ": " + d.cause());
             }
         }
         synchronized (writeLock) {
