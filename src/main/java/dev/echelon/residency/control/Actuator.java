@@ -46,7 +46,10 @@ public final class Actuator implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Actuator.class);
     private static final long DRAIN_POLL_MS = 20;
 
-    /** What the controller hears. Called on actuator threads (and, for {@code started}, in {@link #submit}). */
+    /**
+     * What the controller hears, in order per role. Called on actuator threads and in {@link #submit}, never while
+     * the actuator holds its lock.
+     */
     public interface Listener {
         /** The action for {@code t} starts: the role is in S5 until {@link #landed}. */
         void started(Transition t);
@@ -129,22 +132,26 @@ public final class Actuator implements AutoCloseable {
      * appear more than once (e.g. stop now, stage later); a transition that does not start where its role is by
      * then is given up.
      */
-    public synchronized void submit(List<Transition> batch, String cause) {
-        for (Transition t : batch) {
-            boolean chained = waiting.stream().anyMatch(p -> p.transition().role().equals(t.role()))
-                    || moving.containsKey(t.role());
-            if (chained && !t.from().equals(lastPlanned(t.role()))) {
-                LOG.debugf("residency: %s ignored, the role is already moving elsewhere", t);
-                continue;
+    public void submit(List<Transition> batch, String cause) {
+        List<Runnable> events = new ArrayList<>();
+        synchronized (this) {
+            for (Transition t : batch) {
+                boolean chained = waiting.stream().anyMatch(p -> p.transition().role().equals(t.role()))
+                        || moving.containsKey(t.role());
+                if (chained && !t.from().equals(lastPlanned(t.role()))) {
+                    LOG.debugf("residency: %s ignored, the role is already moving elsewhere", t);
+                    continue;
+                }
+                waiting.add(new Pending(t, cause));
             }
-            waiting.add(new Pending(t, cause));
-        }
-        startWaiting();
-        for (Pending p : waiting) {
-            if (batch.contains(p.transition())) {
-                listener.waiting(p.transition());
+            startWaiting(events);
+            for (Pending p : waiting) {
+                if (batch.contains(p.transition())) {
+                    events.add(() -> listener.waiting(p.transition()));
+                }
             }
         }
+        events.forEach(Runnable::run);
     }
 
     /** Where the role will be once what is moving and waiting for it has run. */
@@ -187,21 +194,31 @@ public final class Actuator implements AutoCloseable {
         return others.plus(peak).within(model.budgets());
     }
 
-    private void begin(Transition t, String cause) {
+    /**
+     * Books {@code t} as moving; the report and the work itself are queued on {@code events}, which the caller runs
+     * after releasing the lock (in order: a role's start is reported before its worker can report it landed).
+     */
+    private void begin(Transition t, String cause, List<Runnable> events) {
         held.put(t.role(), peak(t));
         at.put(t.role(), t.to());
         moving.put(t.role(), t);
-        listener.started(t);
-        workers.execute(() -> {
-            Landing landing = carry(t, cause);
-            synchronized (Actuator.this) {
-                moving.remove(t.role());
-                held.put(t.role(), model.footprint(t.role(), landing.at()));
-                at.put(t.role(), landing.at());
-                listener.landed(landing);
-                startWaiting();
-            }
+        events.add(() -> {
+            listener.started(t);
+            workers.execute(() -> land(carry(t, cause)));
         });
+    }
+
+    private void land(Landing landing) {
+        Transition t = landing.transition();
+        List<Runnable> events = new ArrayList<>();
+        synchronized (this) {
+            moving.remove(t.role());
+            held.put(t.role(), model.footprint(t.role(), landing.at()));
+            at.put(t.role(), landing.at());
+            events.add(() -> listener.landed(landing));
+            startWaiting(events);
+        }
+        events.forEach(Runnable::run);
     }
 
     /**
@@ -209,7 +226,7 @@ public final class Actuator implements AutoCloseable {
      * its role holds back later ones of the same role; one whose role landed elsewhere, or whose memory nothing under
      * way will free, is given up.
      */
-    private void startWaiting() {
+    private void startWaiting(List<Runnable> events) {
         java.util.Set<String> blocked = new java.util.HashSet<>();
         for (Iterator<Pending> it = waiting.iterator(); it.hasNext(); ) {
             Pending p = it.next();
@@ -220,10 +237,11 @@ public final class Actuator implements AutoCloseable {
             }
             if (!t.from().equals(at.get(t.role()))) {
                 it.remove();
-                listener.dropped(t, "the role is at " + at.get(t.role()) + ", not " + t.from());
+                String why = "the role is at " + at.get(t.role()) + ", not " + t.from();
+                events.add(() -> listener.dropped(t, why));
             } else if (fits(t)) {
                 it.remove();
-                begin(t, p.cause());
+                begin(t, p.cause(), events);
             } else {
                 blocked.add(t.role());
             }
@@ -231,7 +249,8 @@ public final class Actuator implements AutoCloseable {
         if (moving.isEmpty()) {
             // nothing under way will free memory or move a role: what still waits never starts
             for (Pending p : waiting) {
-                listener.dropped(p.transition(), "the memory it needs is held and nothing under way frees it");
+                events.add(() -> listener.dropped(p.transition(),
+                        "the memory it needs is held and nothing under way frees it"));
             }
             waiting.clear();
         }
