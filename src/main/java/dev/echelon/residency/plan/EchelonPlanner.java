@@ -53,7 +53,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
         this.forecaster = new Forecaster(forecast);
         this.planner = new Planner(model, settings);
         this.guardrails = new Guardrails(model, guardrails);
-        this.history = new TransitionHistory(Math.max(guardrails.windowSeconds(), guardrails.dwellSeconds()) * 2);
+        this.history = new TransitionHistory(Math.max(Math.max(guardrails.windowSeconds(),
+                guardrails.dwellAfter(guardrails.maxDwellDoublings())), guardrails.flapWindowSeconds()) * 2);
     }
 
     /** With {@link PlannerSettings#DEFAULTS}, {@link ForecastSettings#DEFAULTS}, {@link GuardrailSettings#DEFAULTS}. */
@@ -108,7 +109,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         Plan plan = planner.plan(forecast, now, constraints);
         GuardedPlan guarded = guardrails.apply(plan.target(), now, history);
         for (Transition t : guarded.transitions()) {
-            history.record(t.role(), now.nowSeconds());
+            history.record(t, now.nowSeconds());
         }
         lastPlanAt = now.nowSeconds();
         lastForecast = forecast;

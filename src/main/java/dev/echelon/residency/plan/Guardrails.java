@@ -31,6 +31,10 @@ import java.util.Set;
  * waiting is <em>urgent</em>: it also bypasses the window cap (it is still counted), so a queue never waits on
  * anti-thrash limits.
  *
+ * <p>Flap damping: each time a role reverses direction (promoted after a demotion or the reverse) within
+ * {@link GuardrailSettings#flapWindowSeconds}, its dwell doubles, up to {@link GuardrailSettings#maxDwellDoublings}
+ * times — an A/B alternation slower than the dwell cannot make two roles trade places every dwell period.
+ *
  * <p>Why this bounds transitions: every change that bypasses dwell is a promotion, and a role can be promoted only
  * so many times (the ladder's height, {@code options}) before it must be demoted again; demotions never bypass dwell
  * nor the window. So per role at most (1 + demotions) × ladder height changes happen, and demotions are at most one
@@ -38,7 +42,8 @@ import java.util.Set;
  *
  * <p>What passes is ordered so that every intermediate placement fits the budgets: demotions and stops first
  * (largest GPU release first), then promotions, urgent ones and higher priority ({@link ResidentRole#priority})
- * first. A demotion that needs host RAM which only a later promotion frees goes through S4 (stop now, stage later).
+ * first. A demotion that needs host RAM which only a later promotion frees goes through S4 (stop now, stage later),
+ * when the window has room for the extra transition.
  * What cannot be placed in any safe order is vetoed ({@link Veto.Reason#BUDGET}): busy roles are kept, the
  * promotions that do not fit are dropped, and roles left unable to serve their waiting requests are reported as
  * deferred, lowest priority first.
@@ -125,8 +130,8 @@ public final class Guardrails {
                 moves.add(new Move(role, from, to, urgent(role, now) && promotes(from, to)));
             }
         }
-        capToWindow(moves, t, history, vetoes);
-        return order(moves, now, vetoes);
+        int spare = capToWindow(moves, t, history, vetoes);
+        return order(moves, now, vetoes, spare);
     }
 
     /** Records and returns the first per-role reason to refuse {@code from → to}, or null. */
@@ -154,7 +159,8 @@ public final class Guardrails {
         } else if (!(now.queued(role) > 0 && promotes(from, to))
                 && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
             reason = Veto.Reason.DWELL;
-            detail = String.format("changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(), settings.dwellSeconds());
+            detail = String.format(java.util.Locale.ROOT, "changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(),
+                    dwell(role, now.nowSeconds(), history));
         }
         if (reason != null) {
             vetoes.add(new Veto(role, from, to, reason, detail));
@@ -163,13 +169,20 @@ public final class Guardrails {
         return null;
     }
 
-    /** Seconds since {@code role}'s last change when that is within the dwell time. */
+    /** Seconds since {@code role}'s last change when that is within its (flap-damped) dwell time. */
     private OptionalDouble withinDwell(String role, double now, TransitionHistory history) {
         OptionalDouble last = history.lastChange(role);
-        if (last.isPresent() && now - last.getAsDouble() < settings.dwellSeconds()) {
+        if (last.isPresent() && now - last.getAsDouble() < dwell(role, now, history)) {
             return OptionalDouble.of(Math.max(0, now - last.getAsDouble()));
         }
         return OptionalDouble.empty();
+    }
+
+    /** The dwell time of {@code role} now: the base dwell, doubled per recent reversal of direction. */
+    public double dwell(String role, double now, TransitionHistory history) {
+        int reversals = settings.flapWindowSeconds() > 0
+                ? history.reversalsSince(role, now - settings.flapWindowSeconds()) : 0;
+        return settings.dwellAfter(reversals);
     }
 
     /** A role that cannot serve while requests wait for it. */
@@ -177,8 +190,11 @@ public final class Guardrails {
         return now.queued(role) > 0 && !now.inTransit().contains(role) && !canServe(role, now.current());
     }
 
-    /** Keeps at most the window's remaining allowance of non-urgent moves: demotions first, then by priority. */
-    private void capToWindow(List<Move> moves, double t, TransitionHistory history, List<Veto> vetoes) {
+    /**
+     * Keeps at most the window's remaining allowance of non-urgent moves: demotions first, then by priority. Returns
+     * the allowance left over (a stop-first detour needs one more transition).
+     */
+    private int capToWindow(List<Move> moves, double t, TransitionHistory history, List<Veto> vetoes) {
         int used = history.countSince(t - settings.windowSeconds());
         int allowance = Math.max(0, settings.maxTransitionsPerWindow() - used);
         List<Move> optional = moves.stream().filter(m -> !m.urgent).sorted(preference()).toList();
@@ -188,6 +204,7 @@ public final class Guardrails {
             vetoes.add(new Veto(m.role, m.from, m.to, Veto.Reason.WINDOW, used + " transitions in the last "
                     + (int) settings.windowSeconds() + " s, cap " + settings.maxTransitionsPerWindow()));
         }
+        return Math.max(0, allowance - optional.size());
     }
 
     /** Demotions first (largest GPU release first), then urgent promotions, then promotions by priority. */
@@ -203,7 +220,7 @@ public final class Guardrails {
     }
 
     /** Applies the moves in a budget-safe order; what cannot be ordered safely is vetoed. */
-    private GuardedPlan order(List<Move> moves, Observation now, List<Veto> vetoes) {
+    private GuardedPlan order(List<Move> moves, Observation now, List<Veto> vetoes, int spare) {
         Map<String, RolePlacement> placement = new LinkedHashMap<>(now.current().roles());
         Footprint used = model.footprint(now.current());
         List<Move> pending = new ArrayList<>(moves);
@@ -221,7 +238,7 @@ public final class Guardrails {
                 }
             }
             if (next == null) {
-                Move detour = stopFirst(pending, used, placement);
+                Move detour = spare > 0 ? stopFirst(pending, used, placement) : null;
                 if (detour == null) {
                     break;
                 }
@@ -233,6 +250,7 @@ public final class Guardrails {
                 used = after;
                 pending.remove(detour);
                 pending.add(new Move(detour.role, placement.get(detour.role), detour.to, detour.urgent));
+                spare--;
                 continue;
             }
             transitions.add(model.transition(next.role, placement.get(next.role), next.to));

@@ -11,9 +11,9 @@ import java.util.Arrays;
  * — points strictly cheaper than both neighbours with less of one resource — is extended by the next group, because
  * any completion of a dominated point is matched at no greater cost by the point dominating it. The answer is
  * therefore exact for the integer weights it is given, and the work per group is the grid size (fill, prefix
- * minimum) plus frontier × options, which for placement problems is a small fraction of grid × options. Options that
- * another option of the same group dominates (no more of either resource, no more cost) are dropped first, for the
- * same reason.
+ * minimum, only over the box of usages reachable so far) plus frontier × options, which for placement problems is a
+ * small fraction of grid × options. Options that another option of the same group dominates (no more of either
+ * resource, no more cost) are dropped first, for the same reason.
  *
  * <p>Not thread-safe: buffers are reused between solves so that a tick allocates little.
  */
@@ -45,16 +45,29 @@ public final class MultipleChoiceKnapsack {
         int width = cap2 + 1;
         int cells = (cap1 + 1) * width;
         ensureCapacity(groups, cells);
-        Arrays.fill(reach, 0, cells, 0.0);
+        reach[0] = 0.0;
         int frontierSize = 1;
         frontier[0] = 0;
+        // the box [0, boxA] × [0, boxB] holds every usage reachable so far: early groups touch a corner of the grid
+        int boxA = 0;
+        int boxB = 0;
 
         for (int g = 0; g < groups; g++) {
             int[] keep = undominated(w1[g], w2[g], cost[g]);
             if (keep.length == 0) {
                 return null;
             }
-            Arrays.fill(extended, 0, cells, Double.POSITIVE_INFINITY);
+            int maxA = 0;
+            int maxB = 0;
+            for (int o : keep) {
+                maxA = Math.max(maxA, w1[g][o]);
+                maxB = Math.max(maxB, w2[g][o]);
+            }
+            boxA = (int) Math.min(cap1, (long) boxA + maxA);
+            boxB = (int) Math.min(cap2, (long) boxB + maxB);
+            for (int a = 0; a <= boxA; a++) {
+                Arrays.fill(extended, a * width, a * width + boxB + 1, Double.POSITIVE_INFINITY);
+            }
             int[] prev = prevCell[g];
             short[] opt = option[g];
             for (int f = 0; f < frontierSize; f++) {
@@ -77,10 +90,11 @@ public final class MultipleChoiceKnapsack {
                     }
                 }
             }
-            frontierSize = prefixMinimum(cap1, width);
+            frontierSize = prefixMinimum(boxA, boxB, width);
         }
-        int best = from[cells - 1];
-        double total = reach[cells - 1];
+        int corner = boxA * width + boxB;
+        int best = from[corner];
+        double total = reach[corner];
         if (best < 0 || Double.isInfinite(total)) {
             return null;
         }
@@ -97,10 +111,10 @@ public final class MultipleChoiceKnapsack {
      * Turns {@code extended} (least cost at exactly (a, b)) into {@code reach} (least cost at most (a, b)), remembering
      * which exact cell each minimum came from, and collects the frontier. Returns the frontier's size.
      */
-    private int prefixMinimum(int cap1, int width) {
+    private int prefixMinimum(int boxA, int boxB, int width) {
         int size = 0;
-        for (int a = 0; a <= cap1; a++) {
-            for (int b = 0; b < width; b++) {
+        for (int a = 0; a <= boxA; a++) {
+            for (int b = 0; b <= boxB; b++) {
                 int n = a * width + b;
                 double below = a > 0 ? reach[n - width] : Double.POSITIVE_INFINITY;
                 double left = b > 0 ? reach[n - 1] : Double.POSITIVE_INFINITY;

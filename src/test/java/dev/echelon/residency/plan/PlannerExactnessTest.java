@@ -74,49 +74,48 @@ class PlannerExactnessTest {
         assertTrue(feasible[0] > 50, "most random worlds have a feasible plan: " + feasible[0]);
     }
 
+    /**
+     * Every combination, cut only where no completion can fit or beat the best found: footprints and costs are never
+     * negative (asserted), so the cuts lose nothing.
+     */
     private static double bruteForce(ResidencyModel model, PlanningProblem p, int g, int[] choice) {
+        double[] best = {Double.POSITIVE_INFINITY};
+        bruteForce(model, p, g, choice, 0, 0, 0, best);
+        return best[0];
+    }
+
+    private static void bruteForce(ResidencyModel model, PlanningProblem p, int g, int[] choice, int gpu,
+            int host, double cost, double[] best) {
+        if (gpu > p.gpuCapacity() || host > p.hostCapacity() || cost > best[0]) {
+            return;
+        }
         List<PlanningProblem.RoleOptions> roles = p.roles();
-        int gpuSoFar = 0;
-        int hostSoFar = 0;
-        for (int i = 0; i < g; i++) {
-            gpuSoFar += roles.get(i).options().get(choice[i]).gpuCells();
-            hostSoFar += roles.get(i).options().get(choice[i]).hostCells();
-        }
-        if (gpuSoFar > p.gpuCapacity() || hostSoFar > p.hostCapacity()) {
-            return Double.POSITIVE_INFINITY; // footprints are never negative: no completion fits either
-        }
         if (g == roles.size()) {
-            int gpu = 0;
-            int host = 0;
-            double cost = 0;
-            Map<String, RolePlacement> placement = new HashMap<>();
             for (int i = 0; i < roles.size(); i++) {
-                PlacementOption o = roles.get(i).options().get(choice[i]);
-                gpu += o.gpuCells();
-                host += o.hostCells();
-                assertFalse(Double.isNaN(o.cost()), "priced: " + o);
-                cost += o.cost();
-                placement.put(roles.get(i).role(), o.placement());
-            }
-            if (gpu > p.gpuCapacity() || host > p.hostCapacity()) {
-                return Double.POSITIVE_INFINITY;
-            }
-            for (Map.Entry<String, RolePlacement> e : placement.entrySet()) {
-                if (e.getValue().state() == ResidencyState.S6) {
-                    String fallback = model.role(e.getKey()).fallback().orElseThrow();
-                    if (!placement.get(fallback).running()) {
-                        return Double.POSITIVE_INFINITY;
+                RolePlacement rp = roles.get(i).options().get(choice[i]).placement();
+                if (rp.state() == ResidencyState.S6) {
+                    String fallback = model.role(roles.get(i).role()).fallback().orElseThrow();
+                    int f = 0;
+                    while (!roles.get(f).role().equals(fallback)) {
+                        f++;
+                    }
+                    if (!roles.get(f).options().get(choice[f]).placement().running()) {
+                        return;
                     }
                 }
             }
-            return cost;
+            best[0] = Math.min(best[0], cost);
+            return;
         }
-        double best = Double.POSITIVE_INFINITY;
-        for (int o = 0; o < roles.get(g).options().size(); o++) {
+        List<PlacementOption> options = roles.get(g).options();
+        for (int o = 0; o < options.size(); o++) {
+            PlacementOption opt = options.get(o);
+            assertFalse(Double.isNaN(opt.cost()) || opt.cost() < 0, "priced, not negative: " + opt);
+            assertTrue(opt.gpuCells() >= 0 && opt.hostCells() >= 0);
             choice[g] = o;
-            best = Math.min(best, bruteForce(model, p, g + 1, choice));
+            bruteForce(model, p, g + 1, choice, gpu + opt.gpuCells(), host + opt.hostCells(), cost + opt.cost(),
+                    best);
         }
-        return best;
     }
 
     @Test
