@@ -117,7 +117,8 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         this.model = model;
         this.policy = policy;
         this.guardrails = new Guardrails(model, guards);
-        this.history = new TransitionHistory(Math.max(guards.windowSeconds(), guards.dwellSeconds()) * 2 + 1);
+        this.history = new TransitionHistory(Math.max(Math.max(guards.windowSeconds(),
+                guards.dwellAfter(guards.maxDwellDoublings())), guards.flapWindowSeconds()) * 2 + 1);
         this.ledger = ledger;
         this.clock = clock;
         this.load = load;
@@ -353,7 +354,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
     public void started(Transition t) {
         double now = clock.nowSeconds();
         steps.put(t, ledger.nextStep());
-        history.record(t.role(), now);
+        history.record(t, now);
         synchronized (writeLock) {
             snapshot = snapshot.withMoving(t, now);
         }

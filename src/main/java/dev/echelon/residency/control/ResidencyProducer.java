@@ -44,8 +44,10 @@ public class ResidencyProducer {
         ResidencyModel model = ResidencyModel.of(registry, budgets, new CostModel());
         ControllerClock clock = config.mockMode() ? ControllerClock.forTimeScale(config.mock().timeScale())
                 : ControllerClock.wall();
+        // flap damping (dwell doubling per reversal) as the planner ships it; dwell, window and cap from the settings
         GuardrailSettings guards = new GuardrailSettings(seconds(r.minDwellMs()), seconds(r.transitionWindowMs()),
-                r.maxTransitions());
+                r.maxTransitions(), GuardrailSettings.DEFAULTS.flapWindowSeconds(),
+                GuardrailSettings.DEFAULTS.maxDwellDoublings());
         ResidencyPolicy policy = ResidencyPolicies.create(r.policy(), model, new ResidencyPolicies.Settings(guards,
                 r.horizonS(), seconds(r.tickMs()) * clock.speed()));
         if (r.enabled() && !model.roles().isEmpty() && !model.fits(model.initialPlacement())) {
