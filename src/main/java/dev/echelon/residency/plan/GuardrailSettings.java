@@ -1,0 +1,47 @@
+package dev.echelon.residency.plan;
+
+/**
+ * Limits on how often placements change.
+ *
+ * @param dwellSeconds            a role that changed is left alone this long, except to promote it while requests
+ *                                queue for it
+ * @param windowSeconds           the sliding window of the anti-thrash cap
+ * @param maxTransitionsPerWindow at most this many transitions start within any window (urgent loads of a role
+ *                                with waiting requests bypass the cap, but are counted)
+ * @param flapWindowSeconds       how far back reversals (a promotion after a demotion of the same role, or the
+ *                                reverse) count towards flap damping
+ * @param maxDwellDoublings       each reversal within the flap window doubles the role's dwell, at most this often
+ */
+public record GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow,
+        double flapWindowSeconds, int maxDwellDoublings) {
+
+    /**
+     * 30 s dwell: longer than the slowest load on the shipped registry (~4 s for the 32B coder from NVMe) many times
+     * over, shorter than the 60 s planning horizon, so a real shift is followed within one horizon. At most 6
+     * transitions per 60 s: enough for a full swap of the GPU (demote two, promote two) plus slack. Flap damping over
+     * 10 minutes, up to 8 × the dwell (4 minutes) for a role that keeps reversing.
+     */
+    public static final GuardrailSettings DEFAULTS = new GuardrailSettings(30, 60, 6, 600, 3);
+
+    public GuardrailSettings {
+        if (dwellSeconds < 0 || !(windowSeconds > 0) || maxTransitionsPerWindow < 1 || flapWindowSeconds < 0
+                || maxDwellDoublings < 0 || maxDwellDoublings > 20) {
+            throw new IllegalArgumentException("guardrails: dwell >= 0, window > 0, max >= 1, flap window >= 0 and "
+                    + "0..20 doublings expected: " + dwellSeconds + ", " + windowSeconds + ", "
+                    + maxTransitionsPerWindow + ", " + flapWindowSeconds + ", " + maxDwellDoublings);
+        }
+    }
+
+    /** Without flap damping. */
+    public GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow) {
+        this(dwellSeconds, windowSeconds, maxTransitionsPerWindow, 0, 0);
+    }
+
+    /**
+     * The dwell for a role that reversed direction {@code reversals} times within the flap window: doubled per
+     * reversal, up to {@code maxDwellDoublings} times (route-flap damping).
+     */
+    public double dwellAfter(int reversals) {
+        return dwellSeconds * (1L << Math.min(Math.max(0, reversals), maxDwellDoublings));
+    }
+}

@@ -1,0 +1,319 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Ladder;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidentRole;
+import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Transition;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * Turns a wanted placement into the transitions that may happen now, in a budget-safe order.
+ *
+ * <p>Per role, a change is refused (a {@link Veto}) when the role is in transit; when it would go below its pin or
+ * use a variant it may not (precision floor) — the model's options already exclude both, checked again here; when
+ * the ladder has no such edge; when it demotes a role with requests in flight or queued (drain first: it is kept and
+ * retried next tick); when the role changed less than the dwell time ago; or when the sliding window's cap is
+ * reached. Dwell does not hold back promoting a role whose requests queue (a demotion of it is refused anyway, as it
+ * is busy): the queue shows the current placement is too slow. Loading a role that cannot serve and has requests
+ * waiting is <em>urgent</em>: it also bypasses the window cap (it is still counted), so a queue never waits on
+ * anti-thrash limits.
+ *
+ * <p>Flap damping: each time a role reverses direction (promoted after a demotion or the reverse) within
+ * {@link GuardrailSettings#flapWindowSeconds}, its dwell doubles, up to {@link GuardrailSettings#maxDwellDoublings}
+ * times — an A/B alternation slower than the dwell cannot make two roles trade places every dwell period.
+ *
+ * <p>Why this bounds transitions: every change that bypasses dwell is a promotion, and a role can be promoted only
+ * so many times (the ladder's height, {@code options}) before it must be demoted again; demotions never bypass dwell
+ * nor the window. So per role at most (1 + demotions) × ladder height changes happen, and demotions are at most one
+ * per dwell time per role and at most {@code maxTransitionsPerWindow} per window overall.
+ *
+ * <p>What passes is ordered so that every intermediate placement fits the budgets: demotions and stops first
+ * (largest GPU release first), then promotions, urgent ones and higher priority ({@link ResidentRole#priority})
+ * first. A demotion that needs host RAM which only a later promotion frees goes through S4 (stop now, stage later),
+ * when the window has room for the extra transition.
+ * What cannot be placed in any safe order is vetoed ({@link Veto.Reason#BUDGET}): busy roles are kept, the
+ * promotions that do not fit are dropped, and roles left unable to serve their waiting requests are reported as
+ * deferred, lowest priority first.
+ *
+ * <p>Stateless apart from the settings; the history of changes is passed in.
+ */
+public final class Guardrails {
+
+    private final ResidencyModel model;
+    private final GuardrailSettings settings;
+
+    public Guardrails(ResidencyModel model, GuardrailSettings settings) {
+        this.model = model;
+        this.settings = settings;
+    }
+
+    public GuardrailSettings settings() {
+        return settings;
+    }
+
+    /** Towards a deeper state, or fewer GPU layers in the same state: less memory, slower service. */
+    public static boolean demotes(RolePlacement from, RolePlacement to) {
+        return to.depth() > from.depth() || (to.depth() == from.depth() && to.gpuLayers() < from.gpuLayers());
+    }
+
+    /**
+     * Strictly up: a shallower state, or more GPU layers in the same state. A variant swap at the same depth and
+     * layer count is neither a promotion nor a demotion.
+     */
+    public static boolean promotes(RolePlacement from, RolePlacement to) {
+        return to.depth() < from.depth() || (to.depth() == from.depth() && to.gpuLayers() > from.gpuLayers());
+    }
+
+    /** Whether {@code role}'s requests are answered in {@code p}: it runs, or it is substituted by a running fallback. */
+    public boolean canServe(String role, Placement p) {
+        RolePlacement rp = p.of(role);
+        if (rp.running()) {
+            return true;
+        }
+        if (rp.state() == ResidencyState.S6) {
+            return model.role(role).fallback().map(f -> p.of(f).running()).orElse(false);
+        }
+        return false;
+    }
+
+    /**
+     * What the planner may change now: roles in transit, within dwell (unless urgent) or — when the window's cap is
+     * used up — all but urgent ones are fixed; busy roles may not be demoted.
+     */
+    public PlanConstraints constraints(Observation now, TransitionHistory history) {
+        Set<String> fixed = new HashSet<>(now.inTransit());
+        Set<String> noDemotion = new HashSet<>();
+        boolean windowFull = history.countSince(now.nowSeconds() - settings.windowSeconds())
+                >= settings.maxTransitionsPerWindow();
+        for (String role : model.roles().keySet()) {
+            if (now.busy(role)) {
+                noDemotion.add(role);
+            }
+            boolean dwelling = now.queued(role) == 0 && withinDwell(role, now.nowSeconds(), history).isPresent();
+            if (!urgent(role, now) && (windowFull || dwelling)) {
+                fixed.add(role);
+            }
+        }
+        return new PlanConstraints(fixed, noDemotion);
+    }
+
+    /** The allowed part of {@code wanted}, as ordered transitions from {@code now.current()}. */
+    public GuardedPlan apply(Placement wanted, Observation now, TransitionHistory history) {
+        Placement current = now.current();
+        double t = now.nowSeconds();
+        List<Veto> vetoes = new ArrayList<>();
+        List<Move> moves = new ArrayList<>();
+        for (String role : model.roles().keySet()) {
+            RolePlacement from = current.of(role);
+            RolePlacement to = wanted.roles().getOrDefault(role, from);
+            if (!from.running() && to.state() == from.state()) {
+                to = from; // S4 → S4 / S6 → S6 under another variant name: nothing to do
+            }
+            if (to.equals(from)) {
+                continue;
+            }
+            String why = refusal(role, from, to, now, history, vetoes);
+            if (why == null) {
+                moves.add(new Move(role, from, to, urgent(role, now) && promotes(from, to)));
+            }
+        }
+        int spare = capToWindow(moves, t, history, vetoes);
+        return order(moves, now, vetoes, spare);
+    }
+
+    /** Records and returns the first per-role reason to refuse {@code from → to}, or null. */
+    private String refusal(String role, RolePlacement from, RolePlacement to, Observation now,
+            TransitionHistory history, List<Veto> vetoes) {
+        ResidentRole r = model.role(role);
+        Veto.Reason reason = null;
+        String detail = null;
+        OptionalDouble dwell;
+        if (now.inTransit().contains(role)) {
+            reason = Veto.Reason.IN_TRANSIT;
+            detail = "a transition is running";
+        } else if (r.pin().isPresent() && to.depth() > r.pin().get().ordinal()) {
+            reason = Veto.Reason.PIN;
+            detail = "pinned at " + r.pin().get() + " or above";
+        } else if (!model.admissible(role, to)) {
+            reason = Veto.Reason.PRECISION_FLOOR;
+            detail = model.inadmissible(role, to);
+        } else if (!Ladder.legal(from, to)) {
+            reason = Veto.Reason.ILLEGAL;
+            detail = Ladder.why(from, to);
+        } else if (demotes(from, to) && now.busy(role)) {
+            reason = Veto.Reason.BUSY;
+            detail = "drain first: " + now.inFlight(role) + " in flight, " + now.queued(role) + " queued";
+        } else if (!(now.queued(role) > 0 && promotes(from, to))
+                && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
+            reason = Veto.Reason.DWELL;
+            detail = String.format(java.util.Locale.ROOT, "changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(),
+                    dwell(role, now.nowSeconds(), history));
+        }
+        if (reason != null) {
+            vetoes.add(new Veto(role, from, to, reason, detail));
+            return detail;
+        }
+        return null;
+    }
+
+    /** Seconds since {@code role}'s last change when that is within its (flap-damped) dwell time. */
+    private OptionalDouble withinDwell(String role, double now, TransitionHistory history) {
+        OptionalDouble last = history.lastChange(role);
+        if (last.isPresent() && now - last.getAsDouble() < dwell(role, now, history)) {
+            return OptionalDouble.of(Math.max(0, now - last.getAsDouble()));
+        }
+        return OptionalDouble.empty();
+    }
+
+    /** The dwell time of {@code role} now: the base dwell, doubled per recent reversal of direction. */
+    public double dwell(String role, double now, TransitionHistory history) {
+        int reversals = settings.flapWindowSeconds() > 0
+                ? history.reversalsSince(role, now - settings.flapWindowSeconds()) : 0;
+        return settings.dwellAfter(reversals);
+    }
+
+    /** A role that cannot serve while requests wait for it. */
+    private boolean urgent(String role, Observation now) {
+        return now.queued(role) > 0 && !now.inTransit().contains(role) && !canServe(role, now.current());
+    }
+
+    /**
+     * Keeps at most the window's remaining allowance of non-urgent moves: demotions first, then by priority. Returns
+     * the allowance left over (a stop-first detour needs one more transition).
+     */
+    private int capToWindow(List<Move> moves, double t, TransitionHistory history, List<Veto> vetoes) {
+        int used = history.countSince(t - settings.windowSeconds());
+        int allowance = Math.max(0, settings.maxTransitionsPerWindow() - used);
+        List<Move> optional = moves.stream().filter(m -> !m.urgent).sorted(preference()).toList();
+        for (int i = allowance; i < optional.size(); i++) {
+            Move m = optional.get(i);
+            moves.remove(m);
+            vetoes.add(new Veto(m.role, m.from, m.to, Veto.Reason.WINDOW, used + " transitions in the last "
+                    + (int) settings.windowSeconds() + " s, cap " + settings.maxTransitionsPerWindow()));
+        }
+        return Math.max(0, allowance - optional.size());
+    }
+
+    /** Demotions first (largest GPU release first), then urgent promotions, then promotions by priority. */
+    private Comparator<Move> preference() {
+        return Comparator.comparing((Move m) -> !demotes(m.from, m.to))
+                .thenComparing(m -> !m.urgent)
+                .thenComparingLong(m -> demotes(m.from, m.to) ? -gpuRelease(m) : 0)
+                .thenComparingInt(m -> -model.role(m.role).priority());
+    }
+
+    private long gpuRelease(Move m) {
+        return model.footprint(m.role, m.from).gpuBytes() - model.footprint(m.role, m.to).gpuBytes();
+    }
+
+    /** Applies the moves in a budget-safe order; what cannot be ordered safely is vetoed. */
+    private GuardedPlan order(List<Move> moves, Observation now, List<Veto> vetoes, int spare) {
+        Map<String, RolePlacement> placement = new LinkedHashMap<>(now.current().roles());
+        Footprint used = model.footprint(now.current());
+        List<Move> pending = new ArrayList<>(moves);
+        List<Transition> transitions = new ArrayList<>();
+        while (!pending.isEmpty()) {
+            pending.sort(preference());
+            Move next = null;
+            Footprint after = null;
+            for (Move m : pending) {
+                Footprint f = step(used, m.role, placement.get(m.role), m.to);
+                if (safe(used, f)) {
+                    next = m;
+                    after = f;
+                    break;
+                }
+            }
+            if (next == null) {
+                Move detour = spare > 0 ? stopFirst(pending, used, placement) : null;
+                if (detour == null) {
+                    break;
+                }
+                next = detour;
+                after = step(used, detour.role, placement.get(detour.role), RolePlacement.cold(detour.to.variant()));
+                transitions.add(model.transition(next.role, placement.get(next.role),
+                        RolePlacement.cold(detour.to.variant())));
+                placement.put(next.role, RolePlacement.cold(detour.to.variant()));
+                used = after;
+                pending.remove(detour);
+                pending.add(new Move(detour.role, placement.get(detour.role), detour.to, detour.urgent));
+                spare--;
+                continue;
+            }
+            transitions.add(model.transition(next.role, placement.get(next.role), next.to));
+            placement.put(next.role, next.to);
+            used = after;
+            pending.remove(next);
+        }
+        for (Move m : pending) {
+            vetoes.add(new Veto(m.role, placement.get(m.role), m.to, Veto.Reason.BUDGET,
+                    "does not fit: " + gib(step(used, m.role, placement.get(m.role), m.to)) + " of "
+                            + gib(model.budgets())));
+        }
+        Placement target = new Placement(placement);
+        List<String> deferred = model.roles().values().stream()
+                .filter(r -> now.queued(r.name()) > 0 && !canServe(r.name(), target))
+                .sorted(Comparator.comparingInt(ResidentRole::priority))
+                .map(ResidentRole::name).toList();
+        return new GuardedPlan(target, transitions, deferred, vetoes);
+    }
+
+    /**
+     * A pending demotion to a running placement that is blocked only because the host RAM it needs is freed by a
+     * later promotion: stop it first (to S4, which frees everything), and stage it afterwards.
+     */
+    private Move stopFirst(List<Move> pending, Footprint used, Map<String, RolePlacement> placement) {
+        for (Move m : pending) {
+            RolePlacement from = placement.get(m.role);
+            if (!from.running() || !m.to.running() || !demotes(from, m.to)) {
+                continue;
+            }
+            RolePlacement stop = RolePlacement.cold(m.to.variant());
+            if (model.admissible(m.role, stop) && Ladder.legal(from, stop)
+                    && safe(used, step(used, m.role, from, stop))) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private Footprint step(Footprint used, String role, RolePlacement from, RolePlacement to) {
+        Footprint a = model.footprint(role, from);
+        Footprint b = model.footprint(role, to);
+        return new Footprint(used.gpuBytes() - a.gpuBytes() + b.gpuBytes(),
+                used.hostBytes() - a.hostBytes() + b.hostBytes());
+    }
+
+    /** Within the budgets, or — when already over them — not growing in either resource. */
+    private boolean safe(Footprint before, Footprint after) {
+        if (after.within(model.budgets())) {
+            return true;
+        }
+        return !before.within(model.budgets()) && after.gpuBytes() <= before.gpuBytes()
+                && after.hostBytes() <= before.hostBytes();
+    }
+
+    private static String gib(Footprint f) {
+        return String.format("GPU %.1f GiB, host %.1f GiB", f.gpuBytes() / 1073741824.0, f.hostBytes() / 1073741824.0);
+    }
+
+    private static String gib(dev.echelon.residency.Budgets b) {
+        return gib(new Footprint(b.gpuBytes(), b.hostRamBytes()));
+    }
+
+    private record Move(String role, RolePlacement from, RolePlacement to, boolean urgent) {
+    }
+}

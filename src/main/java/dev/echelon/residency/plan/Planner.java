@@ -1,0 +1,224 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Ladder;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.RolePlacement;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The target placement that minimises expected latency cost over the horizon plus transition cost, within the GPU
+ * and host-RAM budgets: an exact multiple-choice knapsack ({@link MultipleChoiceKnapsack}) over roles ×
+ * {@link ResidencyModel#options}, priced by {@link PlacementCosts}.
+ *
+ * <p>Budgets are discretised conservatively: every footprint rounds <em>up</em> to whole cells and each budget rounds
+ * <em>down</em>, so whatever the programme picks fits in bytes too (checked again with {@link ResidencyModel#fits});
+ * the price of that safety is at most one cell per role and resource of unused memory. Within the grid the optimum is
+ * exact (tests compare it with brute force).
+ *
+ * <p>Substitution (S6) couples a role to its fallback: plans in which a substituted role's fallback does not run
+ * are excluded by branching (see {@code solveConsistent}).
+ *
+ * <p>Roles in transit, and roles the guardrails freeze ({@link PlanConstraints#fixed}), keep their current placement;
+ * busy roles ({@link PlanConstraints#noDemotion}) may only stay or rise. A role's current placement is always a
+ * candidate (staying is always possible) and comes first, so ties keep it.
+ *
+ * <p>Not thread-safe: one planner per controller, called from its tick.
+ */
+public final class Planner {
+
+    private final ResidencyModel model;
+    private final PlannerSettings settings;
+    private final PlacementCosts costs;
+    private final MultipleChoiceKnapsack knapsack = new MultipleChoiceKnapsack();
+    private final long gpuCellBytes;
+    private final long hostCellBytes;
+    private final int gpuCapacity;
+    private final int hostCapacity;
+    private final Map<String, Map<RolePlacement, int[]>> cellCache = new HashMap<>();
+
+    public Planner(ResidencyModel model, PlannerSettings settings) {
+        this.model = model;
+        this.settings = settings;
+        this.costs = new PlacementCosts(model, settings);
+        this.gpuCellBytes = cellBytes(model.budgets().gpuBytes(), settings.gpuCells());
+        this.hostCellBytes = cellBytes(model.budgets().hostRamBytes(), settings.hostCells());
+        this.gpuCapacity = (int) Math.min(settings.gpuCells(), model.budgets().gpuBytes() / gpuCellBytes);
+        this.hostCapacity = (int) Math.min(settings.hostCells(), model.budgets().hostRamBytes() / hostCellBytes);
+    }
+
+    public PlannerSettings settings() {
+        return settings;
+    }
+
+    public PlacementCosts costs() {
+        return costs;
+    }
+
+    /** The least-cost placement for the demand in {@code forecast}, starting from {@code now.current()}. */
+    public Plan plan(Forecast forecast, Observation now, PlanConstraints constraints) {
+        long start = System.nanoTime();
+        PlanningProblem problem = problem(forecast, now, constraints);
+        int groups = problem.roles().size();
+        int[][] gpu = new int[groups][];
+        int[][] host = new int[groups][];
+        double[][] cost = new double[groups][];
+        for (int g = 0; g < groups; g++) {
+            List<PlacementOption> opts = problem.roles().get(g).options();
+            gpu[g] = new int[opts.size()];
+            host[g] = new int[opts.size()];
+            cost[g] = new double[opts.size()];
+            for (int o = 0; o < opts.size(); o++) {
+                gpu[g][o] = opts.get(o).gpuCells();
+                host[g][o] = opts.get(o).hostCells();
+                cost[g][o] = opts.get(o).cost();
+            }
+        }
+        MultipleChoiceKnapsack.Solution solution = solveConsistent(problem, gpu, host, cost, 0);
+        Placement current = now.current();
+        if (solution == null) {
+            return new Plan(current, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start);
+        }
+        Map<String, RolePlacement> target = new LinkedHashMap<>(current.roles());
+        Map<String, Double> roleCosts = new LinkedHashMap<>();
+        for (int g = 0; g < groups; g++) {
+            PlanningProblem.RoleOptions ro = problem.roles().get(g);
+            PlacementOption chosen = ro.options().get(solution.choice()[g]);
+            target.put(ro.role(), chosen.placement());
+            roleCosts.put(ro.role(), chosen.cost());
+        }
+        Placement placement = new Placement(target);
+        if (!model.fits(placement)) {
+            // cannot happen when footprints round up and budgets down; refuse rather than trust a broken grid
+            throw new IllegalStateException("planner grid let through a placement over budget: " + placement
+                    + " uses " + model.footprint(placement) + " of " + model.budgets());
+        }
+        return new Plan(placement, solution.cost(), roleCosts, true, System.nanoTime() - start);
+    }
+
+    /**
+     * The knapsack's optimum among plans in which every substituted role's fallback runs. Substitution couples two
+     * roles, which the per-role knapsack cannot express; a plan that breaks it is split into the two exhaustive
+     * cases — the substitute is not substituted, or its fallback runs — each solved exactly, and the cheaper kept
+     * (branch and bound in the rare case it happens; every branch removes options, so it ends; beyond
+     * {@link #MAX_BRANCH_DEPTH} only the first case is explored, which is feasible but may be dearer).
+     */
+    private MultipleChoiceKnapsack.Solution solveConsistent(PlanningProblem problem, int[][] gpu, int[][] host,
+            double[][] cost, int depth) {
+        MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, gpuCapacity, hostCapacity);
+        if (s == null) {
+            return null;
+        }
+        List<PlanningProblem.RoleOptions> roles = problem.roles();
+        for (int g = 0; g < roles.size(); g++) {
+            RolePlacement chosen = roles.get(g).options().get(s.choice()[g]).placement();
+            if (chosen.state() != ResidencyState.S6) {
+                continue;
+            }
+            String fallback = model.role(roles.get(g).role()).fallback().orElseThrow();
+            int f = groupOf(roles, fallback);
+            if (roles.get(f).options().get(s.choice()[f]).placement().running()) {
+                continue;
+            }
+            final int substitute = g;
+            MultipleChoiceKnapsack.Solution a = solveConsistent(problem, gpu, host,
+                    without(cost, substitute, o -> roles.get(substitute).options().get(o).placement().state()
+                            == ResidencyState.S6), depth + 1);
+            if (depth >= MAX_BRANCH_DEPTH) {
+                return a;
+            }
+            MultipleChoiceKnapsack.Solution b = solveConsistent(problem, gpu, host,
+                    without(cost, f, o -> !roles.get(f).options().get(o).placement().running()), depth + 1);
+            if (a == null) {
+                return b;
+            }
+            return b == null || a.cost() <= b.cost() ? a : b;
+        }
+        return s;
+    }
+
+    /** Branch-and-bound depth on substitution conflicts before only the cheap branch is followed. */
+    static final int MAX_BRANCH_DEPTH = 4;
+
+    private static int groupOf(List<PlanningProblem.RoleOptions> roles, String role) {
+        for (int g = 0; g < roles.size(); g++) {
+            if (roles.get(g).role().equals(role)) {
+                return g;
+            }
+        }
+        throw new IllegalStateException("fallback " + role + " is not planned");
+    }
+
+    /** A copy of {@code cost} with the options of {@code group} that {@code drop} selects made ineligible. */
+    private static double[][] without(double[][] cost, int group, java.util.function.IntPredicate drop) {
+        double[][] c = cost.clone();
+        c[group] = cost[group].clone();
+        for (int o = 0; o < c[group].length; o++) {
+            if (drop.test(o)) {
+                c[group][o] = Double.POSITIVE_INFINITY;
+            }
+        }
+        return c;
+    }
+
+    /** The knapsack {@link #plan} solves: every managed role's admissible, legal candidates, sized and priced. */
+    public PlanningProblem problem(Forecast forecast, Observation now, PlanConstraints constraints) {
+        Placement current = now.current();
+        List<PlanningProblem.RoleOptions> roles = new ArrayList<>(model.roles().size());
+        for (String role : model.roles().keySet()) {
+            RolePlacement from = current.of(role);
+            List<RolePlacement> candidates = new ArrayList<>();
+            candidates.add(from);
+            boolean frozen = now.inTransit().contains(role) || constraints.fixed().contains(role);
+            if (!frozen) {
+                boolean mayDemote = !constraints.noDemotion().contains(role);
+                for (RolePlacement o : model.options(role)) {
+                    RolePlacement to = sameStillState(from, o) ? from : o;
+                    if (!candidates.contains(to) && Ladder.legal(from, to)
+                            && (mayDemote || !Guardrails.demotes(from, to))) {
+                        candidates.add(to);
+                    }
+                }
+            }
+            List<PlacementOption> options = new ArrayList<>(candidates.size());
+            for (RolePlacement p : candidates) {
+                int[] cells = cells(role, p);
+                options.add(new PlacementOption(p, cells[0], cells[1], costs.cost(role, p, current, forecast)));
+            }
+            roles.add(new PlanningProblem.RoleOptions(role, options));
+        }
+        return new PlanningProblem(roles, gpuCellBytes, gpuCapacity, hostCellBytes, hostCapacity);
+    }
+
+    /** S4 → S4 or S6 → S6 with another variant name changes nothing that exists: it is staying. */
+    private static boolean sameStillState(RolePlacement from, RolePlacement to) {
+        return !from.running() && from.state() == to.state();
+    }
+
+    /** {gpu cells, host cells} of a placement, footprints rounded up. */
+    private int[] cells(String role, RolePlacement p) {
+        return cellCache.computeIfAbsent(role, r -> new HashMap<>()).computeIfAbsent(p, k -> {
+            Footprint f = model.footprint(role, k);
+            return new int[] {cellsUp(f.gpuBytes(), gpuCellBytes, gpuCapacity),
+                    cellsUp(f.hostBytes(), hostCellBytes, hostCapacity)};
+        });
+    }
+
+    private static long cellBytes(long budget, int cells) {
+        return Math.max(1, (budget + cells - 1) / cells);
+    }
+
+    /** Whole cells covering {@code bytes}; anything beyond the capacity is reported as capacity + 1 (never fits). */
+    private static int cellsUp(long bytes, long cell, int capacity) {
+        long n = (bytes + cell - 1) / cell;
+        return (int) Math.min(n, (long) capacity + 1);
+    }
+}

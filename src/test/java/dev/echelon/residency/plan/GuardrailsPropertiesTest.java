@@ -1,0 +1,141 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Ladder;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidentRole;
+import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Transition;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+/**
+ * Guardrails on random worlds, random wanted placements (any admissible option per role, within budget or not),
+ * random busy / queued / in-transit roles and a random history: whatever they let through is safe.
+ */
+class GuardrailsPropertiesTest {
+
+    private static final GuardrailSettings SETTINGS = new GuardrailSettings(30, 60, 4);
+
+    record Case(RandomModels.World world, Placement wanted, Observation obs, TransitionHistory history,
+            Map<String, Double> lastChange) {
+    }
+
+    static Case generate(int roles, long seed) {
+        RandomModels.World w = RandomModels.world(roles, seed);
+        Random rnd = new Random(seed ^ 0x9E3779B97F4A7C15L);
+        ResidencyModel model = w.model();
+        Placement wanted = RandomModels.randomWanted(model, rnd);
+        double now = 1000;
+        Map<String, Integer> inFlight = new HashMap<>();
+        Map<String, Integer> queued = new HashMap<>();
+        Set<String> inTransit = new HashSet<>();
+        TransitionHistory history = new TransitionHistory(600);
+        Map<String, Double> last = new HashMap<>();
+        for (String r : model.roles().keySet()) {
+            if (rnd.nextInt(3) == 0) {
+                inFlight.put(r, 1 + rnd.nextInt(3));
+            }
+            if (rnd.nextInt(3) == 0) {
+                queued.put(r, 1 + rnd.nextInt(5));
+            }
+            if (rnd.nextInt(6) == 0) {
+                inTransit.add(r);
+            }
+            if (rnd.nextInt(2) == 0) {
+                double t = now - rnd.nextDouble() * 90;
+                history.record(r, t);
+                last.put(r, t);
+            }
+        }
+        Observation obs = new Observation(now, w.current(), inTransit, inFlight, queued);
+        return new Case(w, wanted, obs, history, last);
+    }
+
+    @Test
+    void whateverPassesIsSafe() {
+        Map<String, Integer> seen = new HashMap<>();
+        qt().withExamples(400).forAll(integers().between(1, 7), longs().all())
+                .checkAssert((roles, seed) -> check(generate(roles, seed), seen));
+        // the generator reaches the interesting cases: moves made, and each kind of refusal
+        assertTrue(seen.getOrDefault("transitions", 0) > 50, "cases with transitions: " + seen);
+        for (Veto.Reason r : new Veto.Reason[] {Veto.Reason.BUSY, Veto.Reason.DWELL, Veto.Reason.WINDOW,
+                Veto.Reason.BUDGET, Veto.Reason.IN_TRANSIT}) {
+            assertTrue(seen.getOrDefault(r.name(), 0) > 0, "no case vetoed for " + r + ": " + seen);
+        }
+    }
+
+    private static void check(Case c, Map<String, Integer> seen) {
+        ResidencyModel model = c.world().model();
+        Guardrails g = new Guardrails(model, SETTINGS);
+        Observation obs = c.obs();
+        GuardedPlan out = g.apply(c.wanted(), obs, c.history());
+        if (!out.transitions().isEmpty()) {
+            seen.merge("transitions", 1, Integer::sum);
+        }
+        out.vetoes().forEach(v -> seen.merge(v.reason().name(), 1, Integer::sum));
+
+        // every intermediate placement fits (the current one does, by construction of the world)
+        assertTrue(model.fits(obs.current()));
+        Placement p = obs.current();
+        Footprint before = model.footprint(p);
+        Map<String, Integer> changes = new HashMap<>();
+        for (Transition t : out.transitions()) {
+            assertEquals(p.of(t.role()), t.from(), "transition starts where the role is");
+            assertTrue(Ladder.legal(t.from(), t.to()), "legal edge: " + t);
+            assertTrue(model.admissible(t.role(), t.to()), "admissible target (pins, precision floor): " + t);
+            ResidentRole r = model.role(t.role());
+            r.pin().ifPresent(pin -> assertTrue(t.to().depth() <= pin.ordinal(), "pin holds: " + t));
+            assertFalse(obs.inTransit().contains(t.role()), "role in transit untouched: " + t);
+            if (obs.busy(t.role())) {
+                assertFalse(Guardrails.demotes(t.from(), t.to()), "busy role never demoted: " + t);
+            }
+            Double last = c.lastChange().get(t.role());
+            if (last != null && obs.nowSeconds() - last < SETTINGS.dwellSeconds()) {
+                assertTrue(obs.queued(t.role()) > 0 && Guardrails.promotes(t.from(), t.to()),
+                        "within dwell only a promotion for queued requests: " + t);
+            }
+            p = p.with(t.role(), t.to());
+            assertTrue(model.fits(p), "intermediate fits after " + t + ": " + model.footprint(p) + " of "
+                    + model.budgets() + " (before " + before + ")");
+            changes.merge(t.role(), 1, Integer::sum);
+        }
+        assertEquals(out.target(), p, "target is the result of the transitions");
+        // window: non-urgent transitions never exceed the remaining allowance
+        int used = c.history().countSince(obs.nowSeconds() - SETTINGS.windowSeconds());
+        long nonUrgent = out.transitions().stream()
+                .filter(t -> !(obs.queued(t.role()) > 0 && !g.canServe(t.role(), obs.current())
+                        && Guardrails.promotes(t.from(), t.to())))
+                .map(Transition::role).distinct().count();
+        assertTrue(nonUrgent <= Math.max(0, SETTINGS.maxTransitionsPerWindow() - used),
+                "window cap: " + nonUrgent + " non-urgent roles changed with " + used + " used");
+        // roles with waiting requests that cannot be served are reported as deferred, and only those
+        for (String role : model.roles().keySet()) {
+            boolean stuck = obs.queued(role) > 0 && !g.canServe(role, out.target());
+            assertEquals(stuck, out.deferred().contains(role), "deferred iff queued and unservable: " + role);
+        }
+        // every wanted change is either carried out or vetoed with a reason
+        for (String role : model.roles().keySet()) {
+            RolePlacement from = obs.current().of(role);
+            RolePlacement want = c.wanted().of(role);
+            boolean noop = want.equals(from) || (!from.running() && want.state() == from.state());
+            if (!noop && out.target().of(role).equals(obs.current().of(role))) {
+                assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals(role)), "veto recorded for " + role);
+            }
+        }
+    }
+}

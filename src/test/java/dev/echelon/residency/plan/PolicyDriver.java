@@ -1,0 +1,214 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.residency.Decision;
+import dev.echelon.residency.Ladder;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Transition;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Drives {@link EchelonPlanner} through a trace of arrivals with 1 s ticks, in a small world that reacts: a request
+ * holds one of its role's slots for {@code serviceSeconds} when the role (or, in S6, its fallback) can serve and is
+ * not in transit, and queues otherwise; a changed role is in transit (S5) for its planned transition time. Every
+ * decision is checked against the invariants the guardrails promise; the transitions are counted.
+ */
+final class PolicyDriver {
+
+    record Arrival(double t, String role) {
+    }
+
+    private final ResidencyModel model;
+    private final EchelonPlanner policy;
+    private final GuardrailSettings guard;
+    private final double serviceSeconds;
+    private Placement current;
+    private final Map<String, Double> transitUntil = new HashMap<>();
+    private final Map<String, List<Double>> busyUntil = new HashMap<>();
+    private final Map<String, Deque<Double>> queues = new HashMap<>();
+    private final Map<String, Double> lastChange = new HashMap<>();
+    private final List<Transition> transitions = new ArrayList<>();
+    private final List<Double> transitionTimes = new ArrayList<>();
+    private final List<Boolean> urgent = new ArrayList<>();
+    private int decisions;
+
+    PolicyDriver(ResidencyModel model, Placement start, PlannerSettings planner, ForecastSettings forecast,
+            GuardrailSettings guard, double serviceSeconds) {
+        this.model = model;
+        this.policy = new EchelonPlanner(model, planner, forecast, guard);
+        this.guard = guard;
+        this.serviceSeconds = serviceSeconds;
+        this.current = start;
+        model.roles().keySet().forEach(r -> {
+            busyUntil.put(r, new ArrayList<>());
+            queues.put(r, new ArrayDeque<>());
+        });
+    }
+
+    EchelonPlanner policy() {
+        return policy;
+    }
+
+    Placement current() {
+        return current;
+    }
+
+    List<Transition> transitions() {
+        return transitions;
+    }
+
+    List<Double> transitionTimes() {
+        return transitionTimes;
+    }
+
+    /** Transitions that loaded a role which could not serve while requests waited (they bypass the window). */
+    long urgentCount() {
+        return urgent.stream().filter(b -> b).count();
+    }
+
+    List<Boolean> urgentFlags() {
+        return urgent;
+    }
+
+    int decisions() {
+        return decisions;
+    }
+
+    void run(List<Arrival> trace, double until) {
+        int i = 0;
+        for (double t = 0; t <= until; t += 1) {
+            while (i < trace.size() && trace.get(i).t() < t + 1) {
+                Arrival a = trace.get(i++);
+                if (!model.manages(a.role())) {
+                    continue;
+                }
+                settle(a.t());
+                Observation obs = observe(a.t());
+                apply(obs, policy.onRequest(obs, a.role()), a.role());
+                admit(a.role(), a.t());
+            }
+            settle(t + 1);
+            Observation obs = observe(t + 1);
+            apply(obs, policy.onTick(obs), null);
+        }
+    }
+
+    private void admit(String role, double t) {
+        if (canServeNow(role, t) && freeSlot(role, t)) {
+            busyUntil.get(role).add(t + serviceSeconds);
+        } else {
+            queues.get(role).addLast(t);
+        }
+    }
+
+    /** Frees finished slots and lands finished transitions, then serves what queued. */
+    private void settle(double t) {
+        transitUntil.entrySet().removeIf(e -> e.getValue() <= t);
+        for (String role : model.roles().keySet()) {
+            busyUntil.get(role).removeIf(end -> end <= t);
+            Deque<Double> q = queues.get(role);
+            while (!q.isEmpty() && canServeNow(role, t) && freeSlot(role, t)) {
+                q.removeFirst();
+                busyUntil.get(role).add(t + serviceSeconds);
+            }
+        }
+    }
+
+    private boolean canServeNow(String role, double t) {
+        if (transitUntil.containsKey(role)) {
+            return false;
+        }
+        RolePlacement p = current.of(role);
+        if (p.running()) {
+            return true;
+        }
+        return p.state() == dev.echelon.registry.ResidencyState.S6 && model.role(role).fallback()
+                .map(f -> current.of(f).running() && !transitUntil.containsKey(f)).orElse(false);
+    }
+
+    private boolean freeSlot(String role, double t) {
+        var r = model.role(role);
+        return busyUntil.get(role).size() < Math.max(1, r.parallel() * r.instances());
+    }
+
+    private Observation observe(double t) {
+        Map<String, Integer> inFlight = new HashMap<>();
+        Map<String, Integer> queued = new HashMap<>();
+        for (String role : model.roles().keySet()) {
+            if (!busyUntil.get(role).isEmpty()) {
+                inFlight.put(role, busyUntil.get(role).size());
+            }
+            if (!queues.get(role).isEmpty()) {
+                queued.put(role, queues.get(role).size());
+            }
+        }
+        return new Observation(t, current, new HashSet<>(transitUntil.keySet()), inFlight, queued);
+    }
+
+    /** Checks the decision against the guardrails' promises and carries it out. */
+    private void apply(Observation obs, Decision d, String requested) {
+        decisions++;
+        Placement target = d.target();
+        assertTrue(model.fits(target), "decision within budgets: " + model.footprint(target) + " of "
+                + model.budgets() + "; " + d.cause());
+        GuardedPlan g = policy.lastGuarded();
+        List<String> changed = current.changedRoles(target);
+        if (changed.isEmpty()) {
+            return;
+        }
+        // the policy replanned: its guarded transitions lead from the current placement to the target
+        Placement p = current;
+        Set<String> touched = new HashSet<>();
+        for (Transition t : g.transitions()) {
+            assertEquals(p.of(t.role()), t.from());
+            assertTrue(Ladder.legal(t.from(), t.to()), "legal: " + t);
+            assertTrue(model.admissible(t.role(), t.to()), "admissible: " + t);
+            p = p.with(t.role(), t.to());
+            assertTrue(model.fits(p), "intermediate within budgets after " + t);
+            touched.add(t.role());
+        }
+        assertEquals(target, p, "target = transitions applied in order");
+        boolean onRequestCounted = requested != null;
+        for (String role : touched) {
+            RolePlacement from = current.of(role);
+            RolePlacement to = target.of(role);
+            assertFalse(obs.inTransit().contains(role), "in transit untouched: " + role);
+            model.role(role).pin().ifPresent(pin -> assertTrue(to.depth() <= pin.ordinal(), "pin: " + role));
+            if (obs.busy(role)) {
+                assertFalse(Guardrails.demotes(from, to), "busy role demoted: " + role + " " + from + " → " + to);
+            }
+            int queuedNow = obs.queued(role) + (onRequestCounted && role.equals(requested) ? 1 : 0);
+            Double last = lastChange.get(role);
+            if (last != null && obs.nowSeconds() - last < guard.dwellSeconds()) {
+                assertTrue(queuedNow > 0 && Guardrails.promotes(from, to) || !from.running() && to.running()
+                        && queuedNow > 0, "dwell violated for " + role + ": " + from + " → " + to + " at "
+                        + obs.nowSeconds() + ", last change " + last);
+            }
+            lastChange.put(role, obs.nowSeconds());
+        }
+        for (Transition t : g.transitions()) {
+            int queuedNow = obs.queued(t.role()) + (onRequestCounted && t.role().equals(requested) ? 1 : 0);
+            boolean cannotServe = !new Guardrails(model, guard).canServe(t.role(), current);
+            urgent.add(queuedNow > 0 && cannotServe && Guardrails.promotes(t.from(), t.to())
+                    && !obs.inTransit().contains(t.role()));
+            transitions.add(t);
+            transitionTimes.add(obs.nowSeconds());
+            transitUntil.merge(t.role(), obs.nowSeconds() + t.seconds(), Math::max);
+        }
+        current = target;
+    }
+}
