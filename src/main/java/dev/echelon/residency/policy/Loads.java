@@ -1,0 +1,80 @@
+package dev.echelon.residency.policy;
+
+import dev.echelon.registry.VariantSpec;
+import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidentRole;
+import dev.echelon.residency.RolePlacement;
+
+import java.util.Optional;
+
+/**
+ * The placement moves the peer products make, expressed in the residency model: load a role the way its launch
+ * settings say, load it with as many GPU layers as free memory allows, evict it. Shared by the peer policies so they
+ * differ only in <em>when</em> they load and evict, which is what the comparison is about.
+ */
+final class Loads {
+
+    private Loads() {
+    }
+
+    /**
+     * Where a role's registry launch settings put it when it is started: its initial placement if that is a running
+     * state; otherwise (the registry starts it cold or substituted) its largest all-GPU option that fits on its own.
+     */
+    static RolePlacement launch(ResidencyModel model, String role) {
+        RolePlacement initial = model.role(role).initial();
+        if (initial.running()) {
+            return initial;
+        }
+        Placement empty = model.initialPlacement().map((r, p) -> r.equals(role) ? p : RolePlacement.cold(p.variant()));
+        return model.options(role).stream()
+                .filter(p -> p.running() && p.gpuLayers() == model.role(role).requireVariant(p.variant()).layers())
+                .filter(p -> model.fits(empty.with(role, p)))
+                .findFirst() // options() lists variants largest first
+                .orElseGet(() -> RolePlacement.cpu(model.role(role).smallestVariant().name()));
+    }
+
+    /** The variant a role is launched with: the GGUF file the user configured. */
+    static VariantSpec launchVariant(ResidencyModel model, String role) {
+        ResidentRole r = model.role(role);
+        return r.requireVariant(launch(model, role).variant());
+    }
+
+    /**
+     * {@code role} in {@code variant} with the most GPU layers that fit beside the rest of {@code placement}: all
+     * layers if possible, else partial offload, else CPU only; empty when not even the CPU placement fits host RAM.
+     */
+    static Optional<RolePlacement> mostGpuLayersThatFit(ResidencyModel model, Placement placement, String role,
+            VariantSpec variant) {
+        for (int k = variant.layers(); k >= 0; k--) {
+            RolePlacement p = ResidencyModel.placementFor(variant, k);
+            if (model.admissible(role, p) && model.fits(placement.with(role, p))) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Unloaded: the process stopped and the file cold on NVMe; empty when a pin forbids it. */
+    static Optional<RolePlacement> evicted(ResidencyModel model, String role, RolePlacement current) {
+        RolePlacement cold = RolePlacement.cold(current.variant());
+        return model.admissible(role, cold) ? Optional.of(cold) : Optional.empty();
+    }
+
+    /**
+     * Whether unloading {@code role} frees memory where {@code wanted} overflows a budget (evicting a CPU-only model
+     * does not help a model that does not fit in GPU memory).
+     */
+    static boolean freesWhatIsShort(ResidencyModel model, Placement wanted, String role) {
+        Footprint total = model.footprint(wanted);
+        Footprint own = model.footprint(role, wanted.of(role));
+        return (total.gpuBytes() > model.budgets().gpuBytes() && own.gpuBytes() > 0)
+                || (total.hostBytes() > model.budgets().hostRamBytes() && own.hostBytes() > 0);
+    }
+
+    static boolean evictable(ResidencyModel model, String role) {
+        return model.admissible(role, RolePlacement.cold(model.role(role).smallestVariant().name()));
+    }
+}

@@ -1,0 +1,712 @@
+package dev.echelon.residency.policy;
+
+import dev.echelon.cost.ServiceCost;
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Decision;
+import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.ResidentRole;
+import dev.echelon.residency.RolePlacement;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The offline optimum: a policy that knows the whole trace in advance, for measuring every other policy's regret.
+ *
+ * <p>Time is cut into windows ({@link Settings#windowSeconds}, 10 s by default); the placement is held constant
+ * within a window and may change at each window's start. A dynamic programme over the windows picks, from a
+ * candidate set of feasible joint placements, the sequence minimising the <em>objective</em>:
+ *
+ * <pre>Σ over requests {@link RequestCost} (TTFT + ¼ decode time + 30 s if served by a fallback)
+ *     + Σ over transitions ε·(seconds + 0.1)</pre>
+ *
+ * where each window's requests are served FIFO by their role's slots ({@code parallel × instances}) at the
+ * window's placement through {@link ResidencyModel#service} (decode slowed by the slots busy at the start). The
+ * physics follows the simulator's: a role that stays where it was starts the window with the backlog its slots carry
+ * from the previous window; a role that changes placement at the window's start first drains the requests still in
+ * flight and serves only after {@link ResidencyModel#transitionSeconds}; a promotion also waits until the roles
+ * demoted at the same boundary have drained and stopped (conservatively, all of them); a role still busy at a
+ * boundary cannot be demoted there; a role in S6 has its requests queued with its fallback's own, on the
+ * fallback's placement, each paying the substitution penalty; a request to a role that cannot serve (S4, or S6
+ * whose fallback cannot serve) costs {@value #UNSERVED_PENALTY_SECONDS} s. The ε term ({@value #TIE_BREAK} per
+ * second of transition) only breaks ties between otherwise equal schedules, so idle roles do not churn. Waits caused
+ * by other roles' demotions are rounded up to a grid (0.25 s steps at first, coarser later) so they can be tabled.
+ *
+ * <p>To keep the DP's state a placement, the backlog a role carries into a window is that of the role
+ * <em>held</em> at its previous placement (with the substitutes it has in the new window), computed once per role,
+ * placement and substitute set over the whole trace, not that of the exact path that led there. That approximation,
+ * and the replay's finer timing (1 s ticks, memory freed role by role), are why the replay of its schedule can lose
+ * a little to another policy in places; {@link #decide} also repairs the plan where the replay has fallen behind it.
+ *
+ * <p>Candidates: per role, only its smallest allowed variant — in the {@link dev.echelon.cost.CostModel} a smaller
+ * variant of the same state and GPU layer count takes less memory, loads faster and decodes no slower, so larger
+ * variants are dominated for this objective — at all-GPU (S0/S1), at {@link Settings#partialSteps}−1 partial-offload
+ * layer counts (S2 at k/steps of the layers; {@code Integer.MAX_VALUE} for every layer count), S3, S4 and S6 when
+ * the role has a fallback; pins applied. Joint placements are the combinations that fit the budgets. With the
+ * shipped registry and the default 2 steps (S2 at half the layers) that is 495 candidates; the DP is
+ * windows × candidates² at worst, pruned by a lower bound (a few seconds for an hour-long trace). With 4 steps
+ * (1,753 candidates) the schedules found on the standard traces were the same, at four times the solve time.
+ *
+ * <p>As a policy it simply returns the placement of the window that contains {@code now}, so it is replayed through
+ * the simulator like any other.
+ */
+public final class OfflineOptimum implements ResidencyPolicy {
+
+    public static final String NAME = "optimum";
+    public static final double UNSERVED_PENALTY_SECONDS = 600;
+    public static final double TIE_BREAK = 0.01;
+
+    /** A request the optimum knows in advance. */
+    public record KnownRequest(double arrivalSeconds, String role, int promptTokens, int outputTokens) {
+    }
+
+    /**
+     * @param windowSeconds length of a window; the placement may change only at a window's start
+     * @param partialSteps  S2 candidates at k/partialSteps of the layers (k = 1 … steps−1); 1 for none,
+     *                      {@code Integer.MAX_VALUE} for every layer count
+     * @param cost          what a request costs (the objective's terms)
+     */
+    public record Settings(double windowSeconds, int partialSteps, RequestCost cost) {
+
+        public static final Settings DEFAULT = new Settings(10, 2, RequestCost.DEFAULT);
+
+        public Settings {
+            if (windowSeconds <= 0 || partialSteps < 1) {
+                throw new IllegalArgumentException("window must be > 0 s and partial steps >= 1");
+            }
+        }
+    }
+
+    private final ResidencyModel model;
+    private final Settings settings;
+    private final String[] roles;
+    private final int[] fallbackIndex;
+    /** Per role f: the roles whose fallback it is (and that may be substituted), in registry order. */
+    private final int[][] substitutes;
+    /** Per role: its candidate options; the initial placement is appended when it is not one of them. */
+    private final List<List<RolePlacement>> options = new ArrayList<>();
+    private final int[] candidateCount;
+    private final int[] initialIndex;
+    /** Per role, per window: the requests routed to it, by arrival. */
+    private final List<List<List<KnownRequest>>> requests = new ArrayList<>();
+    private final int windows;
+    private final List<int[]> candidates = new ArrayList<>();
+    /** Per role, option a → candidate b: whether it is a change, a demotion, and its transition seconds. */
+    private final boolean[][][] moves;
+    private final boolean[][][] demoting;
+    private final double[][][] seconds;
+    private final List<Placement> schedule;
+    private final double objective;
+    private final double solveSeconds;
+
+    public OfflineOptimum(ResidencyModel model, List<KnownRequest> trace, double horizonSeconds) {
+        this(model, trace, horizonSeconds, Settings.DEFAULT);
+    }
+
+    public OfflineOptimum(ResidencyModel model, List<KnownRequest> trace, double horizonSeconds, Settings settings) {
+        long t0 = System.nanoTime();
+        this.model = model;
+        this.settings = settings;
+        this.roles = model.roles().keySet().toArray(String[]::new);
+        double last = trace.stream().mapToDouble(KnownRequest::arrivalSeconds).max().orElse(0);
+        this.windows = Math.max(1, (int) Math.ceil(Math.max(horizonSeconds, last + 1e-9) / settings.windowSeconds()));
+        this.fallbackIndex = new int[roles.length];
+        this.candidateCount = new int[roles.length];
+        this.initialIndex = new int[roles.length];
+        Placement initial = model.initialPlacement();
+        for (int r = 0; r < roles.length; r++) {
+            ResidentRole role = model.role(roles[r]);
+            fallbackIndex[r] = role.fallback().map(f -> Arrays.asList(roles).indexOf(f)).orElse(-1);
+            List<RolePlacement> opts = new ArrayList<>(roleCandidates(role));
+            candidateCount[r] = opts.size();
+            RolePlacement init = initial.of(roles[r]);
+            int at = indexOfEquivalent(opts, init);
+            if (at < 0) {
+                opts.add(init);
+                at = opts.size() - 1;
+            }
+            initialIndex[r] = at;
+            options.add(List.copyOf(opts));
+            List<List<KnownRequest>> perWindow = new ArrayList<>();
+            for (int w = 0; w < windows; w++) {
+                perWindow.add(new ArrayList<>());
+            }
+            requests.add(perWindow);
+        }
+        this.substitutes = new int[roles.length][];
+        for (int f = 0; f < roles.length; f++) {
+            final int fi = f;
+            substitutes[f] = java.util.stream.IntStream.range(0, roles.length).filter(r -> fallbackIndex[r] == fi)
+                    .filter(r -> options.get(r).stream().anyMatch(o -> o.state() == ResidencyState.S6)).toArray();
+        }
+        List<String> roleList = Arrays.asList(roles);
+        trace.stream().sorted(Comparator.comparingDouble(KnownRequest::arrivalSeconds)).forEach(q -> {
+            int r = roleList.indexOf(q.role());
+            if (r >= 0) {
+                requests.get(r).get(window(q.arrivalSeconds())).add(q);
+            }
+        });
+        moves = new boolean[roles.length][][];
+        demoting = new boolean[roles.length][][];
+        seconds = new double[roles.length][][];
+        for (int r = 0; r < roles.length; r++) {
+            List<RolePlacement> opts = options.get(r);
+            moves[r] = new boolean[opts.size()][candidateCount[r]];
+            demoting[r] = new boolean[opts.size()][candidateCount[r]];
+            seconds[r] = new double[opts.size()][candidateCount[r]];
+            for (int a = 0; a < opts.size(); a++) {
+                for (int b = 0; b < candidateCount[r]; b++) {
+                    RolePlacement from = opts.get(a);
+                    RolePlacement to = opts.get(b);
+                    moves[r][a][b] = !same(from, to);
+                    demoting[r][a][b] = demotes(from, to);
+                    seconds[r][a][b] = moves[r][a][b] ? model.transitionSeconds(roles[r], from, to) : 0;
+                }
+            }
+        }
+        enumerate(0, new int[roles.length], Footprint.ZERO);
+        if (candidates.isEmpty()) {
+            throw new IllegalStateException("no joint placement fits the budgets " + model.budgets());
+        }
+        int[][] back = new int[windows][];
+        double[] value = solve(back);
+        int best = 0;
+        for (int c = 1; c < value.length; c++) {
+            if (value[c] < value[best]) {
+                best = c;
+            }
+        }
+        this.objective = value[best];
+        Placement[] out = new Placement[windows];
+        for (int w = windows - 1, c = best; w >= 0; w--) {
+            out[w] = placement(candidates.get(c));
+            c = back[w][c];
+        }
+        this.schedule = List.of(out);
+        this.solveSeconds = (System.nanoTime() - t0) / 1e9;
+    }
+
+    // ---- candidates --------------------------------------------------------------------------------------------
+
+    private List<RolePlacement> roleCandidates(ResidentRole role) {
+        String name = role.name();
+        var v = role.smallestVariant();
+        List<RolePlacement> out = new ArrayList<>();
+        out.add(ResidencyModel.placementFor(v, v.layers()));
+        int steps = Math.min(settings.partialSteps(), v.layers());
+        for (int i = steps - 1; i >= 1; i--) {
+            int k = Math.max(1, (int) Math.round((double) v.layers() * i / steps));
+            RolePlacement p = RolePlacement.gpu(ResidencyState.S2, v.name(), k);
+            if (k < v.layers() && !out.contains(p)) {
+                out.add(p);
+            }
+        }
+        out.add(RolePlacement.cpu(v.name()));
+        out.add(RolePlacement.cold(v.name()));
+        out.add(RolePlacement.substituted(v.name()));
+        return out.stream().filter(p -> model.admissible(name, p)).toList();
+    }
+
+    private void enumerate(int r, int[] pick, Footprint used) {
+        if (r == roles.length) {
+            candidates.add(pick.clone());
+            return;
+        }
+        for (int o = 0; o < candidateCount[r]; o++) {
+            Footprint next = used.plus(model.footprint(roles[r], options.get(r).get(o)));
+            if (next.within(model.budgets())) {
+                pick[r] = o;
+                enumerate(r + 1, pick, next);
+            }
+        }
+    }
+
+    private Placement placement(int[] pick) {
+        Map<String, RolePlacement> m = new LinkedHashMap<>();
+        for (int r = 0; r < roles.length; r++) {
+            m.put(roles[r], options.get(r).get(pick[r]));
+        }
+        return new Placement(m);
+    }
+
+    // ---- the dynamic programme ---------------------------------------------------------------------------------
+
+    private double[] solve(int[][] back) {
+        int n = candidates.size();
+        int[][] cand = candidates.toArray(int[][]::new);
+        int[][] masks = new int[n][];
+        for (int c = 0; c < n; c++) {
+            masks[c] = masks(cand[c]);
+        }
+        double[] value = new double[n];
+        for (int w = 0; w < windows; w++) {
+            Tables t = new Tables(w);
+            double[] next = new double[n];
+            int[] from = new int[n];
+            double[] current = value;
+            int[] byValue = java.util.stream.IntStream.range(0, n).boxed()
+                    .sorted(Comparator.comparingDouble(i -> current[i])).mapToInt(Integer::intValue).toArray();
+            for (int q = 0; q < n; q++) {
+                if (w == 0) {
+                    next[q] = t.step(initialIndex, cand[q], masks[q]);
+                    from[q] = -1;
+                    continue;
+                }
+                // coupling only delays promotions, so the cheapest way into q role by role is a lower bound of the
+                // step from any p: scanning p by increasing value, nothing after value[p] + bound >= best can win
+                double bound = t.lowerBound(cand[q], masks[q]);
+                double best = Double.POSITIVE_INFINITY;
+                int arg = 0;
+                for (int i = 0; i < n && value[byValue[i]] + bound < best; i++) {
+                    int p = byValue[i];
+                    double s = value[p] + t.step(cand[p], cand[q], masks[q]);
+                    if (s < best) {
+                        best = s;
+                        arg = p;
+                    }
+                }
+                next[q] = best;
+                from[q] = arg;
+            }
+            back[w] = from;
+            value = next;
+        }
+        return value;
+    }
+
+    /** Per role f: which of its substitutes (roles falling back to it) are in S6 in {@code pick}, as a bit mask. */
+    private int[] masks(int[] pick) {
+        int[] m = new int[roles.length];
+        for (int f = 0; f < roles.length; f++) {
+            for (int i = 0; i < substitutes[f].length; i++) {
+                int r = substitutes[f][i];
+                if (options.get(r).get(pick[r]).state() == ResidencyState.S6) {
+                    m[f] |= 1 << i;
+                }
+            }
+        }
+        return m;
+    }
+
+    private int mask(int f, Placement p) {
+        int m = 0;
+        for (int i = 0; i < substitutes[f].length; i++) {
+            if (p.stateOf(roles[substitutes[f][i]]) == ResidencyState.S6) {
+                m |= 1 << i;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * One window's costs as tables over option indices, so that a step between two candidates is a handful of
+     * look-ups. {@code cost[f][m][a][b]}: role f going from option a to candidate b with substitutes m, ignoring the
+     * wait for other roles' demotions; {@code costAt[f][m][b][k]}: the same for a promotion whose service starts at
+     * grid offset k into the window, for when other roles' demotions are what it waits for.
+     */
+    private final class Tables {
+
+        private final int w;
+        private final double start;
+        private final double[][][][] cost;
+        private final double[][][][] costAt;
+        private final double[][][] drainedAt;
+
+        Tables(int w) {
+            this.w = w;
+            this.start = w * settings.windowSeconds();
+            int n = roles.length;
+            cost = new double[n][][][];
+            costAt = new double[n][][][];
+            drainedAt = new double[n][][];
+            for (int f = 0; f < n; f++) {
+                List<RolePlacement> opts = options.get(f);
+                int masks = 1 << substitutes[f].length;
+                cost[f] = new double[masks][opts.size()][candidateCount[f]];
+                costAt[f] = new double[masks][candidateCount[f]][];
+                drainedAt[f] = new double[masks][opts.size()];
+                for (int m = 0; m < masks; m++) {
+                    for (int a = 0; a < opts.size(); a++) {
+                        drainedAt[f][m][a] = drained(f, m, w, opts.get(a));
+                        for (int b = 0; b < candidateCount[f]; b++) {
+                            cost[f][m][a][b] = roleCost(f, m, w, opts.get(a), opts.get(b), Double.NEGATIVE_INFINITY);
+                        }
+                    }
+                    for (int b = 0; b < candidateCount[f]; b++) {
+                        costAt[f][m][b] = gridCosts(f, m, opts.get(b));
+                    }
+                }
+            }
+        }
+
+        /** Role f at {@code b} with substitutes m, its service starting at each grid offset (penalty included). */
+        private double[] gridCosts(int f, int m, RolePlacement b) {
+            double[] out = new double[GRID.length];
+            List<KnownRequest> served = served(f, m, w);
+            if (!b.running() || served.isEmpty()) {
+                return out; // never read for a placement that does not run; no requests cost nothing
+            }
+            double penalty = substitutionPenalty(f, m, w);
+            for (int k = 0; k < GRID.length; k++) {
+                out[k] = serve(roles[f], b, served, slotsFreeAt(f, start + GRID[k])).cost() + penalty;
+            }
+            return out;
+        }
+
+        double lowerBound(int[] q, int[] m) {
+            double bound = 0;
+            for (int f = 0; f < q.length; f++) {
+                double min = Double.POSITIVE_INFINITY;
+                for (double[] row : cost[f][m[f]]) {
+                    min = Math.min(min, row[q[f]]);
+                }
+                bound += min;
+            }
+            return bound;
+        }
+
+        /** The step from option indices {@code p} (window w − 1) to candidate {@code q} (window w). */
+        double step(int[] p, int[] q, int[] m) {
+            double freed = start;
+            for (int f = 0; f < q.length; f++) {
+                if (moves[f][p[f]][q[f]] && demoting[f][p[f]][q[f]] && options.get(f).get(p[f]).running()) {
+                    freed = Math.max(freed, drainedAt[f][m[f]][p[f]] + seconds[f][p[f]][q[f]]);
+                }
+            }
+            double s = 0;
+            for (int f = 0; f < q.length; f++) {
+                int a = p[f];
+                int b = q[f];
+                boolean waits = moves[f][a][b] && !demoting[f][a][b] && options.get(f).get(b).running()
+                        && freed > drainedAt[f][m[f]][a];
+                s += waits ? TIE_BREAK * (seconds[f][a][b] + 0.1)
+                        + costAt[f][m[f]][b][grid(freed + seconds[f][a][b] - start)] : cost[f][m[f]][a][b];
+            }
+            return s;
+        }
+    }
+
+    /** Offsets (s) into a window at which a moved role's service may start; a wait is rounded up to the next. */
+    private static final double[] GRID = {0, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 10, 12, 15, 18, 22,
+        26, 30, 36, 42, 50, 60, 75, 90, 110, 130, 160, 200, 250, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000, 2600,
+        3300, 4200, 5400, 7200, 10000, 15000, 25000, 50000, 100000};
+
+    /** The grid index for a wait of {@code offset} seconds into the window (rounded up). */
+    private static int grid(double offset) {
+        int hi = GRID.length - 1;
+        if (offset >= GRID[hi]) {
+            return hi;
+        }
+        int lo = 0;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (GRID[mid] >= offset - 1e-9) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    // ---- the objective, one role and one window at a time ------------------------------------------------------
+
+    /**
+     * Every role's step from {@code from} (held in window w − 1) to {@code to} in window w. Demotions free their
+     * memory once the demoted role has drained and stopped; promotions start after their own drain and after those
+     * demotions (conservatively: all of them), then take their transition time.
+     */
+    private double stepCost(int w, Placement from, Placement to) {
+        double freed = w * settings.windowSeconds();
+        for (int f = 0; f < roles.length; f++) {
+            RolePlacement a = from.of(roles[f]);
+            RolePlacement b = to.of(roles[f]);
+            if (!same(a, b) && demotes(a, b) && a.running()) {
+                freed = Math.max(freed, drained(f, mask(f, to), w, a) + model.transitionSeconds(roles[f], a, b));
+            }
+        }
+        double total = 0;
+        for (int f = 0; f < roles.length; f++) {
+            total += roleCost(f, mask(f, to), w, from.of(roles[f]), to.of(roles[f]), freed);
+        }
+        return total;
+    }
+
+    /**
+     * Role f in window w going from {@code a} (held in window w − 1) to {@code b}, serving its own requests and
+     * those of its substitutes m (roles in S6 that fall back to it, each paying the substitution penalty), when
+     * other roles' demotions have freed memory at {@code freed}. Staying carries the slots' backlog over; moving
+     * waits for the requests still in flight under {@code a} (and, for a promotion, for {@code freed}), then for the
+     * transition; a busy role cannot be demoted. In S6 its own requests are charged to its fallback; in S4 (or S6)
+     * the requests it would serve are unserved.
+     */
+    private double roleCost(int f, int m, int w, RolePlacement a, RolePlacement b, double freed) {
+        if (same(a, b) && b.running()) {
+            return held(f, m, b).cost[w];
+        }
+        boolean moves = !same(a, b);
+        if (moves && demotes(a, b) && a.running() && drained(f, m, w, a) > w * settings.windowSeconds()) {
+            // the simulator never demotes a busy role; a plan that did would forget the backlog it left behind
+            return Double.POSITIVE_INFINITY;
+        }
+        double seconds = moves ? model.transitionSeconds(roles[f], a, b) : 0;
+        double tie = moves ? TIE_BREAK * (seconds + 0.1) : 0;
+        if (b.running()) {
+            double begin = demotes(a, b) ? drained(f, m, w, a) : Math.max(drained(f, m, w, a), freed);
+            double at = w * settings.windowSeconds() + GRID[grid(begin + seconds - w * settings.windowSeconds())];
+            return tie + serve(roles[f], b, served(f, m, w), slotsFreeAt(f, at)).cost()
+                    + substitutionPenalty(f, m, w);
+        }
+        int unserved = served(f, m, w).size() - (b.state() == ResidencyState.S6 ? requests.get(f).get(w).size() : 0);
+        return tie + UNSERVED_PENALTY_SECONDS * unserved;
+    }
+
+    /** The requests role f serves in window w: its own and those of its substitutes in mask m, by arrival. */
+    private List<KnownRequest> served(int f, int m, int w) {
+        if (m == 0) {
+            return requests.get(f).get(w);
+        }
+        List<KnownRequest> out = new ArrayList<>(requests.get(f).get(w));
+        for (int i = 0; i < substitutes[f].length; i++) {
+            if ((m & (1 << i)) != 0) {
+                out.addAll(requests.get(substitutes[f][i]).get(w));
+            }
+        }
+        out.sort(Comparator.comparingDouble(KnownRequest::arrivalSeconds));
+        return out;
+    }
+
+    private double substitutionPenalty(int f, int m, int w) {
+        int n = 0;
+        for (int i = 0; i < substitutes[f].length; i++) {
+            if ((m & (1 << i)) != 0) {
+                n += requests.get(substitutes[f][i]).get(w).size();
+            }
+        }
+        return settings.cost().substitutionPenaltySeconds() * n;
+    }
+
+    /** Down the ladder: to a deeper state, or fewer GPU layers in the same state (as the simulator judges it). */
+    static boolean demotes(RolePlacement from, RolePlacement to) {
+        return to.depth() > from.depth() || (to.depth() == from.depth() && to.gpuLayers() < from.gpuLayers());
+    }
+
+    /**
+     * When role f, held at {@code a} (with substitutes m) through window w − 1, has no request left in flight —
+     * window w's start at least.
+     */
+    private double drained(int f, int m, int w, RolePlacement a) {
+        double start = w * settings.windowSeconds();
+        if (w == 0 || !a.running()) {
+            return start;
+        }
+        double last = start;
+        for (double t : held(f, m, a).free[w - 1]) {
+            last = Math.max(last, t);
+        }
+        return last;
+    }
+
+    private double[] slotsFreeAt(int r, double t) {
+        ResidentRole rr = model.role(roles[r]);
+        double[] free = new double[Math.max(1, rr.parallel() * rr.instances())];
+        Arrays.fill(free, t);
+        return free;
+    }
+
+    /**
+     * Role f held at {@code p} with substitutes m through every window: per window, the cost of the requests it
+     * serves (penalties included) and when its slots free up. Staying is costed from this chain, so a long
+     * CPU-speed request or a backlog in one window delays the next.
+     */
+    private record Held(double[] cost, double[][] free) {
+    }
+
+    private final Map<String, Held> heldCache = new java.util.HashMap<>();
+
+    private Held held(int f, int m, RolePlacement p) {
+        String key = f + "/" + m + "/" + p;
+        Held h = heldCache.get(key);
+        if (h == null) {
+            double[] cost = new double[windows];
+            double[][] free = new double[windows][];
+            for (int w = 0; w < windows; w++) {
+                double start = w * settings.windowSeconds();
+                double[] from = slotsFreeAt(f, start);
+                if (w > 0) {
+                    for (int i = 0; i < from.length; i++) {
+                        from[i] = Math.max(start, free[w - 1][i]);
+                    }
+                }
+                Served s = serve(roles[f], p, served(f, m, w), from);
+                cost[w] = s.cost() + substitutionPenalty(f, m, w);
+                free[w] = s.free();
+            }
+            h = new Held(cost, free);
+            heldCache.put(key, h);
+        }
+        return h;
+    }
+
+    /** What serving a window's requests cost, and when each slot is free afterwards. */
+    private record Served(double cost, double[] free) {
+    }
+
+    /** FIFO over the role's slots, starting from slot free times {@code free}; the sum of the requests' costs. */
+    private Served serve(String role, RolePlacement p, List<KnownRequest> queue, double[] free) {
+        double total = 0;
+        for (KnownRequest q : queue) {
+            int slot = 0;
+            for (int i = 1; i < free.length; i++) {
+                if (free[i] < free[slot]) {
+                    slot = i;
+                }
+            }
+            double start = Math.max(q.arrivalSeconds(), free[slot]);
+            int busy = 1;
+            for (int i = 0; i < free.length; i++) {
+                if (i != slot && free[i] > start) {
+                    busy++;
+                }
+            }
+            ServiceCost c = model.service(role, p, q.promptTokens(), busy);
+            free[slot] = start + c.totalSeconds(q.outputTokens());
+            total += settings.cost().of(start - q.arrivalSeconds() + c.ttftSeconds(), c.tpotSeconds(),
+                    q.outputTokens(), false);
+        }
+        return new Served(total, free);
+    }
+
+    /** Same placement for the objective: equal, or both not running in the same state (S4/S6 hold nothing). */
+    private static boolean same(RolePlacement a, RolePlacement b) {
+        return a.equals(b) || (!a.running() && !b.running() && a.state() == b.state());
+    }
+
+    private static int indexOfEquivalent(List<RolePlacement> opts, RolePlacement p) {
+        for (int i = 0; i < opts.size(); i++) {
+            if (same(opts.get(i), p)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int window(double t) {
+        return Math.min(windows - 1, Math.max(0, (int) Math.floor(t / settings.windowSeconds())));
+    }
+
+    // ---- results -----------------------------------------------------------------------------------------------
+
+    /** The objective of the schedule found (lower is better); see the class comment. */
+    public double objective() {
+        return objective;
+    }
+
+    /**
+     * The objective of any schedule (one placement per window, starting from the initial placement), costed exactly
+     * as the DP costs its candidates; infinite if a placement does not fit the budgets.
+     */
+    public double objectiveOf(List<Placement> perWindow) {
+        if (perWindow.size() != windows) {
+            throw new IllegalArgumentException("need " + windows + " placements, one per window, not " + perWindow.size());
+        }
+        double total = 0;
+        Placement from = model.initialPlacement();
+        for (int w = 0; w < windows; w++) {
+            Placement to = perWindow.get(w);
+            if (!model.fits(to)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            total += stepCost(w, from, to);
+            from = to;
+        }
+        return total;
+    }
+
+    public List<Placement> schedule() {
+        return schedule;
+    }
+
+    public int candidateCount() {
+        return candidates.size();
+    }
+
+    public int windows() {
+        return windows;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Wall-clock seconds the constructor spent solving. */
+    public double solveSeconds() {
+        return solveSeconds;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Decision onRequest(Observation now, String role) {
+        return decide(now);
+    }
+
+    @Override
+    public Decision onTick(Observation now) {
+        return decide(now);
+    }
+
+    /**
+     * The window's placement, repaired where the replay has fallen behind the plan: a role that still has requests
+     * queued is not left cold (S4) — it keeps its current placement if that runs, else it gets the placement the
+     * schedule last ran it at — so that no request is stranded by a plan that expected it to be served already.
+     */
+    private Decision decide(Observation now) {
+        int w = window(now.nowSeconds());
+        Placement target = schedule.get(w);
+        for (String role : roles) {
+            if (now.queued(role) > 0 && target.stateOf(role) == ResidencyState.S4) {
+                RolePlacement current = now.current().of(role);
+                target = target.with(role, current.running() ? current : lastRunning(role, w));
+            }
+        }
+        return Decision.keep(target, "optimum: window " + w + " of the precomputed schedule");
+    }
+
+    private RolePlacement lastRunning(String role, int w) {
+        for (int k = w; k >= 0; k--) {
+            if (schedule.get(k).of(role).running()) {
+                return schedule.get(k).of(role);
+            }
+        }
+        for (Placement p : schedule) {
+            if (p.of(role).running()) {
+                return p.of(role);
+            }
+        }
+        return ResidencyModel.placementFor(model.role(role).smallestVariant(),
+                model.role(role).smallestVariant().layers());
+    }
+
+    @Override
+    public Map<String, Object> explain() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("windows", windows);
+        m.put("window_s", settings.windowSeconds());
+        m.put("candidates", candidates.size());
+        m.put("objective", objective);
+        m.put("solve_s", solveSeconds);
+        return m;
+    }
+}

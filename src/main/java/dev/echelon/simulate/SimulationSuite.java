@@ -1,0 +1,51 @@
+package dev.echelon.simulate;
+
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.policy.OfflineOptimum;
+import dev.echelon.residency.policy.RequestCost;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Generates a family's trace and replays it under each named policy; the optimum, if named, anchors regret. */
+public final class SimulationSuite {
+
+    /** One family: its trace, each policy's replay and figures, in the order the policies were named. */
+    public record FamilyResult(Trace trace, List<RunResult> runs, List<PolicyMetrics> metrics) {
+    }
+
+    private final ResidencyModel model;
+    private final Simulator simulator;
+    private final TraceGenerator generator;
+    private final PolicyCatalog catalog;
+    private final RequestCost cost;
+
+    public SimulationSuite(ResidencyModel model, Simulator.Settings settings, PolicyCatalog catalog,
+            RequestCost cost) {
+        this.cost = cost;
+        this.model = model;
+        this.simulator = new Simulator(model, settings);
+        this.generator = new TraceGenerator(model);
+        this.catalog = catalog;
+    }
+
+    public FamilyResult run(TraceFamily family, long seed, double durationSeconds, List<String> policies) {
+        Trace trace = generator.generate(family, seed, durationSeconds);
+        List<RunResult> runs = new ArrayList<>();
+        for (String name : policies) {
+            long t0 = System.nanoTime();
+            ResidencyPolicy policy = catalog.create(name, model, trace);
+            double prepare = (System.nanoTime() - t0) / 1e9;
+            runs.add(simulator.run(policy, trace).withPrepareSeconds(prepare));
+        }
+        RunResult optimum = runs.stream().filter(r -> r.policy().equals(OfflineOptimum.NAME)).findFirst()
+                .orElse(null);
+        List<PolicyMetrics> metrics = runs.stream().map(r -> PolicyMetrics.of(model, cost, r, optimum)).toList();
+        return new FamilyResult(trace, runs, metrics);
+    }
+
+    public ResidencyModel model() {
+        return model;
+    }
+}
