@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code GET /admin/residency} is an admin endpoint like {@code /admin/config}, and describes every managed role of
- * the shipped registry where the supervisor launched it (the shared test profile keeps the controller off).
+ * the shipped registry where the supervisor launched it (the shared test profile runs the static policy).
  */
 @QuarkusTest
 @TestProfile(KeyedProfile.class)
@@ -30,8 +30,8 @@ class AdminResidencyTest {
     void showsPlacementBudgetsAndTheLedger() {
         JsonPath json = RestAssured.given().header("Authorization", "Bearer " + KeyedProfile.ADMIN_KEY)
                 .get("/admin/residency").then().statusCode(200).extract().jsonPath();
-        assertEquals(false, json.getBoolean("enabled"));
-        assertEquals("planner", json.getString("policy"));
+        assertEquals(true, json.getBoolean("enabled"));
+        assertEquals("static", json.getString("policy"));
         assertEquals(24L << 30, json.getLong("budgets.gpu_bytes"));
         assertEquals(64L << 30, json.getLong("budgets.host_ram_bytes"));
         Map<String, Object> roles = json.getMap("roles");

@@ -7,15 +7,25 @@ import dev.echelon.residency.plan.EchelonPlanner;
 import dev.echelon.residency.plan.ForecastSettings;
 import dev.echelon.residency.plan.GuardrailSettings;
 import dev.echelon.residency.plan.PlannerSettings;
+import dev.echelon.residency.policy.CountLruPolicy;
+import dev.echelon.residency.policy.RbPolicy;
+import dev.echelon.residency.policy.StaticPolicy;
+import dev.echelon.residency.policy.SwapOnePolicy;
+import dev.echelon.residency.policy.TtlLruPolicy;
 
 import java.util.List;
 import java.util.Locale;
 
-/** The one place where a policy's name ({@code orchestrator.residency.policy}) becomes a policy. */
+/**
+ * The one place where a policy's name ({@code orchestrator.residency.policy}) becomes a policy: Echelon's planner,
+ * or one of the peers it is compared with, run live (the offline optimum needs the whole future trace, so it exists
+ * only in the simulator).
+ */
 public final class ResidencyPolicies {
 
     /** Every name {@link #create} knows. */
-    public static final List<String> NAMES = List.of("planner");
+    public static final List<String> NAMES = List.of("planner", StaticPolicy.NAME, CountLruPolicy.NAME,
+            TtlLruPolicy.NAME, SwapOnePolicy.NAME, RbPolicy.NAME);
 
     /**
      * What the deployment settings say about planning, on the controller's clock.
@@ -39,6 +49,11 @@ public final class ResidencyPolicies {
                         d.outputTokens(), d.tpotWeight(), d.substitutionPenaltySeconds(), d.switchingPenaltySeconds(),
                         s.tickSeconds(), d.gpuCells(), d.hostCells()), ForecastSettings.DEFAULTS, s.guardrails());
             }
+            case StaticPolicy.NAME -> new StaticPolicy(model);
+            case CountLruPolicy.NAME -> new CountLruPolicy(model);
+            case TtlLruPolicy.NAME -> new TtlLruPolicy(model);
+            case SwapOnePolicy.NAME -> new SwapOnePolicy(model);
+            case RbPolicy.NAME -> new RbPolicy(model);
             default -> throw new InvalidSettingException("orchestrator.residency.policy",
                     "unknown policy '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };

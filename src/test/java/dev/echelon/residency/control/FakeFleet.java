@@ -36,6 +36,8 @@ final class FakeFleet implements AutoCloseable {
     static final double TIME_SCALE = 0.05;
     /** Room for any placement: tests that are not about budgets must not be limited by them. */
     static final Budgets ROOMY = new Budgets(200L << 30, 400L << 30);
+    static final Budgets REGISTRY_BUDGETS = new Budgets(REGISTRY.residency().gpuBytes(),
+            REGISTRY.residency().hostRamBytes());
 
     final Supervisor supervisor;
     final FakeLauncher launcher;
