@@ -161,7 +161,14 @@ class ResidencyShiftTest {
                 + " s (controller clock) after the shift; horizon " + ResidencyShiftProfile.HORIZON_S + " s");
         assertTrue(demotedAfter <= ResidencyShiftProfile.HORIZON_S, "A demoted " + demotedAfter + " s after the shift");
         System.out.printf("residency shift: B promoted %.1f s, A demoted %.1f s after the shift (controller clock, "
-                + "%.0f× wall); %d transitions; served %s%n", promotedAfter, demotedAfter, speed, trace.size(), served);
+                + "%.0f× wall); %d transitions; served %s; controller %s; plan solve %s µs%n", promotedAfter,
+                demotedAfter, speed, trace.size(), served, controller.stats(), controller.explain().get("solveMicros"));
+        for (Map<String, Object> line : trace) {
+            System.out.printf("  step %s %s %s→%s %s ngl %s: planned %s ms, actual %s ms (wall %s ms, drain %s ms)%n",
+                    line.get("step"), line.get("unit"), line.get("old_state"), line.get("new_state"),
+                    line.get("action"), line.get("gpu_layers"), line.get("planned_ms"), line.get("actual_ms"),
+                    line.get("wall_ms"), line.get("drain_ms"));
+        }
 
         assertEveryTransitionIsInTheLedger(trace, initial, booted);
     }

@@ -16,11 +16,13 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -165,9 +167,9 @@ public final class Actuator implements AutoCloseable {
         return p;
     }
 
-    /** Roles moving or waiting to. */
-    public synchronized java.util.Set<String> busy() {
-        java.util.Set<String> s = new java.util.HashSet<>(moving.keySet());
+    /** Roles moving, or waiting to move. */
+    public synchronized Set<String> busy() {
+        Set<String> s = new HashSet<>(moving.keySet());
         waiting.forEach(p -> s.add(p.transition().role()));
         return s;
     }
@@ -227,7 +229,7 @@ public final class Actuator implements AutoCloseable {
      * way will free, is given up.
      */
     private void startWaiting(List<Runnable> events) {
-        java.util.Set<String> blocked = new java.util.HashSet<>();
+        Set<String> blocked = new HashSet<>();
         for (Iterator<Pending> it = waiting.iterator(); it.hasNext(); ) {
             Pending p = it.next();
             Transition t = p.transition();
@@ -393,7 +395,7 @@ public final class Actuator implements AutoCloseable {
 
     private static String reason(Throwable e) {
         Throwable t = e;
-        while ((t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException)
+        while ((t instanceof ExecutionException || t instanceof CompletionException)
                 && t.getCause() != null) {
             t = t.getCause();
         }
