@@ -183,6 +183,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         if (lastPlan != null) {
             out.put("planCost", lastPlan.feasible() ? round(lastPlan.objective()) : "infeasible");
             out.put("solveMicros", lastPlan.solveNanos() / 1000);
+            out.put("knapsackSolves", lastPlan.solves());
             out.put("planned", lastPlan.target().roles().entrySet().stream()
                     .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().toString(), (a, b) -> a,
                             LinkedHashMap::new)));
