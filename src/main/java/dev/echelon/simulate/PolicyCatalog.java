@@ -2,6 +2,7 @@ package dev.echelon.simulate;
 
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.plan.EchelonPlanner;
 import dev.echelon.residency.policy.CountLruPolicy;
 import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RbPolicy;
@@ -22,9 +23,12 @@ public final class PolicyCatalog {
         ResidencyPolicy create(ResidencyModel model, Trace trace);
     }
 
+    /** Echelon's planner (residency/plan), with its default settings. */
+    public static final String PLANNER = "planner";
+
     private final Map<String, Factory> factories = new LinkedHashMap<>();
 
-    /** Every policy of the comparison, peers first, the optimum last. */
+    /** Every policy of the comparison: the peers, Echelon's planner, and the optimum last. */
     public static PolicyCatalog standard(OfflineOptimum.Settings optimum) {
         PolicyCatalog c = new PolicyCatalog();
         c.add(StaticPolicy.NAME, (m, t) -> new StaticPolicy(m));
@@ -32,6 +36,7 @@ public final class PolicyCatalog {
         c.add(TtlLruPolicy.NAME, (m, t) -> new TtlLruPolicy(m));
         c.add(SwapOnePolicy.NAME, (m, t) -> new SwapOnePolicy(m));
         c.add(RbPolicy.NAME, (m, t) -> new RbPolicy(m));
+        c.add(PLANNER, (m, t) -> new EchelonPlanner(m));
         c.add(OfflineOptimum.NAME, (m, t) -> new OfflineOptimum(m, t.known(), t.durationSeconds(), optimum));
         return c;
     }
