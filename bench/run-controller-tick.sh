@@ -87,8 +87,8 @@ cat > "$OUT/$NAME.md" <<MD
 One residency controller tick — \`Forecaster.forecast\` + \`Planner.plan\` (exact multiple-choice knapsack over
 roles × candidate placements, on a 192 × 128 cell grid of the GPU and host-RAM budgets) + \`Guardrails\`
 (constraints, veto, budget-safe ordering) — on a synthetic registry of **8 managed roles over 4 tiers** (A: front
-door; B: two experts; C: five workers; D: drafts riding with two targets), 3 variants each (≈ 29 candidate
-placements per role), ~2.5 × more weights than the 24 GiB GPU, 64 GiB host RAM; demand shifts every 90 s and the
+door; B: two experts; C: five workers; D: drafts riding with two targets), 3 variants each (29 candidate
+placements per role, 3 for the pinned front door), weights 2 × (Q4) to 3.5 × (Q8) the 24 GiB GPU, 64 GiB host RAM; demand shifts every 90 s and the
 placement follows the guarded plan. Source: \`src/test/java/dev/echelon/bench/ControllerTickBenchmark.java\`.
 
 Command: \`bench/run-controller-tick.sh$([ "$QUICK" = 1 ] && echo " --quick")\` ($(date -u +%Y-%m-%dT%H:%MZ), commit ${COMMIT}${DIRTY})
