@@ -12,11 +12,11 @@
 # build or test run competes for the cores; waits at most 5 minutes for it. Before measuring it waits (at most
 # BENCH_QUIET_WAIT seconds, default 60) for the machine to be quiet (under 15 % busy) and reports how busy the
 # machine was while measuring. Results: bench/results/controller-tick.md and controller-tick.json (BENCH_OUT
-# overrides the folder; --quick writes controller-tick-quick.*).
+# overrides the folder; --quick writes to bench/results/quick/).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-OUT=${BENCH_OUT:-bench/results}
+OUT=${BENCH_OUT:-}
 QUICK=0
 EXTRA=()
 while [ $# -gt 0 ]; do
@@ -28,7 +28,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 NAME=controller-tick
-[ "$QUICK" = 1 ] && NAME=controller-tick-quick
+if [ -z "$OUT" ]; then
+  if [ "$QUICK" = 1 ]; then OUT=bench/results/quick; else OUT=bench/results; fi
+fi
 mkdir -p "$OUT"
 
 exec 9>/tmp/echelon-mvn.lock
@@ -69,7 +71,12 @@ java -cp "$CP" org.openjdk.jmh.Main 'dev.echelon.bench.ControllerTickBenchmark' 
 IDLE1=$(idle_ticks); T1=$(date +%s)
 ELAPSED=$(( T1 > T0 ? T1 - T0 : 1 ))
 BUSY=$(( 100 - 100 * (IDLE1 - IDLE0) / (CPUS * HZ * ELAPSED) ))
-cp "$WORK/result.json" "$OUT/$NAME.json"
+# JMH's JSON with the raw sample histogram dropped (hundreds of kB): the scores and percentiles stay
+if command -v jq > /dev/null; then
+  jq 'map(.primaryMetric |= del(.rawDataHistogram))' "$WORK/result.json" > "$OUT/$NAME.json"
+else
+  cp "$WORK/result.json" "$OUT/$NAME.json"
+fi
 
 pct() { awk -v k="ControllerTickBenchmark.tick:$1" '$1 == k { print $3 }' "$WORK/jmh.log"; }
 N=$(awk '$1 == "ControllerTickBenchmark.tick" { print $3 }' "$WORK/jmh.log")
