@@ -86,7 +86,7 @@ verdict() { awk -v p="$1" 'BEGIN { print (p + 0 < 5000 ? "yes" : "NO") }'; }
 CPU_MODEL=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 JAVA_VERSION=$(java -version 2>&1 | head -1)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git diff --quiet 2>/dev/null && echo "" || echo " (uncommitted changes)")
+DIRTY=$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null && echo "" || echo " (uncommitted changes)")
 
 cat > "$OUT/$NAME.md" <<MD
 # Controller tick benchmark
