@@ -12,11 +12,11 @@
 # build or test run competes for the cores; waits at most 5 minutes for it. Before measuring it waits (at most
 # BENCH_QUIET_WAIT seconds, default 60) for the machine to be quiet (under 15 % busy) and reports how busy the
 # machine was while measuring. Results: bench/results/controller-tick.md and controller-tick.json (BENCH_OUT
-# overrides the folder; --quick writes controller-tick-quick.*).
+# overrides the folder; --quick writes to bench/results/quick/).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-OUT=${BENCH_OUT:-bench/results}
+OUT=${BENCH_OUT:-}
 QUICK=0
 EXTRA=()
 while [ $# -gt 0 ]; do
@@ -28,7 +28,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 NAME=controller-tick
-[ "$QUICK" = 1 ] && NAME=controller-tick-quick
+if [ -z "$OUT" ]; then
+  if [ "$QUICK" = 1 ]; then OUT=bench/results/quick; else OUT=bench/results; fi
+fi
 mkdir -p "$OUT"
 
 exec 9>/tmp/echelon-mvn.lock
@@ -69,7 +71,12 @@ java -cp "$CP" org.openjdk.jmh.Main 'dev.echelon.bench.ControllerTickBenchmark' 
 IDLE1=$(idle_ticks); T1=$(date +%s)
 ELAPSED=$(( T1 > T0 ? T1 - T0 : 1 ))
 BUSY=$(( 100 - 100 * (IDLE1 - IDLE0) / (CPUS * HZ * ELAPSED) ))
-cp "$WORK/result.json" "$OUT/$NAME.json"
+# JMH's JSON with the raw sample histogram dropped (hundreds of kB): the scores and percentiles stay
+if command -v jq > /dev/null; then
+  jq 'map(.primaryMetric |= del(.rawDataHistogram))' "$WORK/result.json" > "$OUT/$NAME.json"
+else
+  cp "$WORK/result.json" "$OUT/$NAME.json"
+fi
 
 pct() { awk -v k="ControllerTickBenchmark.tick:$1" '$1 == k { print $3 }' "$WORK/jmh.log"; }
 N=$(awk '$1 == "ControllerTickBenchmark.tick" { print $3 }' "$WORK/jmh.log")
@@ -79,7 +86,7 @@ verdict() { awk -v p="$1" 'BEGIN { print (p + 0 < 5000 ? "yes" : "NO") }'; }
 CPU_MODEL=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 JAVA_VERSION=$(java -version 2>&1 | head -1)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git diff --quiet 2>/dev/null && echo "" || echo " (uncommitted changes)")
+DIRTY=$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null && echo "" || echo " (uncommitted changes)")
 
 cat > "$OUT/$NAME.md" <<MD
 # Controller tick benchmark
@@ -87,8 +94,8 @@ cat > "$OUT/$NAME.md" <<MD
 One residency controller tick — \`Forecaster.forecast\` + \`Planner.plan\` (exact multiple-choice knapsack over
 roles × candidate placements, on a 192 × 128 cell grid of the GPU and host-RAM budgets) + \`Guardrails\`
 (constraints, veto, budget-safe ordering) — on a synthetic registry of **8 managed roles over 4 tiers** (A: front
-door; B: two experts; C: five workers; D: drafts riding with two targets), 3 variants each (≈ 29 candidate
-placements per role), ~2.5 × more weights than the 24 GiB GPU, 64 GiB host RAM; demand shifts every 90 s and the
+door; B: two experts; C: five workers; D: drafts riding with two targets), 3 variants each (29 candidate
+placements per role, 3 for the pinned front door), weights 2 × (Q4) to 3.5 × (Q8) the 24 GiB GPU, 64 GiB host RAM; demand shifts every 90 s and the
 placement follows the guarded plan. Source: \`src/test/java/dev/echelon/bench/ControllerTickBenchmark.java\`.
 
 Command: \`bench/run-controller-tick.sh$([ "$QUICK" = 1 ] && echo " --quick")\` ($(date -u +%Y-%m-%dT%H:%MZ), commit ${COMMIT}${DIRTY})

@@ -47,8 +47,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One residency controller tick — {@code Forecaster.forecast} + {@code Planner.plan} + {@code Guardrails}
  * (constraints and apply) — on a synthetic registry of 8 managed roles over the four tiers (A: front door; B: two
- * experts; C: five workers; D: drafts, which ride with two targets' bytes), 3 variants each (≈ 29 candidate
- * placements per role), with ~2.5 × more weights than the 24 GiB GPU holds and a 64 GiB host-RAM budget. Demand
+ * experts; C: five workers; D: drafts, which ride with two targets' bytes), 3 variants each (29 candidate
+ * placements per role, 3 for the pinned front door), weights 2 × (Q4) to 3.5 × (Q8) what the 24 GiB GPU holds,
+ * and a 64 GiB host-RAM budget. Demand
  * shifts: every 90 s a new random mix (one to three hot roles), Poisson arrivals, some queueing; the placement
  * follows the guarded plan, so successive ticks see different starting points. Run by
  * {@code bench/run-controller-tick.sh}; sample mode, so p50/p99/p99.9 are reported. Target: p99 under 5 ms.
