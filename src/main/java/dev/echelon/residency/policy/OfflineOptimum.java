@@ -635,6 +635,11 @@ public final class OfflineOptimum implements ResidencyPolicy {
         return schedule;
     }
 
+    /** The joint placements the DP chooses from. */
+    public List<Placement> candidates() {
+        return candidates.stream().map(this::placement).toList();
+    }
+
     public int candidateCount() {
         return candidates.size();
     }

@@ -58,6 +58,12 @@ public final class TtlLruPolicy implements ResidencyPolicy {
         this.maxLoaded = maxLoaded;
         this.recency = new Recency(List.copyOf(model.roles().keySet()));
         this.target = model.initialPlacement();
+        // a runner's keep-alive timer starts when it is loaded: the launch placement is loaded at time 0
+        target.roles().forEach((role, p) -> {
+            if (p.running()) {
+                recency.touch(role, 0);
+            }
+        });
     }
 
     @Override
