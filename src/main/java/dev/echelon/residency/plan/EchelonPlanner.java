@@ -107,6 +107,12 @@ public final class EchelonPlanner implements ResidencyPolicy {
         Forecast forecast = forecaster.forecast(now.nowSeconds(), now.queued());
         PlanConstraints constraints = guardrails.constraints(now, history);
         Plan plan = planner.plan(forecast, now, constraints);
+        if (!plan.feasible()) {
+            // what dwell and the window froze does not fit (budgets lowered, a grid cell short): plan with only the
+            // hard constraints and let the guardrails sort out what may move now
+            Set<String> busy = model.roles().keySet().stream().filter(now::busy).collect(Collectors.toSet());
+            plan = planner.plan(forecast, now, new PlanConstraints(now.inTransit(), busy));
+        }
         GuardedPlan guarded = guardrails.apply(plan.target(), now, history);
         for (Transition t : guarded.transitions()) {
             history.record(t, now.nowSeconds());
@@ -183,6 +189,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         if (lastPlan != null) {
             out.put("planCost", lastPlan.feasible() ? round(lastPlan.objective()) : "infeasible");
             out.put("solveMicros", lastPlan.solveNanos() / 1000);
+            out.put("knapsackSolves", lastPlan.solves());
             out.put("planned", lastPlan.target().roles().entrySet().stream()
                     .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().toString(), (a, b) -> a,
                             LinkedHashMap::new)));

@@ -25,7 +25,6 @@ public final class MultipleChoiceKnapsack {
 
     private double[] reach = new double[0];
     private double[] extended = new double[0];
-    private int[] from = new int[0];
     private int[] frontier = new int[0];
     private int[][] prevCell = new int[0][];
     private short[][] option = new short[0][];
@@ -41,6 +40,9 @@ public final class MultipleChoiceKnapsack {
         if (w1.length != groups || w2.length != groups || cap1 < 0 || cap2 < 0) {
             throw new IllegalArgumentException("malformed knapsack: " + groups + " groups, capacities " + cap1
                     + " x " + cap2);
+        }
+        if (groups == 0) {
+            return new Solution(new int[0], 0);
         }
         int width = cap2 + 1;
         int cells = (cap1 + 1) * width;
@@ -90,12 +92,22 @@ public final class MultipleChoiceKnapsack {
                     }
                 }
             }
-            frontierSize = prefixMinimum(boxA, boxB, width);
+            if (g < groups - 1) {
+                frontierSize = prefixMinimum(boxA, boxB, width);
+            }
         }
-        int corner = boxA * width + boxB;
-        int best = from[corner];
-        double total = reach[corner];
-        if (best < 0 || Double.isInfinite(total)) {
+        // the optimum is the cheapest exact usage the last group reached
+        int best = -1;
+        double total = Double.POSITIVE_INFINITY;
+        for (int a = 0; a <= boxA; a++) {
+            for (int n = a * width, end = n + boxB; n <= end; n++) {
+                if (extended[n] < total) {
+                    total = extended[n];
+                    best = n;
+                }
+            }
+        }
+        if (best < 0) {
             return null;
         }
         int[] choice = new int[groups];
@@ -108,28 +120,38 @@ public final class MultipleChoiceKnapsack {
     }
 
     /**
-     * Turns {@code extended} (least cost at exactly (a, b)) into {@code reach} (least cost at most (a, b)), remembering
-     * which exact cell each minimum came from, and collects the frontier. Returns the frontier's size.
+     * Turns {@code extended} (least cost at exactly (a, b)) into {@code reach} (least cost at most (a, b)) and collects
+     * the frontier: the cells whose exact cost is strictly below both neighbours' at-most cost. Returns its size.
+     * The hot loop of a tick: one pass, no allocation.
      */
     private int prefixMinimum(int boxA, int boxB, int width) {
+        double[] r = reach;
+        double[] e = extended;
+        int[] f = frontier;
         int size = 0;
-        for (int a = 0; a <= boxA; a++) {
-            for (int b = 0; b <= boxB; b++) {
-                int n = a * width + b;
-                double below = a > 0 ? reach[n - width] : Double.POSITIVE_INFINITY;
-                double left = b > 0 ? reach[n - 1] : Double.POSITIVE_INFINITY;
-                double e = extended[n];
-                if (e < below && e < left) {
-                    reach[n] = e;
-                    from[n] = n;
-                    frontier[size++] = n;
-                } else if (below <= left) {
-                    reach[n] = below;
-                    from[n] = a > 0 ? from[n - width] : -1;
-                } else {
-                    reach[n] = left;
-                    from[n] = from[n - 1];
+        // row 0: only the left neighbour
+        double left = Double.POSITIVE_INFINITY;
+        for (int n = 0; n <= boxB; n++) {
+            double x = e[n];
+            if (x < left) {
+                left = x;
+                f[size++] = n;
+            }
+            r[n] = left;
+        }
+        for (int a = 1; a <= boxA; a++) {
+            int row = a * width;
+            left = Double.POSITIVE_INFINITY;
+            for (int n = row, end = row + boxB; n <= end; n++) {
+                double below = r[n - width];
+                double x = e[n];
+                double m = Math.min(below, left);
+                if (x < m) {
+                    m = x;
+                    f[size++] = n;
                 }
+                r[n] = m;
+                left = m;
             }
         }
         return size;
@@ -164,7 +186,6 @@ public final class MultipleChoiceKnapsack {
         if (reach.length < cells) {
             reach = new double[cells];
             extended = new double[cells];
-            from = new int[cells];
             frontier = new int[cells];
             prevCell = new int[0][];
             option = new short[0][];

@@ -44,6 +44,7 @@ public final class Planner {
     private final int gpuCapacity;
     private final int hostCapacity;
     private final Map<String, Map<RolePlacement, int[]>> cellCache = new HashMap<>();
+    private int solves;
 
     public Planner(ResidencyModel model, PlannerSettings settings) {
         this.model = model;
@@ -82,10 +83,12 @@ public final class Planner {
                 cost[g][o] = opts.get(o).cost();
             }
         }
-        MultipleChoiceKnapsack.Solution solution = solveConsistent(problem, gpu, host, cost, 0);
+        solves = 0;
+        MultipleChoiceKnapsack.Solution solution = solveConsistent(problem, gpu, host, cost, 0,
+                new double[] {Double.POSITIVE_INFINITY});
         Placement current = now.current();
         if (solution == null) {
-            return new Plan(current, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start);
+            return new Plan(current, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start, solves);
         }
         Map<String, RolePlacement> target = new LinkedHashMap<>(current.roles());
         Map<String, Double> roleCosts = new LinkedHashMap<>();
@@ -101,20 +104,25 @@ public final class Planner {
             throw new IllegalStateException("planner grid let through a placement over budget: " + placement
                     + " uses " + model.footprint(placement) + " of " + model.budgets());
         }
-        return new Plan(placement, solution.cost(), roleCosts, true, System.nanoTime() - start);
+        return new Plan(placement, solution.cost(), roleCosts, true, System.nanoTime() - start, solves);
     }
 
     /**
      * The knapsack's optimum among plans in which every substituted role's fallback runs. Substitution couples two
-     * roles, which the per-role knapsack cannot express; a plan that breaks it is split into the two exhaustive
-     * cases — the substitute is not substituted, or its fallback runs — each solved exactly, and the cheaper kept
-     * (branch and bound in the rare case it happens; every branch removes options, so it ends; beyond
-     * {@link #MAX_BRANCH_DEPTH} only the first case is explored, which is feasible but may be dearer).
+     * roles, which the per-role knapsack cannot express; a solution that breaks it is split into the two exhaustive
+     * cases — the substitute is not substituted, or its fallback runs — each solved the same way (branch and bound:
+     * a branch whose relaxed optimum is no better than the best consistent plan found is cut). Every branch removes
+     * options, so it ends; beyond {@link #MAX_BRANCH_DEPTH} only the first case is explored, which is feasible but
+     * may be dearer.
+     *
+     * @param incumbent the best consistent cost found so far (one element, updated)
+     * @return a consistent solution cheaper than the incumbent, or null
      */
     private MultipleChoiceKnapsack.Solution solveConsistent(PlanningProblem problem, int[][] gpu, int[][] host,
-            double[][] cost, int depth) {
+            double[][] cost, int depth, double[] incumbent) {
+        solves++;
         MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, gpuCapacity, hostCapacity);
-        if (s == null) {
+        if (s == null || s.cost() >= incumbent[0]) {
             return null;
         }
         List<PlanningProblem.RoleOptions> roles = problem.roles();
@@ -131,17 +139,16 @@ public final class Planner {
             final int substitute = g;
             MultipleChoiceKnapsack.Solution a = solveConsistent(problem, gpu, host,
                     without(cost, substitute, o -> roles.get(substitute).options().get(o).placement().state()
-                            == ResidencyState.S6), depth + 1);
+                            == ResidencyState.S6), depth + 1, incumbent);
             if (depth >= MAX_BRANCH_DEPTH) {
                 return a;
             }
             MultipleChoiceKnapsack.Solution b = solveConsistent(problem, gpu, host,
-                    without(cost, f, o -> !roles.get(f).options().get(o).placement().running()), depth + 1);
-            if (a == null) {
-                return b;
-            }
-            return b == null || a.cost() <= b.cost() ? a : b;
+                    without(cost, f, o -> !roles.get(f).options().get(o).placement().running()), depth + 1,
+                    incumbent);
+            return b != null ? b : a; // b is returned only when it beat the incumbent a set
         }
+        incumbent[0] = s.cost();
         return s;
     }
 

@@ -61,7 +61,7 @@ class AlternatingTraceTest {
 
     @Test
     void anyAlternationStaysWithinTheGuardrailBound() {
-        qt().withExamples(12).forAll(integers().between(2, 6), longs().all()).checkAssert((roles, seed) -> {
+        qt().withExamples(8).forAll(integers().between(2, 6), longs().all()).checkAssert((roles, seed) -> {
             RandomModels.World w = RandomModels.world(roles, seed);
             Random rnd = new Random(seed * 7 + 3);
             List<String> names = new ArrayList<>(w.model().roles().keySet());

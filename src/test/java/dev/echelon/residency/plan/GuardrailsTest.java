@@ -1,0 +1,173 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.cost.CostModel;
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Budgets;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Transition;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Guardrail scenarios on the shipped registry's roles. */
+class GuardrailsTest {
+
+    private final ResidencyModel shipped = PlanFixtures.shippedModel();
+    private final Guardrails guardrails = new Guardrails(shipped, GuardrailSettings.DEFAULTS);
+
+    private static RolePlacement gpu(ResidencyState s, String variant, int layers) {
+        return RolePlacement.gpu(s, variant, layers);
+    }
+
+    /** frontdoor S1 (q4), coder S1 (q4): the GPU is full; everyone else cold. */
+    private Placement coderOnGpu() {
+        return shipped.initialPlacement()
+                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("coder", gpu(ResidencyState.S1, "q4_k_m", 64))
+                .with("worker", RolePlacement.cold("q4_k_m"))
+                .with("math", RolePlacement.cold("q4_k_m"))
+                .with("architect", RolePlacement.cold("q4_k_m"));
+    }
+
+    @Test
+    void aBusyRoleIsDrainedNotEvictedAndWhatCannotFitIsDeferredLowestPriorityFirst() {
+        Placement current = coderOnGpu();
+        assertTrue(shipped.fits(current));
+        Placement wanted = current.with("coder", RolePlacement.cpu("q4_k_m"))
+                .with("worker", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48));
+        Observation obs = new Observation(100, current, Set.of(), Map.of("coder", 1),
+                Map.of("worker", 2, "architect", 1));
+        GuardedPlan out = guardrails.apply(wanted, obs, new TransitionHistory(600));
+
+        assertEquals(current.of("coder"), out.target().of("coder"), "busy coder stays");
+        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.BUSY));
+        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("worker")
+                && v.reason() == Veto.Reason.BUDGET));
+        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("architect")
+                && v.reason() == Veto.Reason.BUDGET));
+        assertEquals(List.of("worker", "architect"), out.deferred(), "tier C (priority 1) before tier B (2)");
+        assertTrue(out.transitions().isEmpty());
+    }
+
+    @Test
+    void demotionsComeFirstAndEveryStepFits() {
+        Placement current = coderOnGpu();
+        Placement wanted = current.with("coder", RolePlacement.cold("q4_k_m"))
+                .with("worker", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48));
+        GuardedPlan out = guardrails.apply(wanted, PlanFixtures.idle(100, current), new TransitionHistory(600));
+        assertEquals(wanted, out.target());
+        assertEquals("coder", out.transitions().get(0).role(), "the stop frees the GPU first");
+        Placement p = current;
+        for (Transition t : out.transitions()) {
+            p = p.with(t.role(), t.to());
+            assertTrue(shipped.fits(p), "fits after " + t);
+        }
+        assertTrue(out.vetoes().isEmpty());
+    }
+
+    @Test
+    void aSwapBlockedInBothResourcesGoesThroughAStop() {
+        // GPU holds the front door and one of worker / architect; host RAM holds the staged architect or the
+        // worker, not both: worker (GPU → RAM) needs the RAM the architect (RAM → GPU) frees, and vice versa
+        ResidencyModel tight = new ResidencyModel(List.copyOf(shipped.roles().values()),
+                new Budgets(15_000_000_000L, 12_600_000_000L), new CostModel());
+        Placement current = shipped.initialPlacement()
+                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("worker", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("math", RolePlacement.cold("q4_k_m"))
+                .with("coder", RolePlacement.cold("q4_k_m"))
+                .with("architect", RolePlacement.cpu("q4_k_m"));
+        assertTrue(tight.fits(current));
+        Placement wanted = current.with("worker", RolePlacement.cpu("q4_k_m"))
+                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48));
+        assertTrue(tight.fits(wanted));
+        GuardedPlan out = new Guardrails(tight, GuardrailSettings.DEFAULTS)
+                .apply(wanted, PlanFixtures.idle(100, current), new TransitionHistory(600));
+        assertEquals(wanted, out.target(), "vetoes: " + out.vetoes());
+        assertEquals(List.of("worker: S1(q4_k_m) → S4(q4_k_m)", "architect: S3(q4_k_m) → S1(q4_k_m)",
+                "worker: S4(q4_k_m) → S3(q4_k_m)"), out.transitions().stream().map(Transition::toString).toList());
+        Placement p = current;
+        for (Transition t : out.transitions()) {
+            p = p.with(t.role(), t.to());
+            assertTrue(tight.fits(p), "fits after " + t);
+        }
+    }
+
+    @Test
+    void dwellHoldsExceptToPromoteARoleWithAQueue() {
+        Placement current = coderOnGpu().with("math", RolePlacement.cpu("q4_k_m"));
+        TransitionHistory history = new TransitionHistory(600);
+        history.record("math", 95);
+        history.record("coder", 95);
+        Placement wanted = current.with("math", gpu(ResidencyState.S2, "q4_k_m", 4))
+                .with("coder", gpu(ResidencyState.S2, "q4_k_m", 56));
+        // coder is idle: its demotion waits for the dwell; math has a queue: its promotion may go now
+        Observation obs = new Observation(100, current, Set.of(), Map.of(), Map.of("math", 3));
+        GuardedPlan out = guardrails.apply(wanted, obs, history);
+        assertEquals(current.of("coder"), out.target().of("coder"));
+        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL),
+                out.vetoes().toString());
+        // math's promotion needs GPU room the dwelling coder does not free, so it is refused for budget, not dwell
+        assertTrue(out.vetoes().stream().noneMatch(v -> v.role().equals("math") && v.reason() == Veto.Reason.DWELL),
+                out.vetoes().toString());
+        // after the dwell both may move
+        GuardedPlan later = guardrails.apply(wanted, new Observation(126, current, Set.of(), Map.of(),
+                Map.of("math", 3)), history);
+        assertEquals(wanted, later.target(), later.vetoes().toString());
+    }
+
+    @Test
+    void flapDampingDoublesTheDwellPerReversal() {
+        TransitionHistory h = new TransitionHistory(1200);
+        Placement current = coderOnGpu();
+        RolePlacement up = current.of("coder");
+        RolePlacement down = RolePlacement.cpu("q4_k_m");
+        h.record(shipped.transition("coder", up, down), 0);
+        h.record(shipped.transition("coder", down, up), 40);
+        h.record(shipped.transition("coder", up, down), 120);
+        assertEquals(2, h.reversalsSince("coder", 0));
+        assertEquals(120.0, guardrails.dwell("coder", 130, h), 1e-9, "two reversals: 4 × 30 s");
+        assertEquals(30.0, guardrails.dwell("coder", 800, h), 1e-9, "reversals older than the flap window");
+    }
+
+    @Test
+    void pinsAndPrecisionFloorsAreEnforcedEvenIfThePlannerAsks() {
+        Placement current = coderOnGpu();
+        Placement wanted = current.with("frontdoor", RolePlacement.cpu("q4_k_m"))
+                .with("worker", gpu(ResidencyState.S1, "no_such_variant", 28));
+        GuardedPlan out = guardrails.apply(wanted, PlanFixtures.idle(100, current), new TransitionHistory(600));
+        assertEquals(current, out.target());
+        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("frontdoor") && v.reason() == Veto.Reason.PIN));
+        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("worker")
+                && v.reason() == Veto.Reason.PRECISION_FLOOR));
+    }
+
+    @Test
+    void theWindowCapsNonUrgentTransitionsButNotUrgentLoads() {
+        Placement current = coderOnGpu();
+        TransitionHistory history = new TransitionHistory(600);
+        for (int i = 0; i < GuardrailSettings.DEFAULTS.maxTransitionsPerWindow(); i++) {
+            history.record("someone" + i, 90);
+        }
+        Placement wanted = current.with("math", RolePlacement.cpu("q4_k_m"))
+                .with("architect", RolePlacement.cpu("q4_k_m"));
+        Observation obs = new Observation(100, current, Set.of(), Map.of(), Map.of("math", 1));
+        GuardedPlan out = guardrails.apply(wanted, obs, history);
+        assertEquals(RolePlacement.cpu("q4_k_m"), out.target().of("math"), "urgent: cold with a queue");
+        assertEquals(current.of("architect"), out.target().of("architect"));
+        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("architect")
+                && v.reason() == Veto.Reason.WINDOW));
+        PlanConstraints c = guardrails.constraints(obs, history);
+        assertTrue(c.fixed().contains("architect") && !c.fixed().contains("math"), c.toString());
+    }
+}
