@@ -38,17 +38,15 @@ class PeerPoliciesTest {
     @Test
     void countLruUnloadsTheLeastRecentlyUsedBeyondTheCount() {
         CountLruPolicy p = new CountLruPolicy(MODEL, 3);
-        Placement t = p.onRequest(idle(1, INITIAL), "architect").target();
-        // five loaded at launch; never-used roles go first, in registry order (the pinned front door stays)
-        assertEquals(S4, t.stateOf("worker"));
-        assertEquals(S4, t.stateOf("math"));
-        assertEquals(List.of("frontdoor", "coder", "architect"), runningRoles(t));
+        Placement t = p.onTick(idle(0, INITIAL)).target();
+        assertEquals(List.of("frontdoor"), runningRoles(t), "the router starts empty; the pin keeps the front door");
+        t = p.onRequest(idle(1, t), "architect").target();
+        assertEquals(MODEL.role("architect").initial(), t.of("architect"), "loaded with its launch settings");
         t = p.onRequest(idle(2, t), "worker").target();
-        assertEquals(MODEL.role("worker").initial(), t.of("worker"), "loaded with its launch settings");
-        assertEquals(S4, t.stateOf("coder"), "never used: older than the architect");
-        t = p.onRequest(idle(3, t), "math").target();
-        assertEquals(S4, t.stateOf("architect"), "used at t=1: older than the worker (t=2)");
-        assertEquals(List.of("frontdoor", "worker", "math"), runningRoles(t));
+        t = p.onRequest(idle(3, t), "coder").target();
+        assertEquals(List.of("frontdoor", "worker", "coder"), runningRoles(t), "the architect (t=1) was the LRU");
+        t = p.onRequest(idle(4, t), "math").target();
+        assertEquals(List.of("frontdoor", "math", "coder"), runningRoles(t), "then the worker (t=2)");
         assertTrue(MODEL.fits(t));
     }
 
@@ -56,34 +54,33 @@ class PeerPoliciesTest {
     void countLruUnloadsMoreWhenTheLoadWouldNotFit() {
         ResidencyModel small = PolicyFixtures.withGpu(22 * GIB);
         CountLruPolicy p = new CountLruPolicy(small);
-        Placement t = p.onTick(idle(0, small.initialPlacement())).target(); // five loaded > 4: the worker goes
-        assertEquals(S4, t.stateOf("worker"));
-        t = p.onRequest(idle(1, t), "worker").target();
-        assertTrue(small.fits(t), "the count would allow it, memory does not: " + small.footprint(t));
-        assertEquals(S4, t.stateOf("coder"), "the LRU model that frees GPU memory goes");
-        assertEquals(S1, t.stateOf("worker"));
+        Placement t = p.onRequest(idle(1, small.initialPlacement()), "worker").target();
+        t = p.onRequest(idle(2, t), "coder").target();
+        assertTrue(small.fits(t), "the count would allow both, memory does not: " + small.footprint(t));
+        assertEquals(S4, t.stateOf("worker"), "the LRU model that frees GPU memory goes");
+        assertEquals(MODEL.role("coder").initial(), t.of("coder"));
     }
 
     @Test
     void ttlLruExpiresIdleModelsAfterTheKeepAlive() {
         TtlLruPolicy p = new TtlLruPolicy(MODEL);
         Placement t = p.onTick(idle(0, INITIAL)).target();
-        assertEquals(3, running(t), "at most 3 loaded");
+        assertEquals(List.of("frontdoor"), runningRoles(t), "Ollama starts empty; the pin keeps the front door");
         t = p.onRequest(idle(10, t), "worker").target();
+        t = p.onRequest(idle(20, t), "architect").target();
         assertEquals(S1, t.stateOf("worker"));
-        assertEquals(3, running(t));
-        t = p.onTick(idle(299, t)).target();
-        assertTrue(t.of("architect").running(), "loaded at 0, idle 299 s < 5 min");
-        t = p.onTick(idle(300, t)).target();
-        assertEquals(S4, t.stateOf("architect"), "idle 5 min");
-        assertTrue(t.of("worker").running(), "used at t=10");
-        Observation busy = new Observation(330, t, Set.of(), Map.of("worker", 1), Map.of());
+        assertEquals(S1, t.stateOf("architect"), "Ollama puts every layer on the GPU when it fits");
+        t = p.onTick(idle(309, t)).target();
+        assertTrue(t.of("worker").running(), "idle 299 s < 5 min");
+        t = p.onTick(idle(310, t)).target();
+        assertEquals(S4, t.stateOf("worker"), "idle 5 min");
+        assertTrue(t.of("architect").running(), "used at t=20");
+        Observation busy = new Observation(330, t, Set.of(), Map.of("architect", 1), Map.of());
         t = p.onTick(busy).target();
-        assertTrue(t.of("worker").running(), "in flight: the timer restarts");
         t = p.onTick(idle(629, t)).target();
-        assertTrue(t.of("worker").running());
-        t = p.onTick(idle(631, t)).target();
-        assertEquals(S4, t.stateOf("worker"));
+        assertTrue(t.of("architect").running(), "in flight at t=330: the timer restarted");
+        t = p.onTick(idle(630, t)).target();
+        assertEquals(S4, t.stateOf("architect"));
         assertTrue(t.of("frontdoor").running(), "pinned: never unloaded");
     }
 
@@ -91,10 +88,7 @@ class PeerPoliciesTest {
     void ttlLruOffloadsPartiallyWhatDoesNotFitTheGpu() {
         ResidencyModel small = PolicyFixtures.withGpu(22 * GIB);
         TtlLruPolicy p = new TtlLruPolicy(small);
-        Placement t = p.onTick(idle(0, small.initialPlacement())).target();
-        t = p.onTick(idle(301, t)).target(); // everything but the pinned front door expires
-        assertEquals(1, running(t));
-        t = p.onRequest(idle(302, t), "coder").target();
+        Placement t = p.onRequest(idle(1, small.initialPlacement()), "coder").target();
         RolePlacement coder = t.of("coder");
         assertEquals(S2, coder.state(), "23 GB of coder does not fit beside the front door in 22 GiB");
         assertTrue(small.fits(t));
