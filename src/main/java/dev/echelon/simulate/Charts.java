@@ -24,7 +24,7 @@ public final class Charts {
 
     private static final int WIDTH = 960;
     private static final int HEIGHT = 540;
-    private static final int MAX_POINTS = 600;
+    private static final int MAX_POINTS = 120;
 
     private final ResidencyModel model;
 
@@ -136,10 +136,10 @@ public final class Charts {
     }
 
     private static List<Timeline.Pressure> thin(List<Timeline.Pressure> p) {
-        if (p.size() <= 4 * MAX_POINTS) {
+        if (p.size() <= MAX_POINTS) {
             return p;
         }
-        int step = p.size() / (4 * MAX_POINTS) + 1;
+        int step = p.size() / MAX_POINTS + 1;
         List<Timeline.Pressure> out = new ArrayList<>();
         for (int i = 0; i < p.size(); i += step) {
             // keep the peak of each bucket so that the plot never hides a high-water mark
@@ -159,6 +159,9 @@ public final class Charts {
         c.getStyler().setAntiAlias(true);
         c.getStyler().setMarkerSize(0);
         c.getStyler().setPlotGridLinesVisible(true);
+        // solid grid lines: a dashed stroke turns into thousands of dash outlines in the SVG
+        c.getStyler().setPlotGridLinesStroke(new java.awt.BasicStroke(0.5f));
+        c.getStyler().setPlotGridLinesColor(new java.awt.Color(225, 225, 225));
         return c;
     }
 

@@ -90,8 +90,8 @@ public final class ResultsWriter {
         sb.append("# Residency simulation results\n\n");
         sb.append("`").append(info.command()).append("` — seed ").append(info.seed()).append(", ")
                 .append(num0(info.durationSeconds())).append(" s per trace, tick ")
-                .append(num(info.simulator().tickSeconds())).append(" s, optimum window ")
-                .append(num(info.optimum().windowSeconds())).append(" s; wall time ").append(num1(info.wallSeconds()))
+                .append(num1(info.simulator().tickSeconds())).append(" s, optimum window ")
+                .append(num1(info.optimum().windowSeconds())).append(" s; wall time ").append(num1(info.wallSeconds()))
                 .append(" s.\n\n");
         List<TargetCheck> checks = families.stream().map(TargetCheck::of).flatMap(java.util.Optional::stream).toList();
         if (!checks.isEmpty()) {
