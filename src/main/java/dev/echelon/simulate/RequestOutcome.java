@@ -9,16 +9,19 @@ import dev.echelon.residency.policy.RequestCost;
  * @param servedBy      the role that served it (its own, or its fallback when its role was in S6); null if it was
  *                      still waiting when the replay ended
  * @param placement     where the serving role was while it served (null if unserved)
+ * @param startSeconds  when a slot took it (prefill began); NaN if unserved
  * @param ttftSeconds   arrival to first token: queueing for a slot or a load, plus prefill; for an unserved request,
  *                      the time it had waited when the replay ended (a lower bound)
  * @param tpotSeconds   seconds per output token (NaN if unserved)
  * @param finishSeconds when its last token came out (the replay's end if unserved)
  */
-public record RequestOutcome(Request request, String servedBy, RolePlacement placement, double ttftSeconds,
+public record RequestOutcome(Request request, String servedBy, RolePlacement placement, double startSeconds,
+        double ttftSeconds,
         double tpotSeconds, double finishSeconds) {
 
     public static RequestOutcome unserved(Request r, double endSeconds) {
-        return new RequestOutcome(r, null, null, endSeconds - r.arrivalSeconds(), Double.NaN, endSeconds);
+        return new RequestOutcome(r, null, null, Double.NaN, endSeconds - r.arrivalSeconds(), Double.NaN,
+                endSeconds);
     }
 
     public boolean served() {

@@ -1,6 +1,5 @@
 package dev.echelon.simulate;
 
-import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.RolePlacement;
 
@@ -26,22 +25,6 @@ public final class Schedules {
             });
             out.add(new Placement(m));
         }
-        return out;
-    }
-
-    /** The share of the run's time each role spent in each state, for summaries. */
-    public static Map<String, Map<ResidencyState, Double>> timeShares(RunResult run) {
-        Map<String, Map<ResidencyState, Double>> out = new LinkedHashMap<>();
-        double end = Math.max(run.endSeconds(), 1e-9);
-        run.timeline().states().forEach((role, segs) -> {
-            Map<ResidencyState, Double> m = new LinkedHashMap<>();
-            for (int i = 0; i < segs.size(); i++) {
-                double from = segs.get(i).atSeconds();
-                double to = i + 1 < segs.size() ? segs.get(i + 1).atSeconds() : end;
-                m.merge(segs.get(i).state(), Math.max(0, to - from) / end, Double::sum);
-            }
-            out.put(role, m);
-        });
         return out;
     }
 }

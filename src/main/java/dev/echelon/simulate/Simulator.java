@@ -373,8 +373,8 @@ public final class Simulator {
         private void serve(int i, Request q) {
             ServiceCost c = model.service(roles[i], settled[i], q.promptTokens(), inFlight[i] + 1);
             double finish = now + c.totalSeconds(q.outputTokens());
-            outcomes[q.id()] = new RequestOutcome(q, roles[i], settled[i], now - q.arrivalSeconds() + c.ttftSeconds(),
-                    c.tpotSeconds(), finish);
+            outcomes[q.id()] = new RequestOutcome(q, roles[i], settled[i], now,
+                    now - q.arrivalSeconds() + c.ttftSeconds(), c.tpotSeconds(), finish);
             inFlight[i]++;
             push(finish, COMPLETE, i, null);
         }

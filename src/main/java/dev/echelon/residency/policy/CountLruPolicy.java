@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  * further least-recently-used models until the new one fits (what OOM-avoidance forces). A model that cannot fit
  * even alone is loaded anyway and the simulator refuses it. Roles pinned by the registry are never unloaded
  * (Echelon's pin, not llama.cpp's: the router would unload them, but no placement below the pin is admissible).
- * Nothing happens on a tick except enforcing the count (the router has no timer).
+ * Nothing happens on a tick except enforcing the count (the router has no timer). The router starts with no model
+ * loaded: every role but the pinned ones is unloaded by the first decision and loads on its first request.
  */
 public final class CountLruPolicy implements ResidencyPolicy {
 
@@ -48,7 +49,7 @@ public final class CountLruPolicy implements ResidencyPolicy {
         this.model = model;
         this.maxLoaded = maxLoaded;
         this.recency = new Recency(List.copyOf(model.roles().keySet()));
-        this.target = model.initialPlacement();
+        this.target = Loads.startEmpty(model);
     }
 
     @Override

@@ -36,6 +36,15 @@ final class Loads {
                 .orElseGet(() -> RolePlacement.cpu(model.role(role).smallestVariant().name()));
     }
 
+    /**
+     * A server that has loaded nothing yet (Ollama, llama.cpp's router, llama-swap at start): every role cold except
+     * those a pin keeps loaded, which stay at their launch placement.
+     */
+    static Placement startEmpty(ResidencyModel model) {
+        return model.initialPlacement().map((role, p) -> evictable(model, role) ? RolePlacement.cold(p.variant())
+                : launch(model, role));
+    }
+
     /** The variant a role is launched with: the GGUF file the user configured. */
     static VariantSpec launchVariant(ResidencyModel model, String role) {
         ResidentRole r = model.role(role);

@@ -40,14 +40,8 @@ public final class SwapOnePolicy implements ResidencyPolicy {
         this.model = model;
         this.persistent = model.roles().values().stream().filter(r -> r.tier() == Tier.A || !Loads.evictable(model,
                 r.name())).map(r -> r.name()).collect(Collectors.toUnmodifiableSet());
-        Placement start = model.initialPlacement();
-        for (String role : model.roles().keySet()) {
-            if (persistent.contains(role)) {
-                start = start.with(role, Loads.launch(model, role));
-            } else {
-                start = start.with(role, RolePlacement.cold(start.of(role).variant()));
-            }
-        }
+        Placement start = model.initialPlacement().map((role, p) -> persistent.contains(role)
+                ? Loads.launch(model, role) : RolePlacement.cold(p.variant()));
         this.target = start;
         for (String role : model.roles().keySet()) {
             if (!persistent.contains(role)) {

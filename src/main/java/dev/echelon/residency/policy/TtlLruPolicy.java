@@ -29,8 +29,9 @@ import java.util.function.Predicate;
  *       and while requests for it are in flight or queued, as Ollama's session reference count does.</li>
  *   <li>Unloading means the runner exits: the role goes to S4. A role pinned by the registry is never unloaded.</li>
  * </ul>
- * Ollama would never unload a runner with requests in flight; here the simulator enforces that for every policy
- * (a busy role drains before it is demoted).
+ * Ollama starts with no model loaded: here every role but the pinned ones (kept at their launch placement) is
+ * unloaded by the first decision, and loads on its first request. Ollama would never unload a runner with requests
+ * in flight; here the simulator enforces that for every policy (a busy role drains before it is demoted).
  */
 public final class TtlLruPolicy implements ResidencyPolicy {
 
@@ -57,7 +58,7 @@ public final class TtlLruPolicy implements ResidencyPolicy {
         this.keepAliveSeconds = keepAliveSeconds;
         this.maxLoaded = maxLoaded;
         this.recency = new Recency(List.copyOf(model.roles().keySet()));
-        this.target = model.initialPlacement();
+        this.target = Loads.startEmpty(model);
     }
 
     @Override

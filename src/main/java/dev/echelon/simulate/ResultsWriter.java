@@ -1,0 +1,152 @@
+package dev.echelon.simulate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.echelon.registry.Tier;
+import dev.echelon.residency.policy.OfflineOptimum;
+import dev.echelon.residency.policy.RequestCost;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Writes a simulation's figures as {@code results.csv}, {@code results.json} and {@code results.md}. */
+public final class ResultsWriter {
+
+    /** How the run was made, for the files' headers. */
+    public record RunInfo(String command, long seed, double durationSeconds, Simulator.Settings simulator,
+            OfflineOptimum.Settings optimum, double wallSeconds) {
+    }
+
+    private static final String[] CSV_HEADER = {"family", "shifting", "policy", "requests", "p50_ttft_s",
+        "p95_ttft_s", "p99_ttft_s", "ttft_slo", "tpot_slo", "transitions", "gb_moved", "gpu_hit_rate",
+        "fallback_share", "unserved", "refusals", "mean_latency_s", "mean_cost_s", "regret", "p95_vs_optimum",
+        "prepare_s", "replay_s", "policy_us_per_call"};
+
+    public void write(Path dir, RunInfo info, List<SimulationSuite.FamilyResult> families) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("results.csv"), csv(families));
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.writeString(dir.resolve("results.json"), json.writeValueAsString(jsonTree(info, families)) + "\n");
+        Files.writeString(dir.resolve("results.md"), markdown(info, families));
+    }
+
+    String csv(List<SimulationSuite.FamilyResult> families) {
+        StringBuilder sb = new StringBuilder(String.join(",", CSV_HEADER)).append('\n');
+        for (SimulationSuite.FamilyResult f : families) {
+            for (PolicyMetrics m : f.metrics()) {
+                sb.append(String.join(",", m.family(), String.valueOf(f.trace().family().shifting()), m.policy(),
+                        String.valueOf(m.requests()), num(m.p50Ttft()), num(m.p95Ttft()), num(m.p99Ttft()),
+                        num(m.ttftSlo()), num(m.tpotSlo()), String.valueOf(m.transitions()), num(m.gbMoved()),
+                        num(m.gpuHitRate()), num(m.fallbackShare()), String.valueOf(m.unserved()),
+                        String.valueOf(m.refusals()), num(m.meanLatency()), num(m.meanCost()), num(m.regret()),
+                        num(m.p95VsOptimum()), num(m.prepareSeconds()), num(m.replaySeconds()),
+                        num(m.policyMicrosPerCall()))).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private Map<String, Object> jsonTree(RunInfo info, List<SimulationSuite.FamilyResult> families) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("command", info.command());
+        root.put("seed", info.seed());
+        root.put("duration_s", info.durationSeconds());
+        root.put("tick_s", info.simulator().tickSeconds());
+        root.put("drain_s", info.simulator().drainSeconds());
+        root.put("optimum", Map.of("window_s", info.optimum().windowSeconds(), "partial_steps",
+                info.optimum().partialSteps()));
+        RequestCost cost = info.optimum().cost();
+        root.put("request_cost", Map.of("decode_weight", cost.decodeWeight(), "substitution_penalty_s",
+                cost.substitutionPenaltySeconds()));
+        Map<String, Object> slo = new LinkedHashMap<>();
+        for (Tier t : List.of(Tier.A, Tier.B, Tier.C)) {
+            slo.put(t.name(), Map.of("ttft_s", Slo.ttftSeconds(t), "tpot_s", Slo.tpotSeconds(t)));
+        }
+        root.put("slo", slo);
+        root.put("wall_s", info.wallSeconds());
+        List<Object> fams = new ArrayList<>();
+        for (SimulationSuite.FamilyResult f : families) {
+            Map<String, Object> fm = new LinkedHashMap<>();
+            fm.put("family", f.trace().family().id());
+            fm.put("description", f.trace().family().description());
+            fm.put("shifting", f.trace().family().shifting());
+            fm.put("requests", f.trace().requests().size());
+            fm.put("policies", f.metrics());
+            TargetCheck.of(f).ifPresent(t -> fm.put("target", t));
+            fams.add(fm);
+        }
+        root.put("families", fams);
+        return root;
+    }
+
+    String markdown(RunInfo info, List<SimulationSuite.FamilyResult> families) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Residency simulation results\n\n");
+        sb.append("`").append(info.command()).append("` — seed ").append(info.seed()).append(", ")
+                .append(num0(info.durationSeconds())).append(" s per trace, tick ")
+                .append(num1(info.simulator().tickSeconds())).append(" s, optimum window ")
+                .append(num1(info.optimum().windowSeconds())).append(" s; wall time ").append(num1(info.wallSeconds()))
+                .append(" s.\n\n");
+        List<TargetCheck> checks = families.stream().map(TargetCheck::of).flatMap(java.util.Optional::stream).toList();
+        if (!checks.isEmpty()) {
+            sb.append("## Target: planner p95 TTFT ≥ 30 % below every peer, regret ≤ 10 %\n\n");
+            sb.append("| family | shifting | best peer (p95 s) | planner p95 s | p95 gain | planner regret | met |\n");
+            sb.append("|---|---|---|---|---|---|---|\n");
+            for (TargetCheck t : checks) {
+                sb.append("| ").append(t.family()).append(" | ").append(t.shifting() ? "yes" : "no (control)")
+                        .append(" | ").append(t.bestPeer()).append(" (").append(num1(t.bestPeerP95())).append(") | ")
+                        .append(num1(t.plannerP95())).append(" | ").append(pct(t.p95Gain())).append(" | ")
+                        .append(pct(t.plannerRegret())).append(" | ")
+                        .append(t.p95Met() && t.regretMet() ? "yes" : "no"
+                                + (t.p95Met() ? "" : " (p95)") + (t.regretMet() ? "" : " (regret)"))
+                        .append(" |\n");
+            }
+            sb.append('\n');
+        }
+        for (SimulationSuite.FamilyResult f : families) {
+            sb.append("## ").append(f.trace().family().id()).append(" — ").append(f.trace().family().description())
+                    .append(" (").append(f.trace().requests().size()).append(" requests)\n\n");
+            sb.append("| policy | p50 TTFT s | p95 TTFT s | p99 TTFT s | TTFT SLO | TPOT SLO | transitions | GB moved "
+                    + "| GPU hit | fallback | unserved | mean cost s | regret | p95 / opt | solve+replay s |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (PolicyMetrics m : f.metrics()) {
+                sb.append("| ").append(m.policy()).append(" | ").append(num2(m.p50Ttft())).append(" | ")
+                        .append(num1(m.p95Ttft())).append(" | ").append(num1(m.p99Ttft())).append(" | ")
+                        .append(pct(m.ttftSlo())).append(" | ").append(pct(m.tpotSlo())).append(" | ")
+                        .append(m.transitions()).append(" | ").append(num1(m.gbMoved())).append(" | ")
+                        .append(pct(m.gpuHitRate())).append(" | ").append(pct(m.fallbackShare())).append(" | ")
+                        .append(m.unserved()).append(" | ").append(num2(m.meanCost())).append(" | ")
+                        .append(pct(m.regret())).append(" | ").append(num2(m.p95VsOptimum())).append(" | ")
+                        .append(num2(m.prepareSeconds() + m.replaySeconds())).append(" |\n");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String num0(double v) {
+        return String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private static String num1(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String num2(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f %%", 100 * v);
+    }
+}

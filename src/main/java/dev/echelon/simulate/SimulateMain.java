@@ -1,0 +1,152 @@
+package dev.echelon.simulate;
+
+import dev.echelon.cost.CostModel;
+import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.RegistryLoader;
+import dev.echelon.registry.RegistryMode;
+import dev.echelon.residency.Budgets;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.policy.OfflineOptimum;
+import dev.echelon.residency.policy.RequestCost;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code echelon simulate}: replays generated traces through every residency policy and writes the comparison.
+ * A plain main (no CDI): the registry, the cost model and the policies are built directly.
+ *
+ * <pre>
+ *   --families all|workday,bursts,…   trace families (default: all)
+ *   --policies all|static,count-lru,… policies (default: all; the optimum anchors regret)
+ *   --seed N                          trace seed (default 42)
+ *   --duration S                      seconds per trace (default 3600)
+ *   --out DIR                         output directory (default bench/residency)
+ *   --registry FILE                   model registry (default model_registry.yaml)
+ *   --window S                        the optimum's window (default 10)
+ *   --threads N                       families replayed in parallel (default: cores)
+ *   --no-plots                        skip the PNG/SVG plots
+ * </pre>
+ */
+public final class SimulateMain {
+
+    private SimulateMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Map<String, String> opt;
+        try {
+            opt = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("simulate: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (opt.containsKey("help")) {
+            System.out.println(usage());
+            return;
+        }
+        long t0 = System.nanoTime();
+        Path registryFile = Path.of(opt.getOrDefault("registry", "model_registry.yaml"));
+        ModelRegistry registry = new RegistryLoader(RegistryMode.FULL, Path.of("models"), false).load(registryFile);
+        ResidencyModel model = ResidencyModel.of(registry, new Budgets(registry.residency().gpuBytes(),
+                registry.residency().hostRamBytes()), new CostModel());
+        OfflineOptimum.Settings optimum = new OfflineOptimum.Settings(
+                Double.parseDouble(opt.getOrDefault("window", "10")), OfflineOptimum.Settings.DEFAULT.partialSteps(),
+                RequestCost.DEFAULT);
+        PolicyCatalog catalog = PolicyCatalog.standard(optimum);
+        List<TraceFamily> families = "all".equals(opt.getOrDefault("families", "all"))
+                ? Arrays.asList(TraceFamily.values())
+                : Arrays.stream(opt.get("families").split(",")).map(TraceFamily::parse).toList();
+        List<String> policies = "all".equals(opt.getOrDefault("policies", "all")) ? catalog.names()
+                : Arrays.stream(opt.get("policies").split(",")).map(String::trim).peek(n -> {
+                    if (!catalog.has(n)) {
+                        throw new IllegalArgumentException("unknown policy '" + n + "' (known: " + catalog.names() + ")");
+                    }
+                }).toList();
+        long seed = Long.parseLong(opt.getOrDefault("seed", "42"));
+        double duration = Double.parseDouble(opt.getOrDefault("duration", "3600"));
+        Path out = Path.of(opt.getOrDefault("out", "bench/residency"));
+        int threads = Math.max(1, Math.min(families.size(), Integer.parseInt(opt.getOrDefault("threads",
+                String.valueOf(Runtime.getRuntime().availableProcessors())))));
+
+        Simulator.Settings simSettings = Simulator.Settings.DEFAULT;
+        SimulationSuite suite = new SimulationSuite(model, simSettings, catalog, RequestCost.DEFAULT);
+        Charts charts = opt.containsKey("no-plots") ? null : new Charts(model);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<SimulationSuite.FamilyResult>> futures = new ArrayList<>();
+        for (TraceFamily f : families) {
+            futures.add(pool.submit(() -> {
+                SimulationSuite.FamilyResult r = suite.run(f, seed, duration, policies);
+                if (charts != null) {
+                    charts.write(r, out.resolve("plots"));
+                }
+                System.err.printf(Locale.ROOT, "simulate: %s done (%d requests)%n", f.id(),
+                        r.trace().requests().size());
+                return r;
+            }));
+        }
+        List<SimulationSuite.FamilyResult> results = new ArrayList<>();
+        try {
+            for (Future<SimulationSuite.FamilyResult> fut : futures) {
+                results.add(fut.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        String command = "./echelon simulate " + String.join(" ", args);
+        ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(command.trim(), seed, duration, simSettings, optimum,
+                wall);
+        new ResultsWriter().write(out, info, results);
+        System.out.print(new ResultsWriter().markdown(info, results));
+        System.err.printf(Locale.ROOT, "simulate: wrote %s (results.csv, results.json, results.md%s) in %.1f s%n",
+                out, charts == null ? "" : ", plots/", wall);
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'\n" + usage());
+            }
+            String key = a.substring(2);
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                m.put(key.substring(0, eq), key.substring(eq + 1));
+            } else if (key.equals("no-plots") || key.equals("help")) {
+                m.put(key, "true");
+            } else if (i + 1 < args.length) {
+                m.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value\n" + usage());
+            }
+        }
+        List<String> known = List.of("families", "policies", "seed", "duration", "out", "registry", "window",
+                "threads", "no-plots", "help");
+        for (String k : m.keySet()) {
+            if (!known.contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
+            }
+        }
+        return m;
+    }
+
+    static String usage() {
+        return """
+                usage: ./echelon simulate [--families all|workday,bursts,alternating,scan,long-idle,drift,steady]
+                                          [--policies all|static,count-lru,ttl-lru,swap-one,rb,planner,optimum]
+                                          [--seed 42] [--duration 3600] [--out bench/residency]
+                                          [--registry model_registry.yaml] [--window 10] [--threads N] [--no-plots]""";
+    }
+}
