@@ -20,6 +20,15 @@ public interface ResidencyPolicy {
      */
     Decision onRequest(Observation now, String role);
 
+    /**
+     * As {@link #onRequest(Observation, String)}, with the request's size as the caller sees it: its prompt length in
+     * tokens (counted or estimated) and its {@code max_tokens} (or, where known, its expected answer length). Policies
+     * that price placements per request learn from it; the others ignore it.
+     */
+    default Decision onRequest(Observation now, String role, int promptTokens, int maxOutputTokens) {
+        return onRequest(now, role);
+    }
+
     /** The periodic tick: proactive policies plan here. */
     Decision onTick(Observation now);
 

@@ -211,7 +211,7 @@ public final class Simulator {
                     case ARRIVAL -> {
                         arrived++;
                         Request q = e.request();
-                        adopt(ask(() -> policy.onRequest(observation(), q.role())));
+                        adopt(ask(() -> policy.onRequest(observation(), q.role(), q.promptTokens(), q.outputTokens())));
                         applyTransitions();
                         int at = route(index.get(q.role()));
                         queues.get(at).add(new Job(q));

@@ -1,16 +1,19 @@
 package dev.echelon.residency.plan;
 
 import dev.echelon.residency.Decision;
+import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.RolePlacement;
 import dev.echelon.residency.Transition;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,14 +25,15 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>{@link #onTick}: replans at most every {@link PlannerSettings#tickSeconds}.</li>
- *   <li>{@link #onRequest}: counts the arrival; when the role cannot serve (cold, or substituted by a fallback that
- *       does not run) or requests queue for it, replans at once with the new request counted as waiting — an
- *       on-demand promotion that is still budget-safe and guarded.</li>
+ *   <li>{@link #onRequest}: counts the arrival, learns the role's typical request size, and replans at once with the
+ *       new request counted as waiting — an on-demand load of a cold role, or a promotion of a slow one, that is
+ *       still budget-safe and guarded; a role about to be promoted is deferred, so the request waits for it.</li>
  *   <li>{@link #onWeakAnswer}: raises the escalation target's near-term demand (predictive prefetch).</li>
  * </ul>
  *
- * <p>The transitions it decides are recorded in its {@link TransitionHistory} when decided (dwell and the window
- * count from the decision). Thread-safe: calls are serialised.
+ * <p>Its {@link TransitionHistory} (dwell, the anti-thrash window, flap damping) books the transitions that
+ * <em>started</em>, as seen in successive observations — not the ones it decided, which may wait for a drain or for
+ * memory and would otherwise be booked again at every replan. Thread-safe: calls are serialised.
  */
 public final class EchelonPlanner implements ResidencyPolicy {
 
@@ -40,6 +44,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
     private final Guardrails guardrails;
     private final TransitionHistory history;
 
+    private final Map<String, RequestShape> shapes = new HashMap<>();
+    private Placement lastSeen;
     private double lastPlanAt = Double.NEGATIVE_INFINITY;
     private Forecast lastForecast;
     private Plan lastPlan;
@@ -69,28 +75,76 @@ public final class EchelonPlanner implements ResidencyPolicy {
 
     @Override
     public synchronized Decision onRequest(Observation now, String role) {
+        return request(now, role);
+    }
+
+    /**
+     * As {@link #onRequest(Observation, String)}, and learns the role's typical request: an exponentially weighted
+     * mean of prompt and output tokens per role (the settings' reference request as the prior), which prices the
+     * role's placements ({@link PlacementCosts#shape}).
+     */
+    @Override
+    public synchronized Decision onRequest(Observation now, String role, int promptTokens, int maxOutputTokens) {
+        if (model.manages(role)) {
+            shapes.computeIfAbsent(role, r -> new RequestShape(settings.promptTokens(), settings.outputTokens()))
+                    .add(promptTokens, maxOutputTokens);
+            RequestShape s = shapes.get(role);
+            planner.costs().shape(role, s.prompt, s.output);
+        }
+        return request(now, role);
+    }
+
+    private Decision request(Observation now, String role) {
+        observe(now);
         forecaster.arrival(role, now.nowSeconds());
         if (!model.manages(role)) {
             return Decision.keep(now.current(), "request for unmanaged role " + role);
         }
-        boolean cannotServe = !now.inTransit().contains(role) && !guardrails.canServe(role, now.current());
-        boolean queueing = now.queued(role) > 0 && now.nowSeconds() - lastPlanAt >= settings.tickSeconds();
-        if (!cannotServe && !queueing) {
-            return Decision.keep(now.current(), "request for " + role + ": served where it is");
-        }
-        // the request that just arrived waits too: count it, so that an urgent load is allowed past dwell/window
+        // every arrival replans (a few hundred microseconds): a cold role is loaded on demand at once, like a
+        // reactive server would, and a role served slowly (on the CPU, partly offloaded) is promoted before the
+        // request starts there — a 2,500-token prompt started on the CPU holds its slot for minutes, and the
+        // promotion would have to wait for it. The request that just arrived waits too: it is counted as queued, so
+        // that an urgent load is allowed past dwell and the window.
         Map<String, Integer> queued = new HashMap<>(now.queued());
         queued.merge(role, 1, Integer::sum);
         Observation withRequest = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(),
                 queued);
+        boolean cannotServe = !now.inTransit().contains(role) && !guardrails.canServe(role, now.current());
         String why = cannotServe
                 ? "request for " + role + " (" + now.current().of(role) + ", cannot serve)"
-                : "request for " + role + " (" + now.queued(role) + " queued)";
+                : "request for " + role + " (" + (now.queued(role) + 1) + " waiting)";
         return replan(withRequest, why);
+    }
+
+    /**
+     * Books the transitions that actually started since the last observation: a role whose placement (the settled
+     * one, or for a role in transit the one it moves to) differs from what was seen before has started to move.
+     * Recording what happened, not what was decided, keeps a move that must wait (for a drain, for memory) from
+     * being booked again at every replan and filling the anti-thrash window with moves that never started.
+     */
+    private void observe(Observation now) {
+        Placement seen = lastSeen;
+        lastSeen = now.current();
+        if (seen == null) {
+            return;
+        }
+        for (String role : model.roles().keySet()) {
+            RolePlacement before = seen.of(role);
+            RolePlacement after = now.current().of(role);
+            if (before.equals(after) || (!before.running() && !after.running() && before.state() == after.state())) {
+                continue;
+            }
+            if (Ladder.legal(before, after)) {
+                history.record(model.transition(role, before, after), now.nowSeconds());
+            } else {
+                history.record(role, now.nowSeconds());
+            }
+        }
     }
 
     @Override
     public synchronized Decision onTick(Observation now) {
+        observe(now);
         if (now.nowSeconds() - lastPlanAt < settings.tickSeconds()) {
             return Decision.keep(now.current(), "tick: planned " + String.format(Locale.ROOT, "%.2f",
                     now.nowSeconds() - lastPlanAt) + " s ago");
@@ -110,19 +164,31 @@ public final class EchelonPlanner implements ResidencyPolicy {
         if (!plan.feasible()) {
             // what dwell and the window froze does not fit (budgets lowered, a grid cell short): plan with only the
             // hard constraints and let the guardrails sort out what may move now
-            Set<String> busy = model.roles().keySet().stream().filter(now::busy).collect(Collectors.toSet());
-            plan = planner.plan(forecast, now, new PlanConstraints(now.inTransit(), busy));
+            plan = planner.plan(forecast, now, new PlanConstraints(now.inTransit(), Set.of()));
         }
         GuardedPlan guarded = guardrails.apply(plan.target(), now, history);
-        for (Transition t : guarded.transitions()) {
-            history.record(t, now.nowSeconds());
-        }
         lastPlanAt = now.nowSeconds();
         lastForecast = forecast;
         lastPlan = plan;
         lastGuarded = guarded;
         lastCause = cause(trigger, forecast, now.current(), guarded, plan);
-        return new Decision(guarded.target(), lastCause, Set.copyOf(guarded.deferred()));
+        return new Decision(guarded.target(), lastCause, deferred(guarded, now));
+    }
+
+    /**
+     * Roles whose requests should wait: those the guardrails could not serve, and those about to be promoted — a
+     * request started at the old, slower placement would run there for its whole length (minutes for a long prompt
+     * on the CPU) and hold back the promotion, which waits for requests in flight; waiting the seconds a load takes
+     * is cheaper. The wait is bounded by whoever serves (the live path's transition wait, then the fallback).
+     */
+    private Set<String> deferred(GuardedPlan guarded, Observation now) {
+        Set<String> out = new LinkedHashSet<>(guarded.deferred());
+        for (Transition t : guarded.transitions()) {
+            if (t.from().running() && Guardrails.promotes(t.from(), t.to())) {
+                out.add(t.role());
+            }
+        }
+        return out;
     }
 
     /** e.g. "tick; forecast: coder 0.80/s ↑, frontdoor 0.10/s ↓; coder S3(q4_k_m) → S1(q4_k_m); vetoed: …". */
@@ -181,6 +247,9 @@ public final class EchelonPlanner implements ResidencyPolicy {
                 m.put("pendingEscalations", round(f.pendingEscalations()));
                 m.put("queued", f.queued());
                 m.put("expectedRequests", round(f.expectedRequests(settings.horizonSeconds())));
+                RequestShape shape = shapes.get(role);
+                m.put("promptTokens", round(shape != null ? shape.prompt : settings.promptTokens()));
+                m.put("outputTokens", round(shape != null ? shape.output : settings.outputTokens()));
                 forecast.put(role, m);
             }
             out.put("forecast", forecast);
@@ -218,6 +287,27 @@ public final class EchelonPlanner implements ResidencyPolicy {
     /** The last guarded plan, or null before the first. */
     public synchronized GuardedPlan lastGuarded() {
         return lastGuarded;
+    }
+
+    /** Exponentially weighted mean request size of a role; the prior counts as one request. */
+    private static final class RequestShape {
+        /** Weight of a new request once the prior has been outweighed: about the last 10 requests count. */
+        static final double ALPHA = 0.1;
+        double prompt;
+        double output;
+        int n;
+
+        RequestShape(double prompt, double output) {
+            this.prompt = prompt;
+            this.output = output;
+        }
+
+        void add(int promptTokens, int outputTokens) {
+            n++;
+            double a = Math.max(ALPHA, 1.0 / (n + 1));
+            prompt += a * (Math.max(0, promptTokens) - prompt);
+            output += a * (Math.max(1, outputTokens) - output);
+        }
     }
 
     private static double round(double v) {

@@ -24,10 +24,9 @@ import java.util.Set;
  *
  * <p>Per role, a change is refused (a {@link Veto}) when the role is in transit; when it would go below its pin or
  * use a variant it may not (precision floor) — the model's options already exclude both, checked again here; when
- * the ladder has no such edge; when it demotes a role with requests in flight or queued (drain first: it is kept and
- * retried next tick); when the role changed less than the dwell time ago; or when the sliding window's cap is
- * reached. Dwell does not hold back promoting a role whose requests queue (a demotion of it is refused anyway, as it
- * is busy): the queue shows the current placement is too slow. Loading a role that cannot serve and has requests
+ * the ladder has no such edge; when the role changed less than the dwell time ago; or when the sliding window's cap is
+ * reached. Dwell does not hold back promoting a role whose requests queue: the queue shows the current placement is
+ * too slow. Loading a role that cannot serve and has requests
  * waiting is <em>urgent</em>: it also bypasses the window cap (it is still counted), so a queue never waits on
  * anti-thrash limits.
  *
@@ -40,11 +39,16 @@ import java.util.Set;
  * nor the window. So per role at most (1 + demotions) × ladder height changes happen, and demotions are at most one
  * per dwell time per role and at most {@code maxTransitionsPerWindow} per window overall.
  *
+ * <p>Busy roles (requests in flight or queued) may be demoted by a plan: "never demote a role with requests in
+ * flight" is kept where it can be kept exactly, by whoever carries the transition out — the live {@code Actuator} and
+ * the simulator drain first (no new request starts on a role about to move; those in flight finish, then it moves).
+ * Refusing the plan instead would leave an old role with a backlog holding the memory a phase change needs for ever.
+ *
  * <p>What passes is ordered so that every intermediate placement fits the budgets: demotions and stops first
  * (largest GPU release first), then promotions, urgent ones and higher priority ({@link ResidentRole#priority})
  * first. A demotion that needs host RAM which only a later promotion frees goes through S4 (stop now, stage later),
  * when the window has room for the extra transition.
- * What cannot be placed in any safe order is vetoed ({@link Veto.Reason#BUDGET}): busy roles are kept, the
+ * What cannot be placed in any safe order is vetoed ({@link Veto.Reason#BUDGET}): the
  * promotions that do not fit are dropped, and roles left unable to serve their waiting requests are reported as
  * deferred, lowest priority first.
  *
@@ -91,7 +95,8 @@ public final class Guardrails {
 
     /**
      * What the planner may change now: roles in transit, within dwell (unless urgent) or — when the window's cap is
-     * used up — all but urgent ones are fixed; busy roles may not be demoted.
+     * used up — all but urgent ones are fixed. Busy roles may be planned down: the demotion is carried out only after
+     * they drained (see the class comment), and the planner prices the queued requests that wait for it.
      */
     public PlanConstraints constraints(Observation now, TransitionHistory history) {
         Set<String> fixed = new HashSet<>(now.inTransit());
@@ -99,9 +104,6 @@ public final class Guardrails {
         boolean windowFull = history.countSince(now.nowSeconds() - settings.windowSeconds())
                 >= settings.maxTransitionsPerWindow();
         for (String role : model.roles().keySet()) {
-            if (now.busy(role)) {
-                noDemotion.add(role);
-            }
             boolean dwelling = now.queued(role) == 0 && withinDwell(role, now.nowSeconds(), history).isPresent();
             if (!urgent(role, now) && (windowFull || dwelling)) {
                 fixed.add(role);
@@ -153,9 +155,6 @@ public final class Guardrails {
         } else if (!Ladder.legal(from, to)) {
             reason = Veto.Reason.ILLEGAL;
             detail = Ladder.why(from, to);
-        } else if (demotes(from, to) && now.busy(role)) {
-            reason = Veto.Reason.BUSY;
-            detail = "drain first: " + now.inFlight(role) + " in flight, " + now.queued(role) + " queued";
         } else if (!(now.queued(role) > 0 && promotes(from, to))
                 && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
             reason = Veto.Reason.DWELL;

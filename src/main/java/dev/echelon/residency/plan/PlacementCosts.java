@@ -16,8 +16,8 @@ import java.util.Map;
  * ({@link ResidencyModel#service}, {@link ResidencyModel#transitionSeconds}).
  *
  * <ul>
- *   <li><b>Running (S0–S3)</b>: every expected request (queued now plus arrivals within H) pays the reference
- *       request's TTFT, a queueing wait, and {@code tpotWeight} × its decode time. The wait is M/M/1-like in the
+ *   <li><b>Running (S0–S3)</b>: every expected request (queued now plus arrivals within H) pays the role's typical
+ *       request's TTFT ({@link #shape}), a queueing wait, and {@code tpotWeight} × its decode time. The wait is M/M/1-like in the
  *       utilisation ρ = arrival rate × service time / slots — a placement that cannot keep up (a 32B model on the CPU
  *       under steady traffic) is priced by its growing backlog, linear in ρ beyond 0.9 over the horizon.</li>
  *   <li><b>Cold (S4)</b>: the next arrival triggers an on-demand load (to the role's cheapest-to-hold running
@@ -41,10 +41,44 @@ public final class PlacementCosts {
     private final PlannerSettings settings;
     private final Map<String, Map<RolePlacement, ServiceCost[]>> serviceCache = new HashMap<>();
     private final Map<String, RolePlacement> onDemand = new HashMap<>();
+    /** Per role: {prompt tokens, output tokens} of its typical request, as learnt; the settings' reference if absent. */
+    private final Map<String, int[]> shapes = new HashMap<>();
 
     public PlacementCosts(ResidencyModel model, PlannerSettings settings) {
         this.model = model;
         this.settings = settings;
+    }
+
+    /**
+     * The typical request of {@code role}: prices its placements from now on. A chat role's 150-token prompts and an
+     * architecture role's 2,500-token ones differ by more than an order of magnitude in CPU prefill time, so one
+     * reference request for all roles underprices CPU and partial-offload placements of the long-prompt roles.
+     * The service-time cache of the role is dropped only when the shape moves by more than {@link #SHAPE_STEP}, so
+     * a slowly varying average costs no recomputation per request.
+     */
+    public void shape(String role, double promptTokens, double outputTokens) {
+        int prompt = (int) Math.max(0, Math.round(promptTokens));
+        int output = (int) Math.max(1, Math.round(outputTokens));
+        int[] old = shapes.get(role);
+        if (old != null && Math.abs(prompt - old[0]) <= SHAPE_STEP * Math.max(old[0], 64)
+                && Math.abs(output - old[1]) <= SHAPE_STEP * Math.max(old[1], 16)) {
+            return;
+        }
+        shapes.put(role, new int[] {prompt, output});
+        serviceCache.remove(role);
+    }
+
+    /** Relative change of a role's request shape below which its prices are kept. */
+    static final double SHAPE_STEP = 0.05;
+
+    private int promptTokens(String role) {
+        int[] s = shapes.get(role);
+        return s != null ? s[0] : settings.promptTokens();
+    }
+
+    private int outputTokens(String role) {
+        int[] s = shapes.get(role);
+        return s != null ? s[1] : settings.outputTokens();
     }
 
     /**
@@ -89,14 +123,14 @@ public final class PlacementCosts {
     }
 
     /**
-     * Expected seconds one reference request costs at a running placement when requests arrive at {@code rate}/s:
+     * Expected seconds one typical request of the role ({@link #shape}) costs at a running placement when requests arrive at {@code rate}/s:
      * TTFT + queueing wait + tpotWeight × decode time.
      */
     public double requestSeconds(String role, RolePlacement p, double rate) {
         ResidentRole r = model.role(role);
         int slotsPerInstance = Math.max(1, r.parallel());
         int instances = Math.max(1, r.instances());
-        int decoded = settings.outputTokens() - 1;
+        int decoded = outputTokens(role) - 1;
         ServiceCost single = service(role, p, 1, slotsPerInstance);
         double singleSeconds = single.ttftSeconds() + single.tpotSeconds() * decoded;
         int concurrent = (int) Math.max(1, Math.min(slotsPerInstance, Math.ceil(rate * singleSeconds / instances)));
@@ -140,7 +174,7 @@ public final class PlacementCosts {
                 .computeIfAbsent(p, k -> new ServiceCost[maxConcurrent + 1]);
         ServiceCost s = byConcurrency[concurrent];
         if (s == null) {
-            s = model.service(role, p, settings.promptTokens(), concurrent);
+            s = model.service(role, p, promptTokens(role), concurrent);
             byConcurrency[concurrent] = s;
         }
         return s;
