@@ -6,6 +6,7 @@ import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.RolePlacement;
 import dev.echelon.residency.Transition;
 
@@ -106,7 +107,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         // promotion would have to wait for it. The request that just arrived waits too: it is counted as queued, so
         // that an urgent load is allowed past dwell and the window.
         Map<String, Integer> queued = new HashMap<>(now.queued());
-        queued.merge(role, 1, Integer::sum);
+        queued.merge(servedBy(role, now), 1, Integer::sum);
         Observation withRequest = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(),
                 queued);
         boolean cannotServe = !now.inTransit().contains(role) && !guardrails.canServe(role, now.current());
@@ -114,6 +115,26 @@ public final class EchelonPlanner implements ResidencyPolicy {
                 ? "request for " + role + " (" + now.current().of(role) + ", cannot serve)"
                 : "request for " + role + " (" + (now.queued(role) + 1) + " waiting)";
         return replan(withRequest, why);
+    }
+
+    /**
+     * Where a request for {@code role} is served as things stand: a role substituted (settled in S6) hands its
+     * requests to its fallback at once (the request path and the simulator route them so), following the chain. The
+     * request is counted there, so that the plan does not demote the very role about to serve it.
+     */
+    private String servedBy(String role, Observation now) {
+        String at = role;
+        for (int hops = 0; hops <= model.roles().size(); hops++) {
+            if (now.inTransit().contains(at) || now.current().of(at).state() != ResidencyState.S6) {
+                return at;
+            }
+            java.util.Optional<String> next = model.role(at).fallback();
+            if (next.isEmpty() || !model.manages(next.get())) {
+                return at;
+            }
+            at = next.get();
+        }
+        return role;
     }
 
     /**
