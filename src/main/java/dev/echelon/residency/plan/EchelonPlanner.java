@@ -47,6 +47,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
 
     private final Map<String, RequestShape> shapes = new HashMap<>();
     private Placement lastSeen;
+    private Decision lastDecision;
     private double lastPlanAt = Double.NEGATIVE_INFINITY;
     private Forecast lastForecast;
     private Plan lastPlan;
@@ -167,8 +168,13 @@ public final class EchelonPlanner implements ResidencyPolicy {
     public synchronized Decision onTick(Observation now) {
         observe(now);
         if (now.nowSeconds() - lastPlanAt < settings.tickSeconds()) {
-            return Decision.keep(now.current(), "tick: planned " + String.format(Locale.ROOT, "%.2f",
-                    now.nowSeconds() - lastPlanAt) + " s ago");
+            // the last plan still stands: answering "keep the current placement" here would withdraw the moves it
+            // asked for that are still waiting (for a drain, for memory) and release the requests deferred for them
+            String why = "tick: planned " + String.format(Locale.ROOT, "%.2f", now.nowSeconds() - lastPlanAt)
+                    + " s ago";
+            return lastDecision == null ? Decision.keep(now.current(), why)
+                    : new Decision(lastDecision.target(), why + "; still: " + lastDecision.cause(),
+                            lastDecision.deferred());
         }
         return replan(now, "tick");
     }
@@ -193,7 +199,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
         lastPlan = plan;
         lastGuarded = guarded;
         lastCause = cause(trigger, forecast, now.current(), guarded, plan);
-        return new Decision(guarded.target(), lastCause, deferred(guarded, now));
+        lastDecision = new Decision(guarded.target(), lastCause, deferred(guarded, now));
+        return lastDecision;
     }
 
     /**
