@@ -18,8 +18,6 @@ public record Veto(String role, RolePlacement from, RolePlacement wanted, Reason
         DWELL,
         /** the anti-thrash window's cap is reached */
         WINDOW,
-        /** a demotion of a role with requests in flight or queued: it drains first */
-        BUSY,
         /** no order of the remaining transitions keeps every intermediate placement within the budgets */
         BUDGET
     }

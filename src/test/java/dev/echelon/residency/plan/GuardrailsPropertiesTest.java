@@ -73,7 +73,7 @@ class GuardrailsPropertiesTest {
                 .checkAssert((roles, seed) -> check(generate(roles, seed), seen));
         // the generator reaches the interesting cases: moves made, and each kind of refusal
         assertTrue(seen.getOrDefault("transitions", 0) > 50, "cases with transitions: " + seen);
-        for (Veto.Reason r : new Veto.Reason[] {Veto.Reason.BUSY, Veto.Reason.DWELL, Veto.Reason.WINDOW,
+        for (Veto.Reason r : new Veto.Reason[] {Veto.Reason.DWELL, Veto.Reason.WINDOW,
                 Veto.Reason.BUDGET, Veto.Reason.IN_TRANSIT}) {
             assertTrue(seen.getOrDefault(r.name(), 0) > 0, "no case vetoed for " + r + ": " + seen);
         }
@@ -142,9 +142,8 @@ class GuardrailsPropertiesTest {
             ResidentRole r = model.role(t.role());
             r.pin().ifPresent(pin -> assertTrue(t.to().depth() <= pin.ordinal(), "pin holds: " + t));
             assertFalse(obs.inTransit().contains(t.role()), "role in transit untouched: " + t);
-            if (obs.busy(t.role())) {
-                assertFalse(Guardrails.demotes(t.from(), t.to()), "busy role never demoted: " + t);
-            }
+            // a busy role may be planned down: "no demotion with requests in flight" is the drain that the actuator
+            // and the simulator do before they carry a transition out (ActuatorTest, SimulatorTest)
             Double last = c.lastChange().get(t.role());
             if (last != null && obs.nowSeconds() - last < SETTINGS.dwellSeconds()) {
                 assertTrue(obs.queued(t.role()) > 0 && Guardrails.promotes(t.from(), t.to()),

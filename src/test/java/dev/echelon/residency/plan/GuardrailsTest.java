@@ -38,24 +38,33 @@ class GuardrailsTest {
     }
 
     @Test
-    void aBusyRoleIsDrainedNotEvictedAndWhatCannotFitIsDeferredLowestPriorityFirst() {
+    void aBusyRoleMayBeDemotedItsDrainIsTheActuatorsAndWhatCannotFitIsDeferredLowestPriorityFirst() {
         Placement current = coderOnGpu();
         assertTrue(shipped.fits(current));
+        // the coder has a request in flight: the plan may still move it to the CPU (whoever carries the transition
+        // out drains it first), which frees the GPU for the worker and the architect
         Placement wanted = current.with("coder", RolePlacement.cpu("q4_k_m"))
                 .with("worker", gpu(ResidencyState.S1, "q4_k_m", 28))
                 .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48));
         Observation obs = new Observation(100, current, Set.of(), Map.of("coder", 1),
                 Map.of("worker", 2, "architect", 1));
         GuardedPlan out = guardrails.apply(wanted, obs, new TransitionHistory(600));
+        assertEquals(RolePlacement.cpu("q4_k_m"), out.target().of("coder"), "busy coder planned down");
+        assertEquals("coder", out.transitions().get(0).role(), "the demotion that frees the GPU comes first");
+        assertTrue(out.deferred().isEmpty(), "everything fits once the coder is off the GPU: " + out.deferred());
 
-        assertEquals(current.of("coder"), out.target().of("coder"), "busy coder stays");
-        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.BUSY));
-        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("worker")
+        // keep the coder where it is (e.g. pinned by dwell): now the worker and the architect do not fit
+        TransitionHistory recent = new TransitionHistory(600);
+        recent.record("coder", 95);
+        GuardedPlan held = guardrails.apply(wanted, obs, recent);
+        assertEquals(current.of("coder"), held.target().of("coder"), "coder within dwell stays");
+        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL));
+        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("worker")
                 && v.reason() == Veto.Reason.BUDGET));
-        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("architect")
+        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("architect")
                 && v.reason() == Veto.Reason.BUDGET));
-        assertEquals(List.of("worker", "architect"), out.deferred(), "tier C (priority 1) before tier B (2)");
-        assertTrue(out.transitions().isEmpty());
+        assertEquals(List.of("worker", "architect"), held.deferred(), "tier C (priority 1) before tier B (2)");
+        assertTrue(held.transitions().isEmpty());
     }
 
     @Test

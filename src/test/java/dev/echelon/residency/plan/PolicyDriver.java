@@ -188,9 +188,6 @@ final class PolicyDriver {
             RolePlacement to = target.of(role);
             assertFalse(obs.inTransit().contains(role), "in transit untouched: " + role);
             model.role(role).pin().ifPresent(pin -> assertTrue(to.depth() <= pin.ordinal(), "pin: " + role));
-            if (obs.busy(role)) {
-                assertFalse(Guardrails.demotes(from, to), "busy role demoted: " + role + " " + from + " → " + to);
-            }
             int queuedNow = obs.queued(role) + (onRequestCounted && role.equals(requested) ? 1 : 0);
             Double last = lastChange.get(role);
             if (last != null && obs.nowSeconds() - last < guard.dwellSeconds()) {
@@ -207,7 +204,14 @@ final class PolicyDriver {
                     && !obs.inTransit().contains(t.role()));
             transitions.add(t);
             transitionTimes.add(obs.nowSeconds());
-            transitUntil.merge(t.role(), obs.nowSeconds() + t.seconds(), Math::max);
+            // drain first, as the actuator and the simulator do: a role demoted with requests in flight starts no
+            // new one (it counts as in transit) and moves once they are done — no demotion with requests in flight
+            double drained = Guardrails.demotes(t.from(), t.to())
+                    ? busyUntil.get(t.role()).stream().mapToDouble(Double::doubleValue).max().orElse(obs.nowSeconds())
+                    : obs.nowSeconds();
+            assertTrue(busyUntil.get(t.role()).stream().allMatch(end -> end <= drained + 1e-9)
+                    || !Guardrails.demotes(t.from(), t.to()), "demoted only once drained: " + t);
+            transitUntil.merge(t.role(), Math.max(obs.nowSeconds(), drained) + t.seconds(), Math::max);
         }
         current = target;
     }

@@ -74,12 +74,17 @@ class ShippedRegistryPlanTest {
     }
 
     @Test
-    void aServingRoleDoesNotReplanPerRequest() {
+    void aRequestForAServingRoleMovesNothingAndItsSizeIsLearnt() {
         EchelonPlanner p = new EchelonPlanner(model);
         Placement start = model.initialPlacement();
-        Decision d = p.onRequest(PlanFixtures.idle(10, start), "frontdoor");
-        assertEquals(start, d.target());
-        assertEquals(null, p.lastPlan(), "no plan for a request its role can serve");
+        Decision d = p.onRequest(PlanFixtures.idle(10, start), "frontdoor", 2000, 600);
+        assertEquals(start, d.target(), d.cause());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> frontdoor = (Map<String, Object>) ((Map<String, Object>) p.explain().get("forecast"))
+                .get("frontdoor");
+        double prompt = ((Number) frontdoor.get("promptTokens")).doubleValue();
+        assertTrue(prompt > PlannerSettings.DEFAULTS.promptTokens() && prompt < 2000,
+                "the prior moves towards the request seen: " + frontdoor);
     }
 
     @Test
