@@ -89,7 +89,7 @@ public final class Pipeline {
     private void attempt(Request req, GenerationCall call, RoutingDecision routed, EscalationState state,
             Attempt.Kind kind) {
         Execution execution = req.execution();
-        ResidencyStep.Placed placed = residency.place(routed);
+        ResidencyStep.Placed placed = residency.place(routed, RequestSize.of(call.body()));
         req.escalations().addAll(placed.notes());
         RoutingDecision decision = placed.decision();
         execution.sink().routed(decision);

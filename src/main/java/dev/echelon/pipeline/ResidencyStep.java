@@ -47,8 +47,8 @@ final class ResidencyStep {
         this.escalation = escalation;
     }
 
-    Placed place(RoutingDecision routed) {
-        view.requested(routed.role());
+    Placed place(RoutingDecision routed, RequestSize size) {
+        view.requested(routed.role(), size.promptTokens(), size.maxOutputTokens());
         RoutingDecision d = routed;
         List<String> notes = new ArrayList<>();
         Set<String> seen = new HashSet<>();

@@ -45,8 +45,11 @@ public interface ResidencyView {
     /** How long a request waits for a {@link Standing#COLD} or {@link Standing#MOVING} role before its fallback. */
     long waitMs();
 
-    /** A request was routed to {@code role} (any attempt, escalations included). Never blocks. */
-    void requested(String role);
+    /**
+     * A request was routed to {@code role} (any attempt, escalations included), with its size: prompt tokens
+     * (estimated) and its answer budget. Never blocks.
+     */
+    void requested(String role, int promptTokens, int maxOutputTokens);
 
     /** {@code role} answered with a weak pass: {@code likelyNext} will probably be asked soon. Never blocks. */
     void weakAnswer(String role, String likelyNext);
@@ -67,7 +70,7 @@ public interface ResidencyView {
         }
 
         @Override
-        public void requested(String role) {
+        public void requested(String role, int promptTokens, int maxOutputTokens) {
         }
 
         @Override

@@ -53,7 +53,7 @@ final class ScriptedResidency implements ResidencyView {
     }
 
     @Override
-    public void requested(String role) {
+    public void requested(String role, int promptTokens, int maxOutputTokens) {
         signals.add("requested " + role);
     }
 

@@ -82,7 +82,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         double at();
     }
 
-    private record Requested(String role, double at) implements Signal {
+    private record Requested(String role, int promptTokens, int maxOutputTokens, double at) implements Signal {
     }
 
     private record WeakAnswer(String role, String likelyNext, double at) implements Signal {
@@ -210,11 +210,11 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
     }
 
     @Override
-    public void requested(String role) {
+    public void requested(String role, int promptTokens, int maxOutputTokens) {
         if (!running || !model.manages(role)) {
             return;
         }
-        post(new Requested(role, clock.nowSeconds()));
+        post(new Requested(role, promptTokens, maxOutputTokens, clock.nowSeconds()));
         if (standing(role).standing().held()) {
             wake.release(); // a request waits for this role: decide now, not at the next tick
         }
@@ -277,7 +277,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
             pendingSignals.decrementAndGet();
             if (s instanceof Requested r) {
                 Observation now = observe(r.at());
-                decide(policy.onRequest(now, r.role()), now, "request for " + r.role(), r.role());
+                decide(policy.onRequest(now, r.role(), r.promptTokens(), r.maxOutputTokens()), now, "request for " + r.role(), r.role());
             } else if (s instanceof WeakAnswer w) {
                 policy.onWeakAnswer(w.at(), w.role(), w.likelyNext());
             }

@@ -55,6 +55,7 @@ class ResidencyControllerTest {
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());
         volatile BiFunction<Observation, Placement, Placement> onTick = (now, p) -> p;
         volatile BiFunction<Observation, String, Placement> onRequest = (now, role) -> now.current();
+        final List<String> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public String name() {
@@ -65,6 +66,12 @@ class ResidencyControllerTest {
         public Decision onRequest(Observation now, String role) {
             calls.add("request " + role);
             return new Decision(onRequest.apply(now, role), "scripted request", Set.of());
+        }
+
+        @Override
+        public Decision onRequest(Observation now, String role, int promptTokens, int maxOutputTokens) {
+            sizes.add(role + " " + promptTokens + "/" + maxOutputTokens);
+            return onRequest(now, role);
         }
 
         @Override
@@ -127,16 +134,18 @@ class ResidencyControllerTest {
             try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), LOOSE, 50, dir)) {
                 c.start();
                 await(() -> policy.calls.contains("tick"), "the first tick");
-                c.requested("worker");
-                c.requested("math");
+                c.requested("worker", 512, 256);
+                c.requested("math", 1800, 64);
                 c.weakAnswer("frontdoor", "worker");
-                c.requested("embedder"); // not managed: no signal
-                c.requested("architect");
+                c.requested("embedder", 512, 256); // not managed: no signal
+                c.requested("architect", 512, 256);
                 await(() -> policy.calls.contains("request architect"), "the signals");
                 List<String> calls = policy.calls.stream().filter(x -> !x.equals("tick")).toList();
                 assertEquals(List.of("request worker", "request math", "weak frontdoor→worker", "request architect"),
                         calls.subList(calls.indexOf("request worker"), calls.size()));
                 assertEquals(Map.of("scores", Map.of("worker", 0.5)), c.explain());
+                assertEquals(List.of("worker 512/256", "math 1800/64", "architect 512/256"), policy.sizes,
+                        "each request's size reaches the policy with it");
             }
         }
     }
@@ -156,7 +165,7 @@ class ResidencyControllerTest {
                 assertEquals("worker", c.standing("math").fallback().orElseThrow());
                 policy.onTick = (now, p) -> p; // ticks are a minute apart anyway: only the request can bring it back
 
-                c.requested("math");
+                c.requested("math", 512, 256);
                 await(() -> c.snapshot().live("math").equals(initial), "math promoted on demand");
 
                 assertEquals(ResidencyView.Standing.SERVING, c.standing("math").standing());
@@ -250,7 +259,7 @@ class ResidencyControllerTest {
                     new ResidencyLedger(null, 1 << 20, 0, 10, new SimpleMeterRegistry()), ControllerClock.wall(),
                     new ResidencyController.Settings(false, 10, 1_000))) {
                 c.start();
-                c.requested("worker");
+                c.requested("worker", 512, 256);
                 Thread.sleep(100);
                 assertTrue(policy.calls.isEmpty(), policy.calls::toString);
                 assertEquals(ResidencyView.RoleStanding.UNMANAGED, c.standing("worker"));
