@@ -70,7 +70,7 @@ public final class Guardrails {
 
     /** Towards a deeper state, or fewer GPU layers in the same state: less memory, slower service. */
     public static boolean demotes(RolePlacement from, RolePlacement to) {
-        return to.depth() > from.depth() || (to.depth() == from.depth() && to.gpuLayers() < from.gpuLayers());
+        return rank(to) > rank(from) || (rank(to) == rank(from) && to.gpuLayers() < from.gpuLayers());
     }
 
     /**
@@ -78,7 +78,16 @@ public final class Guardrails {
      * layer count is neither a promotion nor a demotion.
      */
     public static boolean promotes(RolePlacement from, RolePlacement to) {
-        return to.depth() < from.depth() || (to.depth() == from.depth() && to.gpuLayers() > from.gpuLayers());
+        return rank(to) < rank(from) || (rank(to) == rank(from) && to.gpuLayers() > from.gpuLayers());
+    }
+
+    /**
+     * Order of service: the ladder's depth, except that substituted (S6) ranks above cold (S4). Neither holds
+     * memory, but a substituted role's requests are answered by its fallback while a cold role's wait — so S4 → S6
+     * is a promotion (it serves a queue at once, and dwell must not hold it back) and S6 → S4 a demotion.
+     */
+    private static double rank(RolePlacement p) {
+        return p.state() == ResidencyState.S6 ? ResidencyState.S3.ordinal() + 0.5 : p.depth();
     }
 
     /** Whether {@code role}'s requests are answered in {@code p}: it runs, or it is substituted by a running fallback. */

@@ -2,6 +2,7 @@ package dev.echelon.residency.plan;
 
 import dev.echelon.cost.ServiceCost;
 import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidentRole;
@@ -9,6 +10,7 @@ import dev.echelon.residency.RolePlacement;
 
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,7 +67,7 @@ public final class PlacementCosts {
             return;
         }
         shapes.put(role, new int[] {prompt, output});
-        serviceCache.remove(role);
+        serviceCache.keySet().removeIf(k -> k.equals(role) || k.endsWith("|" + role));
     }
 
     /** Relative change of a role's request shape below which its prices are kept. */
@@ -88,6 +90,16 @@ public final class PlacementCosts {
      * @param forecast demand per role
      */
     public double cost(String role, RolePlacement option, Placement current, Forecast forecast) {
+        return cost(role, option, current, forecast, new Footprint(model.budgets().gpuBytes(),
+                model.budgets().hostRamBytes()));
+    }
+
+    /**
+     * As {@link #cost(String, RolePlacement, Placement, Forecast)}, with the memory an on-demand load of a cold role
+     * can count on: what the roles that cannot make room at once (frozen by the guardrails, in transit, busy) leave
+     * of the budgets.
+     */
+    public double cost(String role, RolePlacement option, Placement current, Forecast forecast, Footprint room) {
         double h = settings.horizonSeconds();
         RoleForecast demand = forecast.of(role);
         int queued = demand.queued();
@@ -99,18 +111,58 @@ public final class PlacementCosts {
         if (option.running()) {
             serve = (queued + arrivals) * requestSeconds(role, option, rate);
         } else if (option.state() == ResidencyState.S6) {
-            double substituted = substitutedSeconds(role, current, forecast, rate);
+            double substituted = substitutedSeconds(role, current, forecast, queued + arrivals, rate);
             if (Double.isInfinite(substituted)) {
                 return substituted; // not an option, however little traffic
             }
-            serve = (queued + arrivals) * (substituted + settings.substitutionPenaltySeconds());
+            serve = substituted + (queued + arrivals) * settings.substitutionPenaltySeconds();
         } else {
-            RolePlacement load = onDemandPlacement(role);
-            double cold = model.transitionSeconds(role, RolePlacement.cold(load.variant()), load);
-            double served = requestSeconds(role, load, rate);
-            serve = queued * (h + cold + served) + Math.min(arrivals, 1) * cold + arrivals * served;
+            serve = coldSeconds(role, queued, arrivals, rate, room);
         }
         return serve + moveSeconds(role, from, option, queued, rate);
+    }
+
+    /**
+     * Expected cost of the requests of a role that stays cold (S4). A request that arrives at a cold role is not
+     * left there: it triggers a replan at once ({@link EchelonPlanner#onRequest}), so the first arrival pays a load
+     * and every request is then served where it was loaded.
+     *
+     * <p>Where that load goes depends on how much traffic follows. A <em>sparse</em> role (at most one request
+     * expected over the horizon) needs the memory only for that request: the replan can make room by demoting idle
+     * roles for a moment, so the load is priced at the role's best admissible placement (least load + service) within
+     * {@code room}, the memory that the roles which cannot give it up at once leave (a role within dwell stays) — a
+     * single 2,000-token prompt is far cheaper loaded onto the GPU in seconds than prefilled on the CPU for minutes.
+     * A role with steady traffic needs the memory for the whole horizon, which the roles holding it now would have to
+     * give up for as long; that is what its running options price, so its cold option keeps the conservative load to
+     * {@link #onDemandPlacement} (what fits beside whatever holds the GPU) — pricing it at the best placement would
+     * make two busy roles each look cheap to evict for the other, and they would trade the GPU back and forth.
+     *
+     * <p>With requests already queued, staying cold is a replan that declined to load: nobody serves within the
+     * horizon — the queued requests wait all of it and the arrivals half of it on average, plus the load.
+     */
+    private double coldSeconds(String role, int queued, double arrivals, double rate, Footprint room) {
+        double h = settings.horizonSeconds();
+        boolean sparse = room != null && queued + arrivals <= 1;
+        double best = Double.POSITIVE_INFINITY;
+        for (RolePlacement load : sparse ? model.options(role) : List.of(onDemandPlacement(role))) {
+            if (!load.running() || (sparse && !fitsIn(model.footprint(role, load), room))) {
+                continue;
+            }
+            double cold = model.transitionSeconds(role, RolePlacement.cold(load.variant()), load);
+            double served = requestSeconds(role, load, rate);
+            double c = queued > 0
+                    ? queued * (h + cold + served) + arrivals * (h / 2 + cold + served)
+                    : Math.min(arrivals, 1) * cold + arrivals * served;
+            best = Math.min(best, c);
+        }
+        if (Double.isInfinite(best)) {
+            return coldSeconds(role, queued, arrivals, rate, null);
+        }
+        return best;
+    }
+
+    private static boolean fitsIn(Footprint f, Footprint room) {
+        return room == null || (f.gpuBytes() <= room.gpuBytes() && f.hostBytes() <= room.hostBytes());
     }
 
     /** Cost of the move itself: 0 when staying. */
@@ -123,44 +175,92 @@ public final class PlacementCosts {
     }
 
     /**
-     * Expected seconds one typical request of the role ({@link #shape}) costs at a running placement when requests arrive at {@code rate}/s:
-     * TTFT + queueing wait + tpotWeight × decode time.
+     * Expected seconds one typical request of the role ({@link #shape}) costs at a running placement when requests
+     * arrive at {@code rate}/s: TTFT + queueing wait + tpotWeight × decode time.
      */
     public double requestSeconds(String role, RolePlacement p, double rate) {
-        ResidentRole r = model.role(role);
-        int slotsPerInstance = Math.max(1, r.parallel());
-        int instances = Math.max(1, r.instances());
-        int decoded = outputTokens(role) - 1;
-        ServiceCost single = service(role, p, 1, slotsPerInstance);
-        double singleSeconds = single.ttftSeconds() + single.tpotSeconds() * decoded;
-        int concurrent = (int) Math.max(1, Math.min(slotsPerInstance, Math.ceil(rate * singleSeconds / instances)));
-        ServiceCost s = concurrent == 1 ? single : service(role, p, concurrent, slotsPerInstance);
-        double serviceSeconds = s.ttftSeconds() + s.tpotSeconds() * decoded;
-        int slots = slotsPerInstance * instances;
-        double rho = rate * serviceSeconds / slots;
-        double perSlot = serviceSeconds / slots;
-        double wait = rho < SATURATION
-                ? perSlot * rho / (1 - rho)
-                : perSlot * SATURATION / (1 - SATURATION) + (rho - SATURATION) * settings.horizonSeconds() / 2;
-        return s.ttftSeconds() + wait + settings.tpotWeight() * s.tpotSeconds() * decoded;
-    }
-
-    /** Per-request seconds when {@code role} is substituted by its fallback at the fallback's current placement. */
-    private double substitutedSeconds(String role, Placement current, Forecast forecast, double rate) {
-        String fallback = model.role(role).fallback().orElseThrow();
-        RolePlacement fp = current.of(fallback);
-        double fallbackRate = forecast.of(fallback).arrivalRate(settings.horizonSeconds());
-        if (fp.running()) {
-            return requestSeconds(fallback, fp, fallbackRate + rate);
-        }
-        // the fallback does not serve either: nobody would answer, so this is no option
-        return Double.POSITIVE_INFINITY;
+        Stream s = stream(role, role, p, rate, rate);
+        return s.ttft + wait(role, List.of(s)) + settings.tpotWeight() * s.decodeSeconds;
     }
 
     /**
-     * Where an on-demand load of a cold role goes, as priced here: the admissible running placement with the least
-     * GPU footprint (the CPU when allowed) — what fits beside whatever holds the GPU. Conservative: the planner may
-     * later find a faster one.
+     * One role's typical requests served by {@code server} at {@code p}: TTFT and decode time at the concurrency the
+     * server's total arrival rate keeps busy.
+     */
+    private record Stream(double rate, double ttft, double decodeSeconds) {
+        double serviceSeconds() {
+            return ttft + decodeSeconds;
+        }
+    }
+
+    private Stream stream(String server, String shapeOf, RolePlacement p, double rate, double totalRate) {
+        ResidentRole r = model.role(server);
+        int slotsPerInstance = Math.max(1, r.parallel());
+        int instances = Math.max(1, r.instances());
+        int decoded = outputTokens(shapeOf) - 1;
+        ServiceCost single = service(server, shapeOf, p, 1, slotsPerInstance);
+        double singleSeconds = single.ttftSeconds() + single.tpotSeconds() * decoded;
+        int concurrent = (int) Math.max(1,
+                Math.min(slotsPerInstance, Math.ceil(totalRate * singleSeconds / instances)));
+        ServiceCost s = concurrent == 1 ? single : service(server, shapeOf, p, concurrent, slotsPerInstance);
+        return new Stream(rate, s.ttftSeconds(), s.tpotSeconds() * decoded);
+    }
+
+    /**
+     * Queueing wait at {@code server} fed by {@code streams}: M/M/1-like in the utilisation ρ = Σ rate × service
+     * time / slots, with the mean service time of the mix — a long-prompt stream raises every stream's wait. Beyond
+     * {@link #SATURATION} the queue is a backlog growing over the horizon.
+     */
+    private double wait(String server, List<Stream> streams) {
+        ResidentRole r = model.role(server);
+        int slots = Math.max(1, r.parallel()) * Math.max(1, r.instances());
+        double rate = 0;
+        double work = 0;
+        for (Stream s : streams) {
+            rate += s.rate;
+            work += s.rate * s.serviceSeconds();
+        }
+        if (rate <= 0) {
+            return 0;
+        }
+        double perSlot = work / rate / slots;
+        double rho = work / slots;
+        return rho < SATURATION
+                ? perSlot * rho / (1 - rho)
+                : perSlot * SATURATION / (1 - SATURATION) + (rho - SATURATION) * settings.horizonSeconds() / 2;
+    }
+
+    /**
+     * Total seconds, over the horizon, that substituting {@code role} (S6) costs: its {@code requests} are served by
+     * the fallback at the fallback's current placement — at the fallback's speed but with the substituted role's own
+     * request shape (an architecture prompt stays long on the coder) — and they build a backlog there: the
+     * fallback's own requests wait longer too, which is priced as their extra wait. Infinite when the fallback does
+     * not run.
+     */
+    private double substitutedSeconds(String role, Placement current, Forecast forecast, double requests,
+            double rate) {
+        String fallback = model.role(role).fallback().orElseThrow();
+        RolePlacement fp = current.of(fallback);
+        if (!fp.running()) {
+            // the fallback does not serve either: nobody would answer, so this is no option
+            return Double.POSITIVE_INFINITY;
+        }
+        double h = settings.horizonSeconds();
+        RoleForecast fd = forecast.of(fallback);
+        double ownRequests = Math.max(fd.queued(), fd.expectedRequests(h));
+        double ownRate = Math.max(0, fd.expectedRequests(h) - fd.queued()) / h;
+        double total = ownRate + rate;
+        Stream own = stream(fallback, fallback, fp, ownRate, total);
+        Stream guest = stream(fallback, role, fp, rate, total);
+        double waitAlone = wait(fallback, List.of(own));
+        double waitShared = wait(fallback, List.of(own, guest));
+        double guestEach = guest.ttft + waitShared + settings.tpotWeight() * guest.decodeSeconds;
+        return requests * guestEach + ownRequests * (waitShared - waitAlone);
+    }
+
+    /**
+     * Where an on-demand load of a cold role goes, as priced here: the admissible running placement with
+     * the least GPU footprint (the CPU when allowed) — what fits beside whatever holds the GPU.
      */
     public RolePlacement onDemandPlacement(String role) {
         return onDemand.computeIfAbsent(role, r -> model.options(r).stream().filter(RolePlacement::running)
@@ -169,14 +269,18 @@ public final class PlacementCosts {
                 .orElseThrow(() -> new IllegalStateException("role " + r + " has no running placement")));
     }
 
-    private ServiceCost service(String role, RolePlacement p, int concurrent, int maxConcurrent) {
-        ServiceCost[] byConcurrency = serviceCache.computeIfAbsent(role, r -> new HashMap<>())
+    private ServiceCost service(String server, String shapeOf, RolePlacement p, int concurrent, int maxConcurrent) {
+        ServiceCost[] byConcurrency = serviceCache.computeIfAbsent(cacheKey(server, shapeOf), r -> new HashMap<>())
                 .computeIfAbsent(p, k -> new ServiceCost[maxConcurrent + 1]);
         ServiceCost s = byConcurrency[concurrent];
         if (s == null) {
-            s = model.service(role, p, promptTokens(role), concurrent);
+            s = model.service(server, p, promptTokens(shapeOf), concurrent);
             byConcurrency[concurrent] = s;
         }
         return s;
+    }
+
+    private static String cacheKey(String server, String shapeOf) {
+        return server.equals(shapeOf) ? server : server + "|" + shapeOf;
     }
 }

@@ -180,7 +180,17 @@ public final class Planner {
     public PlanningProblem problem(Forecast forecast, Observation now, PlanConstraints constraints) {
         Placement current = now.current();
         List<PlanningProblem.RoleOptions> roles = new ArrayList<>(model.roles().size());
+        Footprint held = Footprint.ZERO; // what roles that cannot make room now hold
         for (String role : model.roles().keySet()) {
+            if (now.inTransit().contains(role) || constraints.fixed().contains(role) || now.busy(role)) {
+                held = held.plus(model.footprint(role, current.of(role)));
+            }
+        }
+        for (String role : model.roles().keySet()) {
+            Footprint others = now.inTransit().contains(role) || constraints.fixed().contains(role)
+                    || now.busy(role) ? minus(held, model.footprint(role, current.of(role))) : held;
+            Footprint room = new Footprint(Math.max(0, model.budgets().gpuBytes() - others.gpuBytes()),
+                    Math.max(0, model.budgets().hostRamBytes() - others.hostBytes()));
             RolePlacement from = current.of(role);
             List<RolePlacement> candidates = new ArrayList<>();
             candidates.add(from);
@@ -198,11 +208,15 @@ public final class Planner {
             List<PlacementOption> options = new ArrayList<>(candidates.size());
             for (RolePlacement p : candidates) {
                 int[] cells = cells(role, p);
-                options.add(new PlacementOption(p, cells[0], cells[1], costs.cost(role, p, current, forecast)));
+                options.add(new PlacementOption(p, cells[0], cells[1], costs.cost(role, p, current, forecast, room)));
             }
             roles.add(new PlanningProblem.RoleOptions(role, options));
         }
         return new PlanningProblem(roles, gpuCellBytes, gpuCapacity, hostCellBytes, hostCapacity);
+    }
+
+    private static Footprint minus(Footprint a, Footprint b) {
+        return new Footprint(a.gpuBytes() - b.gpuBytes(), a.hostBytes() - b.hostBytes());
     }
 
     /** S4 → S4 or S6 → S6 with another variant name changes nothing that exists: it is staying. */

@@ -1,5 +1,7 @@
 package dev.echelon.residency.plan;
 
+import dev.echelon.registry.ResidencyState;
+
 import dev.echelon.residency.Decision;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
@@ -188,7 +190,10 @@ final class PolicyDriver {
             RolePlacement to = target.of(role);
             assertFalse(obs.inTransit().contains(role), "in transit untouched: " + role);
             model.role(role).pin().ifPresent(pin -> assertTrue(to.depth() <= pin.ordinal(), "pin: " + role));
-            int queuedNow = obs.queued(role) + (onRequestCounted && role.equals(requested) ? 1 : 0);
+            // the planner counts an arriving request where it will be served: at the role, or at its fallback
+            // when the role is substituted (EchelonPlanner.servedBy)
+            int queuedNow = obs.queued(role) + (onRequestCounted && (role.equals(requested)
+                    || role.equals(servedAt(requested, obs))) ? 1 : 0);
             Double last = lastChange.get(role);
             if (last != null && obs.nowSeconds() - last < guard.dwellSeconds()) {
                 assertTrue(queuedNow > 0 && Guardrails.promotes(from, to) || !from.running() && to.running()
@@ -214,5 +219,24 @@ final class PolicyDriver {
             transitUntil.merge(t.role(), Math.max(obs.nowSeconds(), drained) + t.seconds(), Math::max);
         }
         current = target;
+    }
+
+    /** Where a request for {@code role} is served as things stand: itself, or along its chain of substitutions. */
+    private String servedAt(String role, Observation obs) {
+        if (role == null) {
+            return null;
+        }
+        String at = role;
+        for (int hops = 0; hops <= model.roles().size(); hops++) {
+            if (obs.inTransit().contains(at) || obs.current().of(at).state() != ResidencyState.S6) {
+                return at;
+            }
+            java.util.Optional<String> next = model.role(at).fallback();
+            if (next.isEmpty() || !model.manages(next.get())) {
+                return at;
+            }
+            at = next.get();
+        }
+        return role;
     }
 }
