@@ -118,7 +118,7 @@ class SimulatorTest {
     @Test
     void physicsHoldsForAnyPolicy() {
         TraceGenerator gen = new TraceGenerator(MODEL);
-        qt().withExamples(25).forAll(longs().all()).checkAssert(seed -> {
+        qt().withFixedSeed(20261121L).withExamples(25).forAll(longs().all()).checkAssert(seed -> {
             Trace full = gen.generate(TraceFamily.values()[(int) Math.floorMod(seed, TraceFamily.values().length)],
                     seed, 600);
             RunResult run = new Simulator(MODEL, new Simulator.Settings(1, 600)).run(new ChaosPolicy(seed), full);

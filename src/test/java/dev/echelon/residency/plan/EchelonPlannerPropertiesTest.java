@@ -46,7 +46,7 @@ class EchelonPlannerPropertiesTest {
 
     @Test
     void everyDecisionKeepsTheGuardrailsPromises() {
-        qt().withExamples(20).forAll(integers().between(2, 6), longs().all()).checkAssert((roles, seed) -> {
+        qt().withFixedSeed(20261121L).withExamples(20).forAll(integers().between(2, 6), longs().all()).checkAssert((roles, seed) -> {
             RandomModels.World w = RandomModels.world(roles, seed);
             Random rnd = new Random(seed + 17);
             GuardrailSettings guard = new GuardrailSettings(5 + rnd.nextInt(56), 30 + rnd.nextInt(91),

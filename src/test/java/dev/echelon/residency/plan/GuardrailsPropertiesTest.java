@@ -69,7 +69,7 @@ class GuardrailsPropertiesTest {
     @Test
     void whateverPassesIsSafe() {
         Map<String, Integer> seen = new HashMap<>();
-        qt().withExamples(400).forAll(integers().between(1, 7), longs().all())
+        qt().withFixedSeed(20261121L).withExamples(400).forAll(integers().between(1, 7), longs().all())
                 .checkAssert((roles, seed) -> check(generate(roles, seed), seen));
         // the generator reaches the interesting cases: moves made, and each kind of refusal
         assertTrue(seen.getOrDefault("transitions", 0) > 50, "cases with transitions: " + seen);
@@ -84,7 +84,7 @@ class GuardrailsPropertiesTest {
     void whateverPassesIsSafeOnTheShippedRegistry() {
         ResidencyModel shipped = PlanFixtures.shippedModel();
         Map<String, Integer> seen = new HashMap<>();
-        qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+        qt().withFixedSeed(20261121L).withExamples(300).forAll(longs().all()).checkAssert(seed -> {
             Random rnd = new Random(seed);
             Placement current = RandomModels.randomWanted(shipped, rnd);
             for (String role : shipped.roles().keySet()) {

@@ -40,7 +40,7 @@ class MultipleChoiceKnapsackTest {
     @Test
     void equalsBruteForceOnRandomInstances() {
         MultipleChoiceKnapsack solver = new MultipleChoiceKnapsack(); // reused: buffers must not leak between solves
-        qt().withExamples(500).forAll(integers().between(1, 5), longs().all()).checkAssert((groups, seed) -> {
+        qt().withFixedSeed(20261121L).withExamples(500).forAll(integers().between(1, 5), longs().all()).checkAssert((groups, seed) -> {
             Random rnd = new Random(seed);
             int cap1 = rnd.nextInt(25);
             int cap2 = rnd.nextInt(25);

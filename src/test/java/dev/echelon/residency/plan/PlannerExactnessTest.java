@@ -31,7 +31,7 @@ class PlannerExactnessTest {
     @Test
     void equalsBruteForce() {
         int[] feasible = {0};
-        qt().withExamples(150).forAll(integers().between(3, 4), longs().all()).checkAssert((roles, seed) -> {
+        qt().withFixedSeed(20261121L).withExamples(150).forAll(integers().between(3, 4), longs().all()).checkAssert((roles, seed) -> {
             RandomModels.World w = RandomModels.world(roles, seed);
             ResidencyModel model = w.model();
             Random rnd = new Random(seed * 31 + 7);
