@@ -1,14 +1,12 @@
 package dev.echelon.escalation;
 
+import dev.echelon.journal.RotatingFile;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,12 +29,9 @@ public final class EscalationLog implements AutoCloseable {
     public static final int RECENT = 200;
 
     private final Path file;
-    private final long maxBytes;
-    private final int keep;
     private final int capacity;
     private final Deque<EscalationEvent> recent = new ArrayDeque<>();
-    private OutputStream out;
-    private long written;
+    private final RotatingFile out;
     private boolean failing;
     private long failedLines;
     private boolean closed;
@@ -52,8 +47,7 @@ public final class EscalationLog implements AutoCloseable {
             throw new IllegalArgumentException("maxBytes must be > 0, keep and capacity >= 0");
         }
         this.file = file;
-        this.maxBytes = maxBytes;
-        this.keep = keep;
+        this.out = file == null ? null : new RotatingFile(file, maxBytes, keep);
         this.capacity = capacity;
     }
 
@@ -87,14 +81,14 @@ public final class EscalationLog implements AutoCloseable {
                 return;
             }
             try {
-                writeLine(event.toJson());
+                out.line(event.toJson());
                 if (failing) {
                     LOG.infof("escalation log %s writable again (%d lines were lost)", file, failedLines);
                     failing = false;
                 }
             } catch (IOException | RuntimeException e) {
                 failedLines++;
-                closeQuietly();
+                out.close();
                 if (!failing) {
                     failing = true;
                     LOG.warnf("cannot write escalation log %s: %s (the event is kept in memory only; "
@@ -125,60 +119,8 @@ public final class EscalationLog implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        closeQuietly();
-    }
-
-    private void writeLine(String json) throws IOException {
-        byte[] line = (json + "\n").getBytes(StandardCharsets.UTF_8);
-        if (out == null) {
-            open();
-        }
-        if (written > 0 && written + line.length > maxBytes) {
-            rotate();
-        }
-        out.write(line);
-        out.flush();
-        written += line.length;
-    }
-
-    private void open() throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE);
-        written = Files.size(file);
-    }
-
-    private void rotate() throws IOException {
-        closeQuietly();
-        if (keep == 0) {
-            Files.deleteIfExists(file);
-        } else {
-            Files.deleteIfExists(sibling(keep));
-            for (int i = keep - 1; i >= 1; i--) {
-                if (Files.exists(sibling(i))) {
-                    Files.move(sibling(i), sibling(i + 1), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            Files.move(file, sibling(1), StandardCopyOption.REPLACE_EXISTING);
-        }
-        open();
-    }
-
-    private Path sibling(int i) {
-        return file.resolveSibling(file.getFileName() + "." + i);
-    }
-
-    private void closeQuietly() {
         if (out != null) {
-            try {
-                out.close();
-            } catch (IOException ignored) {
-                // nothing useful to do: the next append reopens
-            }
-            out = null;
+            out.close();
         }
     }
 

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A position in the YAML tree that knows its key path and reports every problem it meets into a shared list, so
@@ -22,8 +20,6 @@ import java.util.regex.Pattern;
  */
 final class Cursor {
 
-    private static final Pattern SIZE = Pattern.compile(
-            "\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]i?b?|b)?\\s*", Pattern.CASE_INSENSITIVE);
 
     private final String file;
     private final String path;
@@ -259,25 +255,9 @@ final class Cursor {
             return v;
         }
         if (node.isTextual()) {
-            Matcher m = SIZE.matcher(node.asText());
-            if (m.matches()) {
-                double n = Double.parseDouble(m.group(1));
-                String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-                long scale = switch (unit.replace("b", "")) {
-                    case "" -> 1L;
-                    case "k" -> 1_000L;
-                    case "ki" -> 1L << 10;
-                    case "m" -> 1_000_000L;
-                    case "mi" -> 1L << 20;
-                    case "g" -> 1_000_000_000L;
-                    case "gi" -> 1L << 30;
-                    case "t" -> 1_000_000_000_000L;
-                    case "ti" -> 1L << 40;
-                    default -> -1L;
-                };
-                if (scale > 0 && n > 0) {
-                    return (long) (n * scale);
-                }
+            java.util.OptionalLong bytes = ByteUnits.parse(node.asText());
+            if (bytes.isPresent()) {
+                return bytes.getAsLong();
             }
         }
         error("must be a positive byte count such as 1894532128 or \"24GiB\" (was " + describe() + ")");

@@ -425,7 +425,9 @@ public final class SkillTracker {
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
             } catch (IOException | UnsupportedOperationException e) {
-                // some platforms cannot open or sync a directory; the rename itself is still atomic
+                // some platforms cannot open or sync a directory; the rename itself is still atomic, only its
+                // durability across a power cut is weaker there
+                LOG.debugf("cannot sync directory %s after saving %s: %s", dir, abs.getFileName(), e.toString());
             }
         }
     }

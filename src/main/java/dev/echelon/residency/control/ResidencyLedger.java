@@ -1,5 +1,6 @@
 package dev.echelon.residency.control;
 
+import dev.echelon.journal.RotatingFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echelon.registry.ResidencyState;
 import io.micrometer.core.instrument.Counter;
@@ -9,12 +10,9 @@ import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,16 +39,13 @@ public final class ResidencyLedger implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
-    private final long maxBytes;
-    private final int keep;
     private final int capacity;
     private final MeterRegistry metrics;
     private final Deque<LedgerEntry> recent = new ArrayDeque<>();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicReference<double[]> pressure = new AtomicReference<>(new double[] {0, 0});
     private final Map<String, AtomicLong> stateGauges = new ConcurrentHashMap<>();
-    private OutputStream out;
-    private long written;
+    private final RotatingFile out;
     private boolean failing;
     private boolean closed;
 
@@ -65,8 +60,7 @@ public final class ResidencyLedger implements AutoCloseable {
             throw new IllegalArgumentException("maxBytes > 0, keep >= 0 and capacity >= 1 expected");
         }
         this.file = file;
-        this.maxBytes = maxBytes;
-        this.keep = keep;
+        this.out = file == null ? null : new RotatingFile(file, maxBytes, keep);
         this.capacity = capacity;
         this.metrics = metrics;
         Gauge.builder("echelon.residency.gpu.pressure", pressure, p -> p.get()[0])
@@ -125,73 +119,25 @@ public final class ResidencyLedger implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        closeQuietly();
+        if (out != null) {
+            out.close();
+        }
     }
 
     private void write(LedgerEntry e) {
         try {
-            byte[] line = (JSON.writeValueAsString(e.toMap()) + "\n").getBytes(StandardCharsets.UTF_8);
-            if (out == null) {
-                open();
-            }
-            if (written > 0 && written + line.length > maxBytes) {
-                rotate();
-            }
-            out.write(line);
-            out.flush();
-            written += line.length;
+            out.line(JSON.writeValueAsString(e.toMap()));
             if (failing) {
                 LOG.infof("residency trace %s is writable again", file);
                 failing = false;
             }
         } catch (IOException | RuntimeException ex) {
-            closeQuietly();
+            out.close();
             if (!failing) {
                 failing = true;
                 LOG.warnf("cannot write residency trace %s: %s (entries stay in memory and metrics)", file,
                         ex.toString());
             }
-        }
-    }
-
-    private void open() throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE);
-        written = Files.size(file);
-    }
-
-    private void rotate() throws IOException {
-        closeQuietly();
-        if (keep == 0) {
-            Files.deleteIfExists(file);
-        } else {
-            Files.deleteIfExists(sibling(keep));
-            for (int i = keep - 1; i >= 1; i--) {
-                if (Files.exists(sibling(i))) {
-                    Files.move(sibling(i), sibling(i + 1), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            Files.move(file, sibling(1), StandardCopyOption.REPLACE_EXISTING);
-        }
-        open();
-    }
-
-    private Path sibling(int i) {
-        return file.resolveSibling(file.getFileName() + "." + i);
-    }
-
-    private void closeQuietly() {
-        if (out != null) {
-            try {
-                out.close();
-            } catch (IOException ignored) {
-                // the next write reopens
-            }
-            out = null;
         }
     }
 
