@@ -99,7 +99,7 @@ final class Generation {
         this.k = honour && req.specNMax != null ? Math.max(0, req.specNMax) : c.specDraftNMax;
         this.nMin = honour && req.specNMin != null ? Math.max(0, req.specNMin) : c.specDraftNMin;
         this.pMin = honour && req.specPMin != null ? req.specPMin : c.specDraftPMin;
-        this.alpha = analysis.acceptanceRate(server.capability());
+        this.alpha = c.forcedAcceptance != null ? c.forcedAcceptance : analysis.acceptanceRate(server.capability());
         this.specRandom = new SplittableRandom(Hashing.of("speculation", genSeed));
         this.pMinRandom = new SplittableRandom(Hashing.of("speculation-p-min", genSeed));
     }

@@ -85,6 +85,12 @@ final class ServerConfig {
     int nPredict = -1;
     String apiKey;
     boolean honourSpecRequest;
+    /**
+     * {@code --fake-acceptance A}: every draft token is accepted with probability A, whatever the prompt — a bench
+     * knob that pins α so that measured speedups can be set beside the analytic ones. Null: the capability model
+     * decides per prompt.
+     */
+    Double forcedAcceptance;
     final List<String> args;
 
     private ServerConfig(List<String> args) {
@@ -163,7 +169,7 @@ final class ServerConfig {
             case "-m", "--model", "--host", "--port", "-ngl", "--gpu-layers", "--n-gpu-layers", "-c", "--ctx-size",
                     "-np", "--parallel", "-md", "--model-draft", "--spec-draft-model", "--spec-type",
                     "--spec-draft-n-max", "--spec-draft-n-min", "--spec-draft-p-min", "--draft-p-min", "-ngld",
-                    "--spec-draft-ngl", "--gpu-layers-draft", "--n-gpu-layers-draft", "-a", "--alias", "-lm",
+                    "--spec-draft-ngl", "--gpu-layers-draft", "--n-gpu-layers-draft", "-a", "--alias", "-lm", "--fake-acceptance",
                     "--load-mode", "-s", "--seed", "-n", "--predict", "--n-predict", "--api-key" -> true;
             default -> false;
         };
@@ -219,6 +225,13 @@ final class ServerConfig {
             case "-s", "--seed" -> seed = longValue(flag, value);
             case "-n", "--predict", "--n-predict" -> nPredict = integer(flag, value);
             case "--api-key" -> apiKey = value;
+            case "--fake-acceptance" -> {
+                double a = decimal(flag, value);
+                if (!(a > 0 && a < 1)) {
+                    throw new IllegalArgumentException("--fake-acceptance must be in (0, 1): " + value);
+                }
+                forcedAcceptance = a;
+            }
             default -> {
                 // accepted and ignored
             }

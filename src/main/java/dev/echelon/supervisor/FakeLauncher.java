@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FakeLauncher implements Launcher {
 
+    /** Flags only the fake takes: its simulation knobs (the bench pins α with them). */
+    public static final String[] FAKE_FLAGS = {"--fake-acceptance", "--fake-honour-spec-request"};
+
     private final Vertx vertx;
     private final FakeModelCatalog catalog;
     private final FakeOptions options;

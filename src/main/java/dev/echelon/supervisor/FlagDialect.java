@@ -22,6 +22,18 @@ public enum FlagDialect {
         };
     }
 
+    /**
+     * Draft-free n-gram lookup drafting up to {@code nMax} tokens; empty when this dialect's server has none (older
+     * builds had lookup decoding only in a separate example program, not in llama-server).
+     */
+    List<String> ngramFlags(int nMax) {
+        return switch (this) {
+            case SPEC_V050 -> List.of("--spec-type", "ngram-simple", "--spec-ngram-simple-size-m",
+                    Integer.toString(nMax));
+            case LEGACY_DRAFT -> List.of();
+        };
+    }
+
     List<String> loadModeFlags(String loadMode) {
         return switch (this) {
             case SPEC_V050 -> "auto".equals(loadMode) ? List.of() : List.of("--load-mode", loadMode);

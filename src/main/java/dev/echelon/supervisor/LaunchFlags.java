@@ -21,11 +21,19 @@ public final class LaunchFlags {
     private final ModelRegistry registry;
     private final Path modelsDir;
     private final FlagDialect dialect;
+    private final DraftSettings drafts;
 
+    /** With the registry's pairings as they are (no adaptation). */
     public LaunchFlags(ModelRegistry registry, Path modelsDir, FlagDialect dialect) {
+        this(registry, modelsDir, dialect, DraftSettings.of(registry));
+    }
+
+    /** @param drafts how each role speculates now; read at every build */
+    public LaunchFlags(ModelRegistry registry, Path modelsDir, FlagDialect dialect, DraftSettings drafts) {
         this.registry = registry;
         this.modelsDir = modelsDir;
         this.dialect = dialect;
+        this.drafts = drafts;
     }
 
     /** The flags for {@code instance} listening on 127.0.0.1:{@code port}, with its registry variant. */
@@ -56,19 +64,40 @@ public final class LaunchFlags {
         args.addAll(dialect.loadModeFlags(launch.loadMode()));
         args.add("--metrics");
         boolean cpuOnly = !launch.gpuLayers().all() && launch.gpuLayers().count() <= 0;
-        registry.draftFor(role.name()).ifPresent(pair -> args.addAll(draftFlags(pair, cpuOnly)));
+        args.addAll(speculationFlags(role.name(), cpuOnly));
         args.addAll(launch.extraArgs());
         return List.copyOf(args);
     }
 
+    /** The speculation flags {@code role} is launched with now ({@link DraftSettings}); empty when it does not. */
+    public List<String> speculationFlags(String role, boolean cpuOnly) {
+        SpeculationLaunch spec = drafts.of(role);
+        return switch (spec.mode()) {
+            case OFF -> List.of();
+            case NGRAM -> dialect.ngramFlags(spec.nMax());
+            case DRAFT -> registry.draftFor(role).map(pair -> draftFlags(pair, spec, cpuOnly)).orElse(List.of());
+        };
+    }
+
     /** A target kept off the GPU (residency S3) keeps its draft off it too: the draft rides with its target. */
-    private List<String> draftFlags(DraftPairing pair, boolean cpuOnly) {
+    private List<String> draftFlags(DraftPairing pair, SpeculationLaunch spec, boolean cpuOnly) {
         ModelSpec draft = registry.requireRole(pair.draft()).model().orElseThrow();
         List<String> out = new ArrayList<>();
         out.addAll(List.of("-md", modelPath(draft.referenceVariant()).toString()));
         out.addAll(List.of("-ngld", cpuOnly ? "0" : pair.draftGpuLayers().flagValue()));
-        out.addAll(dialect.draftFlags(pair.nMax(), pair.nMin(), pair.pMin()));
+        out.addAll(dialect.draftFlags(spec.nMax(), spec.nMin(), spec.pMin()));
         return out;
+    }
+
+    /**
+     * A short-lived server of a Tier D draft alone, for the pairing check: CPU only, a small context, one slot — it
+     * only answers {@code /props}, {@code /v1/models} and {@code /tokenize}.
+     */
+    public List<String> draftProbe(String draftRole, int port) {
+        ModelSpec draft = registry.requireRole(draftRole).model().orElseThrow(() -> new IllegalArgumentException(
+                "draft role " + draftRole + " has no model"));
+        return List.of("-m", modelPath(draft.referenceVariant()).toString(), "--host", "127.0.0.1", "--port",
+                Integer.toString(port), "-a", draftRole, "-ngl", "0", "-c", "512", "-np", "1");
     }
 
     Path modelPath(VariantSpec variant) {

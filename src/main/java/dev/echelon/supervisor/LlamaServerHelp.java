@@ -67,6 +67,16 @@ public final class LlamaServerHelp {
         }
     }
 
+    /**
+     * This help plus {@code extra} flags: the fake llama-server's own help lists its simulation knobs
+     * ({@code --fake-acceptance}, {@code --fake-honour-spec-request}) beside the recorded v0.5.0 flags.
+     */
+    public LlamaServerHelp withFlags(String... extra) {
+        Set<String> more = new LinkedHashSet<>(flags);
+        more.addAll(java.util.List.of(extra));
+        return new LlamaServerHelp(more, removed);
+    }
+
     public boolean accepts(String flag) {
         return flags.contains(flag);
     }

@@ -40,9 +40,23 @@ public final class Supervisor implements AutoCloseable {
     private final Map<String, Launchable> launchables = new LinkedHashMap<>();
     private final List<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
+    private final DraftSettings drafts;
+    private final PortAllocator ports;
+    private final Path logDir;
 
     public Supervisor(ModelRegistry registry, Launcher launcher, LlamaServerHelp help, HealthProbe probe,
             PortAllocator ports, Path modelsDir, Path logDir, RestartPolicy restartPolicy, Duration stopGrace) {
+        this(registry, launcher, help, probe, ports, modelsDir, logDir, restartPolicy, stopGrace,
+                DraftSettings.of(registry));
+    }
+
+    /** @param drafts how each role speculates; every launch reads it, so its changes apply from the next launch */
+    public Supervisor(ModelRegistry registry, Launcher launcher, LlamaServerHelp help, HealthProbe probe,
+            PortAllocator ports, Path modelsDir, Path logDir, RestartPolicy restartPolicy, Duration stopGrace,
+            DraftSettings drafts) {
+        this.drafts = drafts;
+        this.ports = ports;
+        this.logDir = logDir;
         this.launcher = launcher;
         this.help = help;
         this.registry = registry;
@@ -51,7 +65,7 @@ public final class Supervisor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.flags = new LaunchFlags(registry, modelsDir, launcher.dialect());
+        this.flags = new LaunchFlags(registry, modelsDir, launcher.dialect(), drafts);
         registry.instances().forEach(i -> i.launch().filter(l -> l.port() > 0).ifPresent(l -> ports.reserve(l.port())));
         for (RoleSpec role : registry.roles().values()) {
             for (InstanceSpec inst : role.instances()) {
@@ -61,13 +75,12 @@ public final class Supervisor implements AutoCloseable {
                 } else {
                     int port = inst.launch().orElseThrow().port() > 0 ? inst.launch().orElseThrow().port()
                             : ports.allocate();
-                    List<String> args = flags.build(inst, port);
-                    checkFlags(inst.id(), args, help);
-                    LaunchCommand command = new LaunchCommand(inst.id(), args, "127.0.0.1", port,
-                            logDir.resolve(inst.id() + ".log"));
-                    server = new ManagedServer(inst.id(), role.name(), launcher, () -> command, probe, scheduler,
+                    Launchable l = new Launchable(inst, port, logDir.resolve(inst.id() + ".log"),
+                            new java.util.concurrent.atomic.AtomicReference<>(inst.launch().orElseThrow()));
+                    launchables.put(inst.id(), l);
+                    command(l); // an unknown flag fails here, at construction, not at the first start
+                    server = new ManagedServer(inst.id(), role.name(), launcher, () -> command(l), probe, scheduler,
                             restartPolicy, Duration.ofMillis(role.timeouts().loadMs()), stopGrace);
-                    launchables.put(inst.id(), new Launchable(inst, port, logDir.resolve(inst.id() + ".log")));
                 }
                 server.onChange(c -> listeners.forEach(l -> l.accept(c)));
                 servers.put(inst.id(), server);
@@ -107,8 +120,22 @@ public final class Supervisor implements AutoCloseable {
 
     // ---- residency actions: the residency controller's actuator drives these --------------------------------------
 
-    /** A managed instance's registry spec and the address and log it keeps across relaunches. */
-    private record Launchable(InstanceSpec spec, int port, Path logFile) {
+    /**
+     * A managed instance's registry spec, the address and log it keeps across relaunches, and the launch settings it
+     * runs with now (the registry's, or the last residency placement's).
+     */
+    private record Launchable(InstanceSpec spec, int port, Path logFile,
+            java.util.concurrent.atomic.AtomicReference<LaunchSpec> launch) {
+    }
+
+    /**
+     * The command line for the instance's next launch, built afresh each time: a crash restart or a relaunch picks up
+     * the current placement and the current speculation settings ({@link DraftSettings}).
+     */
+    private LaunchCommand command(Launchable l) {
+        List<String> args = flags.build(l.spec(), l.launch().get(), l.port());
+        checkFlags(l.spec().id(), args, help);
+        return new LaunchCommand(l.spec().id(), args, "127.0.0.1", l.port(), l.logFile());
     }
 
     private Launchable launchable(String instanceId) {
@@ -131,10 +158,57 @@ public final class Supervisor implements AutoCloseable {
      */
     public CompletableFuture<Void> relaunch(String instanceId, LaunchSpec launch) {
         Launchable l = launchable(instanceId);
-        List<String> args = flags.build(l.spec(), launch, l.port());
-        checkFlags(instanceId, args, help);
-        LaunchCommand command = new LaunchCommand(instanceId, args, "127.0.0.1", l.port(), l.logFile());
-        return managed(instanceId).relaunch(() -> command);
+        checkFlags(instanceId, flags.build(l.spec(), launch, l.port()), help);
+        l.launch().set(launch);
+        return managed(instanceId).relaunch(() -> command(l));
+    }
+
+    /**
+     * Relaunches {@code instanceId} with its current placement, so that changed speculation settings take effect
+     * (a new draft length, a draft turned off). The caller drains the instance first.
+     */
+    public CompletableFuture<Void> reapplySpeculation(String instanceId) {
+        Launchable l = launchable(instanceId);
+        return relaunch(instanceId, l.launch().get());
+    }
+
+    /** The command line the instance runs with now (or will at its next start). */
+    public List<String> commandLine(String instanceId) {
+        return command(launchable(instanceId)).args();
+    }
+
+    public DraftSettings drafts() {
+        return drafts;
+    }
+
+    public LaunchFlags launchFlags() {
+        return flags;
+    }
+
+    /**
+     * Starts a short-lived server of {@code draftRole}'s model alone (CPU only, small context) for the pairing check,
+     * on a fresh port; the caller stops it. Real llama-server or a fake, as every other launch.
+     */
+    public ProbeServer launchDraftProbe(String draftRole) {
+        int port = ports.allocate();
+        List<String> args = flags.draftProbe(draftRole, port);
+        checkFlags(draftRole + "-probe", args, help);
+        LaunchCommand command = new LaunchCommand(draftRole + "-probe", args, "127.0.0.1", port,
+                logDir.resolve(draftRole + "-probe.log"));
+        return new ProbeServer(command, launcher.launch(command));
+    }
+
+    /** A server started for a check, not for traffic: its address and its process. */
+    public record ProbeServer(LaunchCommand command, ServerHandle handle) implements AutoCloseable {
+
+        public java.net.URI baseUrl() {
+            return command.baseUrl();
+        }
+
+        @Override
+        public void close() {
+            handle.terminate();
+        }
     }
 
     /** Stops {@code instanceId} on purpose: it stays stopped (no restart) until started or relaunched. */

@@ -51,7 +51,7 @@ public class SupervisorProducer {
                             .toList(), Path.of(config.modelsDir()));
             launcher = new FakeLauncher(vertx, catalog,
                     new FakeOptions(config.mock().timeScale(), config.mock().coldStart(), 0L));
-            help = LlamaServerHelp.recordedV050();
+            help = LlamaServerHelp.recordedV050().withFlags(FakeLauncher.FAKE_FLAGS);
         } else if (registry.instances().anyMatch(i -> !i.external())) {
             help = ProcessLauncher.readHelp(config.llamaServer());
             launcher = new ProcessLauncher(config.llamaServer(), help.dialect(), config.supervisor().logMaxBytes(),
@@ -65,7 +65,8 @@ public class SupervisorProducer {
                 config.supervisor().restartBackoffMaxMs(), 60_000);
         return new Supervisor(registry, launcher, help, new ClientHealthProbe(http),
                 new PortAllocator(config.backendPortBase()), Path.of(config.modelsDir()),
-                Path.of(config.dataDir(), "logs"), restart, Duration.ofMillis(config.supervisor().stopGraceMs()));
+                Path.of(config.dataDir(), "logs"), restart, Duration.ofMillis(config.supervisor().stopGraceMs()),
+                DraftSettings.of(registry));
     }
 
     void close(@Disposes Supervisor supervisor) {
