@@ -145,7 +145,7 @@ public final class FakeLlamaServer implements AutoCloseable {
         this.draftCal = draft == null ? null : Calibration.of(withProfile(draft.model()));
         this.gpuFraction = cfg.gpuFraction(target.variant().layers());
         this.draftGpuFraction = draft == null ? 0 : cfg.draftGpuFraction(draft.variant().layers());
-        this.tokenizer = Tokenizer.forFamily(target.model().family());
+        this.tokenizer = tokenizerOf(target);
         this.contextTrain = target.variant().contextLength() > 0 ? target.variant().contextLength() : 4096;
         int c = cfg.ctxSize > 0 ? cfg.ctxSize : contextTrain;
         this.nCtx = Math.max(16, Math.min(c, contextTrain));
@@ -224,7 +224,7 @@ public final class FakeLlamaServer implements AutoCloseable {
         if (cfg.draftModel != null) {
             draft = catalog.byPath(cfg.draftModel).orElseThrow(() -> new IllegalArgumentException(
                     "failed to load draft model, '" + cfg.draftModel + "'"));
-            if (Tokenizer.forFamily(draft.model().family()) != Tokenizer.forFamily(target.model().family())) {
+            if (tokenizerOf(draft) != tokenizerOf(target)) {
                 throw new IllegalArgumentException("the draft model '" + cfg.draftModel
                         + "' is not compatible with the target model '" + cfg.model + "'");
             }
@@ -411,6 +411,12 @@ public final class FakeLlamaServer implements AutoCloseable {
 
     FakeModel target() {
         return target;
+    }
+
+    /** The tokenizer a model file really has: its family's, unless the mock profile says the file differs. */
+    static Tokenizer tokenizerOf(FakeModel m) {
+        MockProfile p = m.model().mock();
+        return Tokenizer.forFamily(p != null && p.tokenizer() != null ? p.tokenizer() : m.model().family());
     }
 
     FakeModel draft() {

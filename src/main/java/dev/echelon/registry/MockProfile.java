@@ -8,7 +8,17 @@ package dev.echelon.registry;
  * @param nvmeToRamBytesPerSec bandwidth of reading the GGUF from disk into the page cache
  * @param ramToGpuBytesPerSec  bandwidth of uploading weights to GPU memory
  * @param processStartMs      process start and warm-up, excluding the weight transfer
+ * @param tokenizer           the tokenizer the fake file really has, when it is not its declared family's (models a
+ *                            mislabelled file: a draft the registry calls a Qwen2.5 that tokenizes otherwise); null:
+ *                            the family's
  */
 public record MockProfile(double capability, double prefillTpsGpu, double decodeTpsGpu, double prefillTpsCpu,
-        double decodeTpsCpu, double nvmeToRamBytesPerSec, double ramToGpuBytesPerSec, long processStartMs) {
+        double decodeTpsCpu, double nvmeToRamBytesPerSec, double ramToGpuBytesPerSec, long processStartMs,
+        String tokenizer) {
+
+    public MockProfile(double capability, double prefillTpsGpu, double decodeTpsGpu, double prefillTpsCpu,
+            double decodeTpsCpu, double nvmeToRamBytesPerSec, double ramToGpuBytesPerSec, long processStartMs) {
+        this(capability, prefillTpsGpu, decodeTpsGpu, prefillTpsCpu, decodeTpsCpu, nvmeToRamBytesPerSec,
+                ramToGpuBytesPerSec, processStartMs, null);
+    }
 }

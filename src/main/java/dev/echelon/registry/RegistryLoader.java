@@ -321,7 +321,7 @@ public final class RegistryLoader {
                 return d;
             }
             c.onlyKeys("capability", "prefill_tps_gpu", "decode_tps_gpu", "prefill_tps_cpu", "decode_tps_cpu",
-                    "nvme_to_ram_bytes_per_s", "ram_to_gpu_bytes_per_s", "process_start_ms");
+                    "nvme_to_ram_bytes_per_s", "ram_to_gpu_bytes_per_s", "process_start_ms", "tokenizer");
             double capability = c.field("capability").doubleValue(d.capability(), 0, 1);
             double pg = positive(c.field("prefill_tps_gpu"), d.prefillTpsGpu());
             double dg = positive(c.field("decode_tps_gpu"), d.decodeTpsGpu());
@@ -332,7 +332,8 @@ public final class RegistryLoader {
             long pcie = c.field("ram_to_gpu_bytes_per_s").present() ? c.field("ram_to_gpu_bytes_per_s").bytes(true)
                     : (long) d.ramToGpuBytesPerSec();
             long start = c.field("process_start_ms").longValue(d.processStartMs(), 0);
-            return new MockProfile(capability, pg, dg, pc, dc, Math.max(1, nvme), Math.max(1, pcie), start);
+            return new MockProfile(capability, pg, dg, pc, dc, Math.max(1, nvme), Math.max(1, pcie), start,
+                    c.field("tokenizer").optionalString().orElse(null));
         }
 
         private double positive(Cursor c, double fallback) {

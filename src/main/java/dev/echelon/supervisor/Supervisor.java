@@ -172,9 +172,15 @@ public final class Supervisor implements AutoCloseable {
         return relaunch(instanceId, l.launch().get());
     }
 
-    /** The command line the instance runs with now (or will at its next start). */
+    /** The command line the instance would be started with now (current placement and speculation settings). */
     public List<String> commandLine(String instanceId) {
         return command(launchable(instanceId)).args();
+    }
+
+    /** The command line of the instance's current (or last) run: what it actually runs with. */
+    public List<String> commandLineOfRunning(String instanceId) {
+        launchable(instanceId);
+        return managed(instanceId).args();
     }
 
     public DraftSettings drafts() {
