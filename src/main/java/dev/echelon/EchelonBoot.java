@@ -4,6 +4,7 @@ import dev.echelon.config.EchelonConfig;
 import dev.echelon.config.EffectiveConfig;
 import dev.echelon.config.InvalidSettingException;
 import dev.echelon.pipeline.Pipeline;
+import dev.echelon.speculation.PairingCheck;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RegistryValidationException;
 import dev.echelon.residency.control.ResidencyController;
@@ -39,10 +40,12 @@ public class EchelonBoot {
     private final Instance<Supervisor> supervisor;
     private final Instance<Pipeline> pipeline;
     private final Instance<ResidencyController> residency;
+    private final Instance<PairingCheck> pairing;
     private volatile EffectiveConfig effective;
 
     public EchelonBoot(EchelonConfig config, Instance<ModelRegistry> registry, Instance<Supervisor> supervisor,
-            Instance<Pipeline> pipeline, Instance<ResidencyController> residency) {
+            Instance<Pipeline> pipeline, Instance<ResidencyController> residency, Instance<PairingCheck> pairing) {
+        this.pairing = pairing;
         this.config = config;
         this.registry = registry;
         this.supervisor = supervisor;
@@ -57,8 +60,11 @@ public class EchelonBoot {
             effective = EffectiveConfig.of(config, r, s.launcher().describe());
             LOG.info(effective.summary());
             ResidencyController controller = residency.get(); // settings checked before any backend starts
+            PairingCheck drafts = pairing.get();
+            drafts.prepare(); // an unverified draft is never handed to its target
             s.startAll();
             controller.start(); // from the placement the supervisor just launched
+            checkDraftsInBackground(drafts);
             // build the request path now, off the startup thread: loading the routing embeddings takes a second
             // or two that the first request should not pay
             Thread warm = new Thread(() -> {
@@ -92,6 +98,22 @@ public class EchelonBoot {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The pairing check starts each draft alone and waits for its target to serve: seconds that startup does not
+     * wait for (targets serve without their draft meanwhile). It runs again whenever a target restarts.
+     */
+    private void checkDraftsInBackground(PairingCheck drafts) {
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "echelon-draft-pairing");
+            t.setDaemon(true);
+            return t;
+        });
+        worker.execute(() -> {
+            drafts.verifyAll();
+            drafts.watchRestarts(worker);
+        });
     }
 
     /**

@@ -31,7 +31,13 @@ public class AdminResource {
     private final Supervisor supervisor;
     private final ResidencyController residency;
 
-    public AdminResource(EchelonBoot boot, Supervisor supervisor, ResidencyController residency) {
+    private final dev.echelon.speculation.SpeculationService speculation;
+    private final dev.echelon.speculation.PairingCheck pairing;
+
+    public AdminResource(EchelonBoot boot, Supervisor supervisor, ResidencyController residency,
+            dev.echelon.speculation.SpeculationService speculation, dev.echelon.speculation.PairingCheck pairing) {
+        this.speculation = speculation;
+        this.pairing = pairing;
         this.boot = boot;
         this.supervisor = supervisor;
         this.residency = residency;
@@ -60,6 +66,26 @@ public class AdminResource {
      * the budgets and how full they are, what the policy believes (forecast, plan), the roles whose requests are
      * deferred, the transitions under way or waiting for memory, and the most recent finished transitions.
      */
+    /**
+     * Speculation per target role: how it is launched (draft length, or off and why), the pairing check's verdict,
+     * whether its servers honour per-request lengths, the last adaptation, per category the measured α, c and best
+     * length, and the telemetry (acceptance, accepted per pass, tokens/s with and without drafting).
+     */
+    @GET
+    @Path("/speculation")
+    public Map<String, Object> speculation() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> roles = speculation.explain();
+        roles.forEach((role, v) -> pairing.verdict(role).ifPresent(verdict -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) v;
+            m.put("pairing", verdict.compatible() ? "compatible" : verdict.message());
+        }));
+        out.put("roles", roles);
+        out.put("telemetry", speculation.telemetry().summary());
+        return out;
+    }
+
     @GET
     @Path("/residency")
     public Map<String, Object> residency(@jakarta.ws.rs.QueryParam("recent") @jakarta.ws.rs.DefaultValue("50")

@@ -72,8 +72,40 @@ public interface EchelonConfig {
 
     Residency residency();
 
+    Speculation speculation();
+
+    /** Draft-model speculation: how draft lengths adapt to measured acceptance. */
+    interface Speculation {
+        /** Adapt draft lengths (per request where servers honour it, else per instance); false keeps the registry's. */
+        @WithDefault("true")
+        boolean adapt();
+
+        /** Longest draft length adaptation may choose. */
+        @WithDefault("16")
+        int maxDraft();
+
+        /** A per-instance change (a relaunch) must promise at least this relative saving in time per token. */
+        @WithDefault("0.08")
+        double retuneGain();
+
+        /** Least time between two per-instance changes of a role's draft length (wall-clock ms). */
+        @WithDefault("60000")
+        long retuneIntervalMs();
+
+        /** How long a target waits to become ready for its pairing check (ms). */
+        @WithDefault("120000")
+        long checkTimeoutMs();
+    }
+
     /** Mock-mode only settings. */
     interface Mock {
+        /**
+         * Fake servers honour per-request {@code speculative.n_max} (a newer llama-server); false: they ignore it as
+         * llama-server v0.5.0 does.
+         */
+        @WithDefault("false")
+        boolean honourSpecRequest();
+
         /** Multiplies every simulated duration (load times, token pacing); 1 = as the cost model says. */
         @WithDefault("1.0")
         double timeScale();

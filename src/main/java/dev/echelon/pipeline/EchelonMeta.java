@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.quality.Verdict;
 import dev.echelon.routing.RoutingDecision;
+import dev.echelon.speculation.DraftSample;
+import dev.echelon.speculation.SpeculationService;
 
 import java.util.List;
 
@@ -16,9 +18,25 @@ import java.util.List;
  * @param draftAcceptance accepted ÷ drafted tokens, or null when the backend did not speculate
  * @param gate            the quality gate's verdict on this answer ({@code pass}, or {@code fail: reason})
  * @param stoppedBy       why Echelon cut a committed stream short, or null
+ * @param speculation     how this generation speculated (draft length in force, whether it was set per request,
+ *                        draft and accepted tokens, tokens per second), or null when it did not
  */
 public record EchelonMeta(String requestId, String role, String tier, String routeReason, List<String> escalations,
-        Double draftAcceptance, long queueMs, long loadWaitMs, String instance, String gate, String stoppedBy) {
+        Double draftAcceptance, long queueMs, long loadWaitMs, String instance, String gate, String stoppedBy,
+        Speculation speculation) {
+
+    /** The speculation facts of one generation. */
+    public record Speculation(int nMax, boolean perRequest, int draftTokens, int acceptedTokens,
+            double tokensPerSecond) {
+
+        static Speculation of(SpeculationService.Plan plan, java.util.Optional<DraftSample> sample) {
+            if (!plan.speculates() || sample.isEmpty() || !sample.get().speculated()) {
+                return null;
+            }
+            DraftSample s = sample.get();
+            return new Speculation(plan.nMax(), plan.perRequest(), s.drafted(), s.accepted(), s.tokensPerSecond());
+        }
+    }
 
     public EchelonMeta {
         escalations = List.copyOf(escalations);
@@ -26,19 +44,25 @@ public record EchelonMeta(String requestId, String role, String tier, String rou
 
     static EchelonMeta of(RequestContext ctx, RoutingDecision d, Lease lease, JsonNode timings,
             List<String> escalations, Verdict verdict) {
+        return of(ctx, d, lease, timings, escalations, verdict, null);
+    }
+
+    static EchelonMeta of(RequestContext ctx, RoutingDecision d, Lease lease, JsonNode timings,
+            List<String> escalations, Verdict verdict, Speculation speculation) {
         String gate = verdict == null ? null : verdict.pass() ? "pass" : "fail: " + verdict.reason();
         return new EchelonMeta(ctx.requestId(), d.role(), d.tier().name(), d.reason(), escalations,
-                draftAcceptance(timings), lease.queueMs(), lease.loadWaitMs(), lease.instance().id(), gate, null);
+                draftAcceptance(timings), lease.queueMs(), lease.loadWaitMs(), lease.instance().id(), gate, null,
+                speculation);
     }
 
     EchelonMeta stoppedBy(String why) {
         return new EchelonMeta(requestId, role, tier, routeReason, escalations, draftAcceptance, queueMs, loadWaitMs,
-                instance, gate, why);
+                instance, gate, why, speculation);
     }
 
     EchelonMeta withGate(String g) {
         return new EchelonMeta(requestId, role, tier, routeReason, escalations, draftAcceptance, queueMs, loadWaitMs,
-                instance, g, stoppedBy);
+                instance, g, stoppedBy, speculation);
     }
 
     static Double draftAcceptance(JsonNode timings) {
@@ -70,6 +94,14 @@ public record EchelonMeta(String requestId, String role, String tier, String rou
         }
         if (stoppedBy != null) {
             n.put("stopped_by", stoppedBy);
+        }
+        if (speculation != null) {
+            ObjectNode sp = n.putObject("speculation");
+            sp.put("n_max", speculation.nMax());
+            sp.put("set_per_request", speculation.perRequest());
+            sp.put("draft_tokens", speculation.draftTokens());
+            sp.put("accepted_tokens", speculation.acceptedTokens());
+            sp.put("tokens_per_second", Math.round(speculation.tokensPerSecond() * 10) / 10.0);
         }
         return n;
     }

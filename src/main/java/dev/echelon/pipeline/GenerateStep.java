@@ -23,6 +23,7 @@ import dev.echelon.quality.Transcript;
 import dev.echelon.quality.TranscriptBuilder;
 import dev.echelon.quality.Verdict;
 import dev.echelon.routing.RoutingDecision;
+import dev.echelon.speculation.SpeculationService;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,20 +50,25 @@ final class GenerateStep {
     private final GateConfig gateConfig;
     private final int holdBackTokens;
     private final long holdBackMs;
+    private final SpeculationService speculation;
 
-    GenerateStep(QualityGate gate, GateConfig gateConfig, int holdBackTokens, long holdBackMs) {
+    GenerateStep(QualityGate gate, GateConfig gateConfig, int holdBackTokens, long holdBackMs,
+            SpeculationService speculation) {
         this.gate = gate;
         this.gateConfig = gateConfig;
         this.holdBackTokens = holdBackTokens;
         this.holdBackMs = holdBackMs;
+        this.speculation = speculation;
     }
 
     /**
      * @param remaining what is left of the request's deadline: the attempt's backend call may not run longer
      */
-    CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, Lease lease,
-            Execution execution, List<String> escalations, java.time.Duration remaining) {
+    CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, String category,
+            Lease lease, Execution execution, List<String> escalations, java.time.Duration remaining) {
         ObjectNode body = call.body().deepCopy();
+        SpeculationService.Plan plan = speculation.begin(decision.role(), category);
+        SpeculationService.apply(plan, body);
         body.put("model", decision.role());
         boolean chat = call.endpoint() == Endpoint.CHAT;
         boolean clientLogprobs = body.path("logprobs").asBoolean(false);
@@ -80,7 +86,26 @@ final class GenerateStep {
                     ? java.time.Duration.ofMillis(1) : remaining));
         }
         Context ctx = new Context(call, decision, lease, execution, escalations, chat && !clientLogprobs, maxTokens,
-                json, System.nanoTime());
+                json, System.nanoTime(), plan, new java.util.concurrent.atomic.AtomicBoolean());
+        CompletableFuture<AttemptResult> outcome;
+        try {
+            outcome = send(ctx, client, body, call, execution, decision);
+        } catch (RuntimeException e) {
+            ctx.speculationDone().set(true);
+            speculation.abandon(plan);
+            throw e;
+        }
+        // a generation that ended without timings (failed, cancelled, stopped) still leaves the role's count
+        outcome.whenComplete((r, e) -> {
+            if (ctx.speculationDone().compareAndSet(false, true)) {
+                speculation.abandon(plan);
+            }
+        });
+        return outcome;
+    }
+
+    private CompletableFuture<AttemptResult> send(Context ctx, LlamaServerClient client, ObjectNode body,
+            GenerationCall call, Execution execution, RoutingDecision decision) {
         if (call.stream()) {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true); // Echelon needs usage even if the client doesn't
@@ -101,22 +126,31 @@ final class GenerateStep {
     /** Everything one attempt needs to know. */
     private record Context(GenerationCall call, RoutingDecision decision, Lease lease, Execution execution,
             List<String> escalations, boolean stripLogprobs, Integer maxTokens, JsonExpectation json,
-            long startNanos) {
+            long startNanos, SpeculationService.Plan plan, java.util.concurrent.atomic.AtomicBoolean speculationDone) {
 
         long elapsedMs() {
             return (System.nanoTime() - startNanos) / 1_000_000;
         }
     }
 
+    /** Hands a generation's timings to speculation (once); what they said, for {@code x_echelon}. */
+    private EchelonMeta.Speculation speculated(Context ctx, JsonNode timings) {
+        if (!ctx.speculationDone().compareAndSet(false, true)) {
+            return null;
+        }
+        return EchelonMeta.Speculation.of(ctx.plan(), speculation.finish(ctx.plan(), timings));
+    }
+
     private AttemptResult judgeJson(Context ctx, ObjectNode response) {
         JsonNode timings = response.remove("timings");
+        EchelonMeta.Speculation spec = speculated(ctx, timings);
         Transcript t = ctx.call().endpoint() == Endpoint.CHAT
                 ? Transcript.fromChatCompletion(response, ctx.maxTokens(), ctx.json(), ctx.elapsedMs())
                 : Transcript.of(response.path("choices").path(0).path("text").asText(""),
                         textOrNull(response.path("choices").path(0).path("finish_reason")));
         Verdict verdict = gate.judge(t);
         EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), timings,
-                ctx.escalations(), verdict);
+                ctx.escalations(), verdict, spec);
         response.put("model", ctx.call().model());
         response.set("x_echelon", meta.toJson());
         if (ctx.stripLogprobs()) {
@@ -293,6 +327,7 @@ final class GenerateStep {
                 transcript.appendChunk(usage);
             }
             JsonNode timings = usage != null ? usage.remove("timings") : finish.remove("timings");
+            EchelonMeta.Speculation spec = speculated(ctx, timings);
             Verdict verdict = gate.judge(transcript.elapsedMs(ctx.elapsedMs()).build());
             if (!committed && !verdict.pass()) {
                 if (ctx.stripLogprobs()) {
@@ -310,7 +345,7 @@ final class GenerateStep {
                 }
             }
             EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), timings,
-                    ctx.escalations(), verdict);
+                    ctx.escalations(), verdict, spec);
             deliverEnd(ctx.execution().sink(), ctx.call(), finish, usage, meta);
             result.complete(new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(),
                     finishReason(finish), usage == null ? null : usage.get("usage"), timings, chunks, meta), verdict));

@@ -46,7 +46,7 @@ public final class Pipeline {
         this.route = new RouteStep(parts.router(), parts.tasks(), parts.registry().chains().keySet());
         this.admit = parts.admission();
         this.generate = new GenerateStep(parts.gate(), parts.gateConfig(), parts.holdBackTokens(),
-                parts.holdBackMs());
+                parts.holdBackMs(), parts.speculation());
         this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
         this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks());
         this.residency = new ResidencyStep(parts.residency(), parts.registry(), parts.gateConfig(), parts.policy());
@@ -138,7 +138,8 @@ public final class Pipeline {
             }
             CompletableFuture<AttemptResult> outcome;
             try {
-                outcome = generate.generate(call, decision, lease, execution, List.copyOf(req.escalations()),
+                outcome = generate.generate(call, decision, req.routed().category(), lease, execution,
+                        List.copyOf(req.escalations()),
                         budget.deadline().minus(elapsed(call)));
             } catch (RuntimeException e) {
                 lease.release();

@@ -13,6 +13,7 @@ import dev.echelon.memory.EmbeddingService;
 import dev.echelon.routing.ComplexityRouter;
 import dev.echelon.routing.Router;
 import dev.echelon.routing.SkillTracker;
+import dev.echelon.speculation.SpeculationService;
 import dev.echelon.supervisor.ServerProcess;
 import dev.echelon.supervisor.Supervisor;
 import dev.echelon.escalation.Budget;
@@ -146,14 +147,14 @@ public class PipelineProducer {
     @Singleton
     Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, ComplexityTaskRouter tasks,
             Admission admission, CircuitBreakers breakers, EscalationLog log, RecentOutcomes outcomes,
-            MeterRegistry metrics, ResidencyView residency) {
+            MeterRegistry metrics, ResidencyView residency, SpeculationService speculation) {
         EchelonConfig.Escalation e = config.escalation();
         Budget budget = Budget.of(e.maxRetries(), e.maxEscalations(), (long) e.maxTotalTokens(),
                 Duration.ofMillis(e.deadlineMs()));
         GateConfig gateConfig = GateConfig.DEFAULT;
         return new Pipeline(new PipelineParts(registry, router, tasks, admission, new QualityGate(gateConfig),
                 gateConfig, e.holdBackTokens(), e.holdBackMs(), new EscalationPolicy(registry, breakers), breakers,
-                log, budget, metrics, outcomes, residency));
+                log, budget, metrics, outcomes, residency, speculation));
     }
 
     void close(@Disposes Admission admission) {

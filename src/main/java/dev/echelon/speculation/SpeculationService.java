@@ -58,13 +58,33 @@ public final class SpeculationService {
     private final Map<String, DraftTuner.Retune> pending = new ConcurrentHashMap<>();
     private final Map<String, String> lastRetune = new ConcurrentHashMap<>();
 
+    private final boolean adapt;
+
     public SpeculationService(DraftSettings drafts, DraftTuner tuner, SpeculationTelemetry telemetry,
             Relauncher relauncher, LongSupplier clockMs) {
+        this(drafts, tuner, telemetry, relauncher, clockMs, true);
+    }
+
+    /** @param adapt false: lengths stay the registry's; telemetry is still kept */
+    public SpeculationService(DraftSettings drafts, DraftTuner tuner, SpeculationTelemetry telemetry,
+            Relauncher relauncher, LongSupplier clockMs, boolean adapt) {
+        this.adapt = adapt;
         this.drafts = drafts;
         this.tuner = tuner;
         this.telemetry = telemetry;
         this.relauncher = relauncher;
         this.clockMs = clockMs;
+    }
+
+    /** No role speculates under Echelon's control: plans are empty, telemetry is kept in memory only. */
+    public static SpeculationService disabled() {
+        return new SpeculationService(new DraftSettings(), new DraftTuner(DraftTuner.Settings.DEFAULTS, r -> 0.05,
+                r -> 0), SpeculationTelemetry.standalone(), role -> CompletableFuture.completedFuture(null),
+                System::currentTimeMillis);
+    }
+
+    public SpeculationTelemetry telemetry() {
+        return telemetry;
     }
 
     public DraftTuner tuner() {
@@ -89,7 +109,7 @@ public final class SpeculationService {
                     concurrent, launch.mode() == SpeculationLaunch.Mode.NGRAM ? "n-gram lookup"
                             : drafts.reason(role).orElse("the role does not speculate"));
         }
-        if (behaviour(role) == ServerBehaviour.PER_REQUEST) {
+        if (adapt && behaviour(role) == ServerBehaviour.PER_REQUEST) {
             DraftTuner.Choice c = tuner.perRequest(role, category, concurrent);
             return new Plan(role, category, c.nMax(), true, concurrent, c.reason());
         }
@@ -119,7 +139,7 @@ public final class SpeculationService {
             tuner.record(plan.role(), plan.category(), sample.get());
         }
         sample.ifPresent(s -> telemetry.record(plan.role(), plan.category(), s));
-        if (behaviour(plan.role()) == ServerBehaviour.PER_INSTANCE && sample.isPresent()) {
+        if (adapt && behaviour(plan.role()) == ServerBehaviour.PER_INSTANCE && sample.isPresent()) {
             SpeculationLaunch now = drafts.of(plan.role());
             int current = now.mode() == SpeculationLaunch.Mode.DRAFT ? now.nMax() : 0;
             tuner.perInstance(plan.role(), current, clockMs.getAsLong())

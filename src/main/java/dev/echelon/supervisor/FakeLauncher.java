@@ -33,10 +33,21 @@ public final class FakeLauncher implements Launcher {
     private final FakePageCache pageCache = new FakePageCache();
     private final CostModel cost = new CostModel();
 
+    private final boolean honourSpecRequest;
+
     public FakeLauncher(Vertx vertx, FakeModelCatalog catalog, FakeOptions options) {
+        this(vertx, catalog, options, false);
+    }
+
+    /**
+     * @param honourSpecRequest every fake takes per-request draft lengths into account (a newer llama-server), not
+     *                          only those whose registry launch says {@code --fake-honour-spec-request}
+     */
+    public FakeLauncher(Vertx vertx, FakeModelCatalog catalog, FakeOptions options, boolean honourSpecRequest) {
         this.vertx = vertx;
         this.catalog = catalog;
         this.options = options;
+        this.honourSpecRequest = honourSpecRequest;
     }
 
     @Override
@@ -46,7 +57,12 @@ public final class FakeLauncher implements Launcher {
                 ? options.withColdStart(false) : options;
         FakeLlamaServer server;
         try {
-            server = FakeLlamaServer.start(vertx, command.args(), catalog, opts);
+            List<String> args = command.args();
+            if (honourSpecRequest && !args.contains(FAKE_FLAGS[1])) {
+                args = new ArrayList<>(args);
+                args.add(FAKE_FLAGS[1]);
+            }
+            server = FakeLlamaServer.start(vertx, args, catalog, opts);
         } catch (IllegalArgumentException e) {
             throw new LaunchException(command.instanceId(), "fake llama-server refused its flags: " + e.getMessage(), e);
         } catch (RuntimeException e) {

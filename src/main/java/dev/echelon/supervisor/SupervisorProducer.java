@@ -50,7 +50,8 @@ public class SupervisorProducer {
                     registry.roles().values().stream().map(RoleSpec::model).flatMap(java.util.Optional::stream)
                             .toList(), Path.of(config.modelsDir()));
             launcher = new FakeLauncher(vertx, catalog,
-                    new FakeOptions(config.mock().timeScale(), config.mock().coldStart(), 0L));
+                    new FakeOptions(config.mock().timeScale(), config.mock().coldStart(), 0L),
+                    config.mock().honourSpecRequest());
             help = LlamaServerHelp.recordedV050().withFlags(FakeLauncher.FAKE_FLAGS);
         } else if (registry.instances().anyMatch(i -> !i.external())) {
             help = ProcessLauncher.readHelp(config.llamaServer());

@@ -1,0 +1,68 @@
+package dev.echelon.speculation;
+
+import dev.echelon.supervisor.Supervisor;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Speculation wired into the running service (mock mode, the shipped registry): the coder's draft is checked at
+ * startup and switched on, the honour probe finds that the fake — like llama-server v0.5.0 — ignores per-request
+ * lengths, a request to the coder reports its drafting in {@code x_echelon}, and the telemetry reaches /q/metrics and
+ * /admin/speculation.
+ */
+@QuarkusTest
+class SpeculationWiringTest {
+
+    @Inject
+    Supervisor supervisor;
+
+    private JsonPath awaitCoderPaired() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonPath json;
+        do {
+            json = RestAssured.get("/admin/speculation").then().statusCode(200).extract().jsonPath();
+            if ("compatible".equals(json.getString("roles.coder.pairing"))
+                    && "per_instance".equals(json.getString("roles.coder.server_behaviour"))) {
+                return json;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the coder's pairing was not checked within 60 s: " + json.prettify());
+    }
+
+    @Test
+    void theCoderSpeculatesAfterItsPairingCheckAndReportsIt() throws Exception {
+        JsonPath admin = awaitCoderPaired();
+        assertTrue(admin.getString("roles.coder.launch").startsWith("draft(n_max=8"), admin.prettify());
+        supervisor.serversOf("coder").get(0).awaitReady(Duration.ofSeconds(30)).get();
+        assertTrue(supervisor.commandLineOfRunning("coder-0").contains("-md"));
+
+        JsonPath answer = RestAssured.given().contentType(ContentType.JSON).body("""
+                {"model": "coder", "max_tokens": 64,
+                 "messages": [{"role": "user", "content": "Write a Java method that reverses a singly linked list."}]}
+                """).post("/v1/chat/completions").then().statusCode(200).extract().jsonPath();
+        assertEquals("coder", answer.getString("x_echelon.role"));
+        assertEquals(8, answer.getInt("x_echelon.speculation.n_max"), answer.prettify());
+        assertEquals(false, answer.getBoolean("x_echelon.speculation.set_per_request"));
+        assertTrue(answer.getInt("x_echelon.speculation.draft_tokens") > 0, answer.prettify());
+        assertTrue(answer.getInt("x_echelon.speculation.accepted_tokens")
+                <= answer.getInt("x_echelon.speculation.draft_tokens"));
+
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("echelon_speculation_draft_tokens_total{")
+                && l.contains("role=\"coder\"")), "draft tokens counted per role and category");
+        assertTrue(metrics.contains("echelon_speculation_acceptance_rate{"), "acceptance exported as a gauge");
+
+        JsonPath after = RestAssured.get("/admin/speculation").then().statusCode(200).extract().jsonPath();
+        assertTrue(after.getMap("telemetry.coder").size() >= 1, after.prettify());
+    }
+}
