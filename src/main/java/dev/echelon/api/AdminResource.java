@@ -33,9 +33,12 @@ public class AdminResource {
 
     private final dev.echelon.speculation.SpeculationService speculation;
     private final dev.echelon.speculation.PairingCheck pairing;
+    private final okhttp3.OkHttpClient http;
 
     public AdminResource(EchelonBoot boot, Supervisor supervisor, ResidencyController residency,
-            dev.echelon.speculation.SpeculationService speculation, dev.echelon.speculation.PairingCheck pairing) {
+            dev.echelon.speculation.SpeculationService speculation, dev.echelon.speculation.PairingCheck pairing,
+            okhttp3.OkHttpClient http) {
+        this.http = http;
         this.speculation = speculation;
         this.pairing = pairing;
         this.boot = boot;
@@ -83,6 +86,38 @@ public class AdminResource {
         }));
         out.put("roles", roles);
         out.put("telemetry", speculation.telemetry().summary());
+        out.put("server_counters", serverCounters(roles.keySet()));
+        return out;
+    }
+
+    /**
+     * Each speculating instance's own counters from its {@code /metrics} (llama-server's
+     * {@code llamacpp:spec_decode_*}): drafts, draft tokens and accepted tokens since it started — the server's
+     * view, beside Echelon's per-request telemetry.
+     */
+    private Map<String, Object> serverCounters(java.util.Set<String> roles) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String role : roles) {
+            for (var s : supervisor.serversOf(role)) {
+                if (s.state() != dev.echelon.supervisor.ServerState.READY) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                try {
+                    var metrics = new dev.echelon.backend.LlamaServerClient(okhttp3.HttpUrl.get(s.baseUrl()),
+                            s.instanceId(), http, dev.echelon.backend.BackendTimeouts.of(1_000, 2_000, 0)).metrics();
+                    double drafted = metrics.valueOr("llamacpp:spec_decode_num_draft_tokens_total", 0);
+                    double accepted = metrics.valueOr("llamacpp:spec_decode_num_accepted_tokens_total", 0);
+                    m.put("drafts", metrics.valueOr("llamacpp:spec_decode_num_drafts_total", 0));
+                    m.put("draft_tokens", drafted);
+                    m.put("accepted_tokens", accepted);
+                    m.put("acceptance_rate", drafted > 0 ? round(accepted / drafted) : null);
+                } catch (RuntimeException e) {
+                    m.put("error", e.getMessage());
+                }
+                out.put(s.instanceId(), m);
+            }
+        }
         return out;
     }
 

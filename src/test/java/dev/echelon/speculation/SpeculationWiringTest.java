@@ -64,5 +64,7 @@ class SpeculationWiringTest {
 
         JsonPath after = RestAssured.get("/admin/speculation").then().statusCode(200).extract().jsonPath();
         assertTrue(after.getMap("telemetry.coder").size() >= 1, after.prettify());
+        assertTrue(after.getDouble("server_counters.'coder-0'.draft_tokens") > 0,
+                "the coder's own /metrics counters: " + after.prettify());
     }
 }
