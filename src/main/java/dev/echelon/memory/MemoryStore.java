@@ -1,0 +1,312 @@
+package dev.echelon.memory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The source of truth for memories: SQLite in WAL mode with {@code synchronous=FULL}, so a write that returned is on
+ * disk and survives a crash of the process or the machine. Vectors are stored beside their text (float32, little
+ * endian), so the search index can always be rebuilt from here. Every change bumps a version counter in the same
+ * transaction; an index snapshot records the version it reflects, and one that is behind is rebuilt.
+ *
+ * <p>Thread-safe: one connection, calls serialised (SQLite serialises writers anyway).
+ */
+public final class MemoryStore implements AutoCloseable {
+
+    private final Connection db;
+    private final int dims;
+
+    /** Opens (creating if needed) the store at {@code file} for {@code dims}-dimensional vectors. */
+    public MemoryStore(Path file, int dims) {
+        this.dims = dims;
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS memories(
+                          id INTEGER PRIMARY KEY AUTOINCREMENT,
+                          scope TEXT NOT NULL,
+                          session TEXT,
+                          role TEXT,
+                          text TEXT NOT NULL,
+                          vector BLOB NOT NULL,
+                          created_ms INTEGER NOT NULL,
+                          outcome TEXT,
+                          usefulness REAL NOT NULL DEFAULT 0.5)""");
+                s.execute("CREATE INDEX IF NOT EXISTS memories_scope ON memories(scope, created_ms)");
+                s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+                s.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('version', 0)");
+                s.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('dims', " + dims + ")");
+            }
+            long stored = meta("dims");
+            if (stored != dims) {
+                db.close();
+                throw new IllegalStateException(file + " holds " + stored + "-dimensional vectors, not " + dims
+                        + ": another embedding model wrote it");
+            }
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot open the memory store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int dims() {
+        return dims;
+    }
+
+    /** Stores a memory; when this returns, it is durable. Returns its id. */
+    public synchronized long add(String scope, String session, String role, String text, float[] vector,
+            String outcome, Instant created) {
+        if (vector.length != dims) {
+            throw new IllegalArgumentException("vector has " + vector.length + " dimensions, the store " + dims);
+        }
+        return inTransaction(() -> {
+            long id;
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO memories(scope, session, role, text, vector, "
+                    + "created_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                p.setString(1, scope);
+                p.setString(2, session);
+                p.setString(3, role);
+                p.setString(4, text);
+                p.setBytes(5, toBytes(vector));
+                p.setLong(6, created.toEpochMilli());
+                p.setString(7, outcome);
+                p.executeUpdate();
+                try (ResultSet keys = p.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+            }
+            bumpVersion();
+            return id;
+        });
+    }
+
+    public synchronized Optional<Memory> get(long id) {
+        return query("SELECT * FROM memories WHERE id = ?", p -> p.setLong(1, id)).stream().findFirst();
+    }
+
+    /** A scope's memories, newest first. */
+    public synchronized List<Memory> list(String scope, int limit, int offset) {
+        return query("SELECT * FROM memories WHERE scope = ? ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?", p -> {
+            p.setString(1, scope);
+            p.setInt(2, limit);
+            p.setInt(3, offset);
+        });
+    }
+
+    /** Deletes a memory of {@code scope}; false when there is none with that id in that scope. */
+    public synchronized boolean delete(String scope, long id) {
+        return inTransaction(() -> {
+            int n;
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM memories WHERE id = ? AND scope = ?")) {
+                p.setLong(1, id);
+                p.setString(2, scope);
+                n = p.executeUpdate();
+            }
+            if (n > 0) {
+                bumpVersion();
+            }
+            return n > 0;
+        });
+    }
+
+    /**
+     * Usefulness feedback, temporal-difference style: Q ← Q + η(r − Q), r in [0, 1]. Returns the new value, empty when
+     * the memory does not exist in that scope.
+     */
+    public synchronized Optional<Double> reward(String scope, long id, double r, double eta) {
+        if (!(r >= 0 && r <= 1) || !(eta > 0 && eta <= 1)) {
+            throw new IllegalArgumentException("reward must be in [0, 1] and the step in (0, 1]");
+        }
+        return inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "UPDATE memories SET usefulness = usefulness + ? * (? - usefulness) WHERE id = ? AND scope = ?")) {
+                p.setDouble(1, eta);
+                p.setDouble(2, r);
+                p.setLong(3, id);
+                p.setString(4, scope);
+                if (p.executeUpdate() == 0) {
+                    return Optional.<Double>empty();
+                }
+            }
+            try (PreparedStatement p = db.prepareStatement("SELECT usefulness FROM memories WHERE id = ?")) {
+                p.setLong(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return Optional.of(rs.getDouble(1));
+                }
+            }
+        });
+    }
+
+    /**
+     * Retention: deletes memories older than {@code before} and, per scope, all but the newest {@code maxPerScope}.
+     * Returns the ids deleted (for the index).
+     */
+    public synchronized List<Long> purge(Instant before, int maxPerScope) {
+        return inTransaction(() -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement p = db.prepareStatement("""
+                    SELECT id FROM memories WHERE created_ms < ? OR id IN (
+                      SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY scope
+                                      ORDER BY created_ms DESC, id DESC) AS rank FROM memories) WHERE rank > ?)""")) {
+                p.setLong(1, before.toEpochMilli());
+                p.setInt(2, maxPerScope);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            if (!ids.isEmpty()) {
+                try (PreparedStatement d = db.prepareStatement("DELETE FROM memories WHERE id = ?")) {
+                    for (long id : ids) {
+                        d.setLong(1, id);
+                        d.addBatch();
+                    }
+                    d.executeBatch();
+                }
+                bumpVersion();
+            }
+            return ids;
+        });
+    }
+
+    /** Every memory's id, scope and vector, in id order: what an index is rebuilt from. */
+    public synchronized void forEachVector(Consumer<Memory> sink) {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, scope, vector FROM memories ORDER BY id")) {
+            while (rs.next()) {
+                sink.accept(new Memory(rs.getLong(1), rs.getString(2), null, null, null, fromBytes(rs.getBytes(3)),
+                        null, null, 0));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the memory store failed: " + e.getMessage(), e);
+        }
+    }
+
+    public synchronized long count() {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM memories")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Bumped by every change, in the change's own transaction: an index snapshot at another version is stale. */
+    public synchronized long version() {
+        return meta("version");
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    // ---- internals ---------------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement p) throws SQLException;
+    }
+
+    private <T> T inTransaction(SqlWork<T> work) {
+        try {
+            db.setAutoCommit(false);
+            try {
+                T out = work.run();
+                db.commit();
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("memory store write failed: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Memory> query(String sql, Binder binder) {
+        List<Memory> out = new ArrayList<>();
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            binder.bind(p);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Memory(rs.getLong("id"), rs.getString("scope"), rs.getString("session"),
+                            rs.getString("role"), rs.getString("text"), fromBytes(rs.getBytes("vector")),
+                            Instant.ofEpochMilli(rs.getLong("created_ms")), rs.getString("outcome"),
+                            rs.getDouble("usefulness")));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("memory store read failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private void bumpVersion() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            s.executeUpdate("UPDATE meta SET value = value + 1 WHERE key = 'version'");
+        }
+    }
+
+    private long meta(String key) {
+        try (PreparedStatement p = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            p.setString(1, key);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    static byte[] toBytes(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return b.array();
+    }
+
+    static float[] fromBytes(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[bytes.length / 4];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = b.getFloat();
+        }
+        return v;
+    }
+}
