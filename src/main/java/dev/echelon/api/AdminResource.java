@@ -1,6 +1,8 @@
 package dev.echelon.api;
 
 import dev.echelon.EchelonBoot;
+import dev.echelon.backend.BackendTimeouts;
+import dev.echelon.backend.LlamaServerClient;
 import dev.echelon.config.EffectiveConfig;
 import dev.echelon.residency.Footprint;
 import dev.echelon.residency.ResidencyModel;
@@ -10,17 +12,23 @@ import dev.echelon.residency.Transition;
 import dev.echelon.residency.control.LedgerEntry;
 import dev.echelon.residency.control.ResidencyController;
 import dev.echelon.residency.control.ResidencySnapshot;
+import dev.echelon.speculation.PairingCheck;
+import dev.echelon.speculation.SpeculationService;
 import dev.echelon.supervisor.ServerProcess;
+import dev.echelon.supervisor.ServerState;
 import dev.echelon.supervisor.Supervisor;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Operator endpoints: the configuration in force, the backend instances and where their weights are. */
 @Path("/admin")
@@ -31,13 +39,13 @@ public class AdminResource {
     private final Supervisor supervisor;
     private final ResidencyController residency;
 
-    private final dev.echelon.speculation.SpeculationService speculation;
-    private final dev.echelon.speculation.PairingCheck pairing;
-    private final okhttp3.OkHttpClient http;
+    private final SpeculationService speculation;
+    private final PairingCheck pairing;
+    private final OkHttpClient http;
 
     public AdminResource(EchelonBoot boot, Supervisor supervisor, ResidencyController residency,
-            dev.echelon.speculation.SpeculationService speculation, dev.echelon.speculation.PairingCheck pairing,
-            okhttp3.OkHttpClient http) {
+            SpeculationService speculation, PairingCheck pairing,
+            OkHttpClient http) {
         this.http = http;
         this.speculation = speculation;
         this.pairing = pairing;
@@ -95,17 +103,17 @@ public class AdminResource {
      * {@code llamacpp:spec_decode_*}): drafts, draft tokens and accepted tokens since it started — the server's
      * view, beside Echelon's per-request telemetry.
      */
-    private Map<String, Object> serverCounters(java.util.Set<String> roles) {
+    private Map<String, Object> serverCounters(Set<String> roles) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String role : roles) {
             for (var s : supervisor.serversOf(role)) {
-                if (s.state() != dev.echelon.supervisor.ServerState.READY) {
+                if (s.state() != ServerState.READY) {
                     continue;
                 }
                 Map<String, Object> m = new LinkedHashMap<>();
                 try {
-                    var metrics = new dev.echelon.backend.LlamaServerClient(okhttp3.HttpUrl.get(s.baseUrl()),
-                            s.instanceId(), http, dev.echelon.backend.BackendTimeouts.of(1_000, 2_000, 0)).metrics();
+                    var metrics = new LlamaServerClient(HttpUrl.get(s.baseUrl()),
+                            s.instanceId(), http, BackendTimeouts.of(1_000, 2_000, 0)).metrics();
                     double drafted = metrics.valueOr("llamacpp:spec_decode_num_draft_tokens_total", 0);
                     double accepted = metrics.valueOr("llamacpp:spec_decode_num_accepted_tokens_total", 0);
                     m.put("drafts", metrics.valueOr("llamacpp:spec_decode_num_drafts_total", 0));

@@ -43,13 +43,11 @@ public record DraftSample(int nMax, int predicted, double ms, int drafted, int a
 
     /** As {@link #from(JsonNode, int, int)}, from the typed timings. */
     public static Optional<DraftSample> from(dev.echelon.backend.Timings t, int nMax, int concurrent) {
-        if (t == null || t.predictedN() == null || t.predictedMs() == null || t.predictedN() < 2) {
+        if (t == null || t.predictedN() == null || t.predictedMs() == null) {
             return Optional.empty();
         }
-        int drafted = t.draftN() == null ? 0 : Math.max(0, t.draftN());
-        int accepted = t.draftNAccepted() == null ? 0 : Math.max(0, Math.min(drafted, t.draftNAccepted()));
-        return Optional.of(new DraftSample(Math.max(0, nMax), t.predictedN(), t.predictedMs(), drafted, accepted,
-                Math.max(1, concurrent)));
+        return of(nMax, t.predictedN(), t.predictedMs(), t.draftN() == null ? 0 : t.draftN(),
+                t.draftNAccepted() == null ? 0 : t.draftNAccepted(), concurrent);
     }
 
     /**
@@ -60,13 +58,19 @@ public record DraftSample(int nMax, int predicted, double ms, int drafted, int a
         if (timings == null || !timings.path("predicted_n").isNumber() || !timings.path("predicted_ms").isNumber()) {
             return Optional.empty();
         }
-        int predicted = timings.get("predicted_n").asInt();
+        return of(nMax, timings.get("predicted_n").asInt(), timings.get("predicted_ms").asDouble(),
+                timings.path("draft_n").asInt(0), timings.path("draft_n_accepted").asInt(0), concurrent);
+    }
+
+    /** Clamps what a server reported into a consistent sample; empty below two generated tokens. */
+    private static Optional<DraftSample> of(int nMax, int predicted, double ms, int draftN, int acceptedN,
+            int concurrent) {
         if (predicted < 2) {
             return Optional.empty();
         }
-        int drafted = timings.path("draft_n").asInt(0);
-        int accepted = Math.min(drafted, timings.path("draft_n_accepted").asInt(0));
-        return Optional.of(new DraftSample(Math.max(0, nMax), predicted, timings.get("predicted_ms").asDouble(),
-                Math.max(0, drafted), Math.max(0, accepted), Math.max(1, concurrent)));
+        int drafted = Math.max(0, draftN);
+        int accepted = Math.max(0, Math.min(drafted, acceptedN));
+        return Optional.of(new DraftSample(Math.max(0, nMax), predicted, Math.max(0, ms), drafted, accepted,
+                Math.max(1, concurrent)));
     }
 }

@@ -77,6 +77,8 @@ public final class PairingCheck {
     private final BiConsumer<String, ServerBehaviour> behaviour;
     private final Map<String, VocabularyFingerprint> drafts = new ConcurrentHashMap<>();
     private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
+    /** Targets this check keeps from drafting (unverified, or incompatible); adaptation's own "off" is not here. */
+    private final java.util.Set<String> heldOff = ConcurrentHashMap.newKeySet();
 
     /**
      * @param behaviour told, per target role, whether its servers honour per-request draft lengths (probed once the
@@ -110,11 +112,10 @@ public final class PairingCheck {
                 v.path("differences").forEach(d -> diffs.add(d.asText()));
                 Verdict verdict = new Verdict(p.target(), p.draft(), false, diffs);
                 verdicts.put(p.target(), verdict);
-                supervisor.drafts().set(p.target(), SpeculationLaunch.OFF, verdict.message());
+                holdOff(p.target(), verdict.message());
                 LOG.warn(verdict.message() + " (checked before with these files)");
             } else {
-                supervisor.drafts().set(p.target(), SpeculationLaunch.OFF,
-                        "pairing with " + p.draft() + " not verified yet");
+                holdOff(p.target(), "pairing with " + p.draft() + " not verified yet");
             }
         }
     }
@@ -180,19 +181,17 @@ public final class PairingCheck {
         Verdict verdict = new Verdict(pair.target(), pair.draft(), diffs.isEmpty(), diffs);
         Verdict before = verdicts.put(pair.target(), verdict);
         save(pair, verdict);
-        SpeculationLaunch now = supervisor.drafts().of(pair.target());
         if (verdict.compatible()) {
             if (before == null || !before.compatible()) {
                 LOG.info("speculation: " + verdict.message());
             }
-            if (now.mode() == SpeculationLaunch.Mode.OFF && supervisor.drafts().reason(pair.target())
-                    .map(r -> r.startsWith("pairing with") || r.startsWith("speculation disabled")).orElse(true)) {
+            if (heldOff.remove(pair.target())) {
                 supervisor.drafts().set(pair.target(), SpeculationLaunch.draft(pair.nMax(), pair.nMin(), pair.pMin()),
                         verdict.message());
             }
         } else {
             LOG.warn(verdict.message());
-            supervisor.drafts().set(pair.target(), SpeculationLaunch.OFF, verdict.message());
+            holdOff(pair.target(), verdict.message());
         }
         boolean wantsDraft = supervisor.drafts().of(pair.target()).mode() == SpeculationLaunch.Mode.DRAFT;
         for (ServerProcess s : supervisor.serversOf(pair.target())) {
@@ -207,6 +206,11 @@ public final class PairingCheck {
                     .ifPresent(s -> behaviour.accept(pair.target(), HonourProbe.probe(client(s))));
         }
         return Optional.of(verdict);
+    }
+
+    private void holdOff(String target, String why) {
+        heldOff.add(target);
+        supervisor.drafts().set(target, SpeculationLaunch.OFF, why);
     }
 
     /** Starts the draft alone, reads its fingerprint, stops it. */

@@ -57,6 +57,7 @@ public final class SpeculationService {
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, DraftTuner.Retune> pending = new ConcurrentHashMap<>();
     private final Map<String, String> lastRetune = new ConcurrentHashMap<>();
+    private final Map<String, SpeculationLaunch> lastDraft = new ConcurrentHashMap<>();
 
     private final boolean adapt;
 
@@ -104,10 +105,14 @@ public final class SpeculationService {
     public Plan begin(String role, String category) {
         int concurrent = inFlight.computeIfAbsent(role, r -> new AtomicInteger()).incrementAndGet();
         SpeculationLaunch launch = drafts.of(role);
-        if (launch.mode() != SpeculationLaunch.Mode.DRAFT) {
-            return new Plan(role, category, launch.mode() == SpeculationLaunch.Mode.NGRAM ? launch.nMax() : 0, false,
-                    concurrent, launch.mode() == SpeculationLaunch.Mode.NGRAM ? "n-gram lookup"
-                            : drafts.reason(role).orElse("the role does not speculate"));
+        switch (launch.mode()) {
+            case OFF:
+                return new Plan(role, category, 0, false, concurrent,
+                        drafts.reason(role).orElse("the role does not speculate"));
+            case NGRAM:
+                return new Plan(role, category, launch.nMax(), false, concurrent, "n-gram lookup");
+            default:
+                break;
         }
         if (adapt && behaviour(role) == ServerBehaviour.PER_REQUEST) {
             DraftTuner.Choice c = tuner.perRequest(role, category, concurrent);
@@ -165,15 +170,11 @@ public final class SpeculationService {
             return;
         }
         SpeculationLaunch old = drafts.of(role);
-        SpeculationLaunch next = r.nMax() == 0 ? SpeculationLaunch.OFF
-                : old.mode() == SpeculationLaunch.Mode.DRAFT ? old.withNMax(r.nMax())
-                : SpeculationLaunch.draft(r.nMax(), 0, 0.0);
-        if (next.mode() == SpeculationLaunch.Mode.OFF) {
-            // keep the last draft settings to come back to: OFF carries no lengths
-            lastDraft.put(role, old);
-        } else if (old.mode() == SpeculationLaunch.Mode.OFF && lastDraft.containsKey(role)) {
-            next = lastDraft.get(role).withNMax(r.nMax());
+        if (old.mode() == SpeculationLaunch.Mode.DRAFT) {
+            lastDraft.put(role, old); // OFF carries no n_min / p_min: drafting comes back with the last ones
         }
+        SpeculationLaunch next = r.nMax() == 0 ? SpeculationLaunch.OFF
+                : lastDraft.getOrDefault(role, SpeculationLaunch.draft(r.nMax(), 0, 0.0)).withNMax(r.nMax());
         drafts.set(role, next, "adapted: " + r.reason());
         lastRetune.put(role, r.reason());
         telemetry.retuned(role);
@@ -184,8 +185,6 @@ public final class SpeculationService {
             }
         });
     }
-
-    private final Map<String, SpeculationLaunch> lastDraft = new ConcurrentHashMap<>();
 
     /** Per role: how it speculates, what the servers honour, the last adaptation, and the tuner's estimates. */
     public Map<String, Object> explain() {

@@ -4,12 +4,8 @@ import dev.echelon.backend.BackendTimeouts;
 import dev.echelon.backend.CompletionRequest;
 import dev.echelon.backend.CompletionResponse;
 import dev.echelon.backend.LlamaServerClient;
-import dev.echelon.fake.FakeModelCatalog;
 import dev.echelon.fake.FakeOptions;
 import dev.echelon.registry.ModelRegistry;
-import dev.echelon.registry.RegistryLoader;
-import dev.echelon.registry.RegistryMode;
-import dev.echelon.registry.RoleSpec;
 import dev.echelon.speculation.AcceptanceMath;
 import dev.echelon.speculation.DraftCostPrior;
 import dev.echelon.speculation.DraftSample;
@@ -18,19 +14,15 @@ import dev.echelon.speculation.HonourProbe;
 import dev.echelon.speculation.ServerBehaviour;
 import dev.echelon.speculation.SpeculationService;
 import dev.echelon.speculation.SpeculationTelemetry;
-import dev.echelon.supervisor.ClientHealthProbe;
 import dev.echelon.supervisor.DraftSettings;
-import dev.echelon.supervisor.FakeLauncher;
-import dev.echelon.supervisor.LlamaServerHelp;
+import dev.echelon.supervisor.FakeSupervisors;
 import dev.echelon.supervisor.PortAllocator;
-import dev.echelon.supervisor.RestartPolicy;
 import dev.echelon.supervisor.ServerProcess;
 import dev.echelon.supervisor.Supervisor;
 import io.vertx.core.Vertx;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,16 +139,11 @@ public final class SpeculationBench {
         Row run() throws Exception {
             int kStar = mix ? -1 : AcceptanceMath.bestLength(alpha, c, K_MAX);
             Path dir = Files.createTempDirectory("echelon-spec-bench");
-            Path file = dir.resolve("registry.yaml");
-            Files.writeString(file, registryYaml(kStar));
-            ModelRegistry registry = new RegistryLoader(RegistryMode.FULL, dir, false).load(file);
-            FakeModelCatalog catalog = FakeModelCatalog.of(registry.roles().values().stream().map(RoleSpec::model)
-                    .flatMap(java.util.Optional::stream).toList(), dir);
-            DraftSettings drafts = DraftSettings.of(registry);
-            Supervisor sup = new Supervisor(registry, new FakeLauncher(vertx, catalog,
-                    new FakeOptions(s.timeScale(), false, 7L)), LlamaServerHelp.recordedV050()
-                    .withFlags(FakeLauncher.FAKE_FLAGS), new ClientHealthProbe(http), ports, dir, dir.resolve("logs"),
-                    new RestartPolicy(100, 1000, 60_000), Duration.ofSeconds(5), drafts);
+            FakeSupervisors.Fleet fleet = FakeSupervisors.create(vertx, http, ports, dir, registryYaml(kStar),
+                    new FakeOptions(s.timeScale(), false, 7L));
+            ModelRegistry registry = fleet.registry();
+            Supervisor sup = fleet.supervisor();
+            DraftSettings drafts = sup.drafts();
             try {
                 sup.startAll();
                 for (ServerProcess p : sup.servers()) {

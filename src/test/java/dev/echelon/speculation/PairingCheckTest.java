@@ -1,17 +1,10 @@
 package dev.echelon.speculation;
 
-import dev.echelon.fake.FakeModelCatalog;
 import dev.echelon.fake.FakeOptions;
 import dev.echelon.registry.ModelRegistry;
-import dev.echelon.registry.RegistryLoader;
-import dev.echelon.registry.RegistryMode;
-import dev.echelon.registry.RoleSpec;
 import dev.echelon.supervisor.ClientHealthProbe;
-import dev.echelon.supervisor.DraftSettings;
-import dev.echelon.supervisor.FakeLauncher;
-import dev.echelon.supervisor.LlamaServerHelp;
+import dev.echelon.supervisor.FakeSupervisors;
 import dev.echelon.supervisor.PortAllocator;
-import dev.echelon.supervisor.RestartPolicy;
 import dev.echelon.supervisor.ServerProcess;
 import dev.echelon.supervisor.SpeculationLaunch;
 import dev.echelon.supervisor.Supervisor;
@@ -22,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -128,15 +120,10 @@ class PairingCheckTest {
     }
 
     static Booted boot(Path dir, String coderExtra) throws Exception {
-        Path file = dir.resolve("registry.yaml");
-        Files.writeString(file, registry(coderExtra));
-        ModelRegistry reg = new RegistryLoader(RegistryMode.FULL, dir, false).load(file);
-        FakeModelCatalog catalog = FakeModelCatalog.of(reg.roles().values().stream().map(RoleSpec::model)
-                .flatMap(java.util.Optional::stream).toList(), dir);
-        Supervisor sup = new Supervisor(reg, new FakeLauncher(vertx, catalog, new FakeOptions(0.01, false, 0)),
-                LlamaServerHelp.recordedV050().withFlags(FakeLauncher.FAKE_FLAGS), new ClientHealthProbe(HTTP),
-                PORTS, dir, dir.resolve("logs"), new RestartPolicy(50, 500, 60_000), Duration.ofSeconds(2),
-                DraftSettings.of(reg));
+        FakeSupervisors.Fleet fleet = FakeSupervisors.create(vertx, HTTP, PORTS, dir, registry(coderExtra),
+                new FakeOptions(0.01, false, 0));
+        ModelRegistry reg = fleet.registry();
+        Supervisor sup = fleet.supervisor();
         Map<String, ServerBehaviour> seen = new ConcurrentHashMap<>();
         PairingCheck check = new PairingCheck(reg, sup, HTTP, new ClientHealthProbe(HTTP),
                 dir.resolve("speculation-pairs.json"), dir, Duration.ofSeconds(20), seen::put);
