@@ -32,7 +32,8 @@ final class ApiKeys {
         for (byte[] k : digests) {
             match |= MessageDigest.isEqual(k, d); // no early exit
         }
-        return match ? Optional.of("key-" + HexFormat.of().formatHex(d, 0, 4)) : Optional.empty();
+        // 8 bytes: the principal also scopes memory, so two keys must never share one (2⁻⁶⁴ per pair)
+        return match ? Optional.of("key-" + HexFormat.of().formatHex(d, 0, 8)) : Optional.empty();
     }
 
     static byte[] sha256(String s) {

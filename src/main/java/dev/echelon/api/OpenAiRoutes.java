@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.backend.InstancePool;
 import dev.echelon.config.EchelonConfig;
 import dev.echelon.memory.EmbeddingService;
+import dev.echelon.memory.MemoryMode;
+import dev.echelon.memory.MemoryRuntime;
 import dev.echelon.pipeline.Endpoint;
 import dev.echelon.pipeline.Execution;
 import dev.echelon.pipeline.GenerationCall;
@@ -54,6 +56,8 @@ public class OpenAiRoutes {
     private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     static final String PRINCIPAL = "echelon.principal";
     static final String REQUEST_ID = "echelon.request-id";
+    /** The catch-all's place: after every route any class registers (Vert.x orders routes by this number). */
+    static final int NOT_FOUND_ORDER = 100_000;
 
     private final EchelonConfig config;
     private final Vertx vertx;
@@ -64,6 +68,7 @@ public class OpenAiRoutes {
     private final EmbeddingService embeddings;
     private final Instance<dev.echelon.pipeline.ComplexityTaskRouter> taskRouter;
     private final Instance<dev.echelon.pipeline.RecentOutcomes> outcomes;
+    private final Instance<MemoryRuntime> memory;
     private static final ObjectMapper EXPLAIN_JSON = new ObjectMapper()
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
@@ -74,8 +79,9 @@ public class OpenAiRoutes {
     public OpenAiRoutes(EchelonConfig config, Vertx vertx, Instance<Pipeline> pipeline, Instance<Router> router,
             Instance<ModelRegistry> registry, Instance<InstancePool> pool, EmbeddingService embeddings,
             Instance<dev.echelon.pipeline.ComplexityTaskRouter> taskRouter,
-            Instance<dev.echelon.pipeline.RecentOutcomes> outcomes) {
+            Instance<dev.echelon.pipeline.RecentOutcomes> outcomes, Instance<MemoryRuntime> memory) {
         this.taskRouter = taskRouter;
+        this.memory = memory;
         this.outcomes = outcomes;
         this.config = config;
         this.vertx = vertx;
@@ -100,7 +106,7 @@ public class OpenAiRoutes {
         web.post("/v1/embeddings").handler(rc -> withBody(rc, (body, ctx) -> embed(rc, body, ctx)));
         web.post("/v1/feedback").handler(rc -> withBody(rc, (body, ctx) -> feedback(rc, body, ctx)));
         web.get("/admin/route-explain").handler(this::routeExplain);
-        web.route("/v1/*").handler(this::notFound);
+        web.route("/v1/*").order(NOT_FOUND_ORDER).handler(this::notFound); // after every other class's /v1 routes
     }
 
     // ------------------------------------------------------------------ authentication and request ids
@@ -142,7 +148,7 @@ public class OpenAiRoutes {
         return "req_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     }
 
-    private static RequestContext context(RoutingContext rc) {
+    static RequestContext context(RoutingContext rc) {
         String id = rc.get(REQUEST_ID);
         String principal = rc.get(PRINCIPAL);
         return new RequestContext(id == null ? requestId(null) : id, principal == null ? "anonymous" : principal,
@@ -153,84 +159,7 @@ public class OpenAiRoutes {
 
     /** Reads the body up to the configured limit (413 beyond it), parses it as a JSON object (400 otherwise). */
     private void withBody(RoutingContext rc, BiConsumer<ObjectNode, RequestContext> next) {
-        RequestContext ctx = context(rc);
-        HttpServerRequest req = rc.request();
-        long limit = config.api().maxBodyBytes();
-        String declared = req.getHeader("Content-Length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.trim()) > limit) {
-                    rejectAndClose(rc, Rejection.tooLarge(limit));
-                    return;
-                }
-            } catch (NumberFormatException e) {
-                ApiErrors.send(rc.response(), Rejection.invalid(null, "invalid_header", "Invalid Content-Length"));
-                return;
-            }
-        }
-        Buffer body = Buffer.buffer();
-        boolean[] failed = {false};
-        req.handler(chunk -> {
-            if (failed[0]) {
-                return;
-            }
-            if (body.length() + chunk.length() > limit) {
-                failed[0] = true;
-                rejectAndClose(rc, Rejection.tooLarge(limit));
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        req.exceptionHandler(e -> failed[0] = true);
-        req.endHandler(v -> {
-            if (failed[0]) {
-                return;
-            }
-            ObjectNode json;
-            try {
-                JsonNode node = JSON.readTree(body.getBytes());
-                if (node == null || !node.isObject()) {
-                    throw Rejection.invalid(null, "invalid_json", "The request body must be a JSON object.");
-                }
-                json = (ObjectNode) node;
-            } catch (JsonProcessingException e) {
-                ApiErrors.send(rc.response(), Rejection.invalid(null, "invalid_json", "We could not parse the JSON "
-                        + "body of your request: " + e.getOriginalMessage()));
-                return;
-            } catch (Rejection r) {
-                ApiErrors.send(rc.response(), r);
-                return;
-            } catch (java.io.IOException e) {
-                ApiErrors.send(rc.response(), Rejection.invalid(null, "invalid_json", "Unreadable request body."));
-                return;
-            }
-            try {
-                next.accept(json, ctx);
-            } catch (Rejection r) {
-                ApiErrors.send(rc.response(), r);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "[%s] %s failed", ctx.requestId(), req.path());
-                ApiErrors.send(rc.response(), Rejection.backend(500, "server_error", "internal_error",
-                        "Internal error; the request id is " + ctx.requestId(), e));
-            }
-        });
-        req.resume();
-    }
-
-    /**
-     * A body over the limit is not read to its end: answer 413, and on HTTP/1.x close the connection so the rest of
-     * the body is not read (on HTTP/2 other streams share the connection; the remaining frames are discarded).
-     */
-    private static void rejectAndClose(RoutingContext rc, Rejection r) {
-        HttpServerResponse response = rc.response();
-        if (response.headWritten()) {
-            return;
-        }
-        if (rc.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-            response.putHeader("Connection", "close");
-            response.endHandler(v -> rc.request().connection().close());
-        }
-        ApiErrors.send(response, r);
+        JsonBodies.read(rc, config.api().maxBodyBytes(), context(rc), next);
     }
 
     // ------------------------------------------------------------------ generation
@@ -238,13 +167,16 @@ public class OpenAiRoutes {
     private void generate(RoutingContext rc, ObjectNode body, RequestContext ctx, Endpoint endpoint) {
         ObjectNode valid = endpoint == Endpoint.CHAT ? ChatValidator.validate(body) : CompletionValidator.validate(body);
         boolean stream = valid.path("stream").asBoolean(false);
+        MemoryMode memory = MemoryMode.parse(rc.request().getHeader(MemoryMode.HEADER)).orElseThrow(() ->
+                Rejection.invalid(MemoryMode.HEADER, "invalid_header", "The " + MemoryMode.HEADER + " header must be "
+                        + "one of on, recall, record, off."));
         GenerationCall call = new GenerationCall(ctx, endpoint, valid.get("model").textValue(), valid, stream,
-                Fields.includeUsage(valid));
+                Fields.includeUsage(valid), memory, List.of());
         HttpServerResponse response = rc.response();
         HttpExchange exchange = new HttpExchange(vertx, vertx.getOrCreateContext(), response, stream,
                 config.api().keepAliveMs());
-        if (Router.AUTO.equals(call.model().trim())) {
-            // routing `auto` embeds the prompt (milliseconds of CPU): off the event loop
+        if (pipeline.get().blocksToStart(call)) {
+            // routing `auto` and memory recall embed the prompt (milliseconds of CPU): off the event loop
             vertx.<Execution>executeBlocking(() -> pipeline.get().execute(call, exchange), false)
                     .onSuccess(execution -> response.closeHandler(v -> execution.cancel()));
             return;
@@ -439,12 +371,18 @@ public class OpenAiRoutes {
         var outcome = outcomes.get().find(id).filter(o -> o.principal().equals(ctx.principal()))
                 .orElseThrow(() -> Rejection.notFound("No recent request with id '" + id + "' for this key."));
         double r = rating.asDouble();
+        ArrayNode rated = JSON.createArrayNode();
         if (r != 0) {
             // an explicit verdict from a person weighs more than one gate verdict
             taskRouter.get().outcome(outcome.classified(), outcome.role(), r > 0, 2.0);
+            // the memories recalled into that answer share its verdict: useful when it was good, not when it was bad
+            memory.get().service().ifPresent(m -> outcome.recalled().forEach(memoryId -> m.reward(ctx.principal(),
+                    memoryId, r > 0 ? 1.0 : 0.0).ifPresent(q -> rated.addObject().put("id", memoryId)
+                    .put("usefulness", Math.round(q * 1000) / 1000.0))));
         }
         ObjectNode out = JSON.createObjectNode().put("object", "feedback").put("id", id)
                 .put("role", outcome.role()).put("category", outcome.classified().category()).put("recorded", r != 0);
+        out.set("memories", rated);
         sendJson(rc.response(), out);
     }
 
@@ -453,7 +391,7 @@ public class OpenAiRoutes {
     private void notFound(RoutingContext rc) {
         String path = rc.request().path();
         boolean known = Set.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
-                "/v1/feedback")
+                "/v1/feedback", "/v1/memory/search")
                 .contains(path) || path.startsWith("/v1/models/");
         if (known && rc.request().method() != HttpMethod.OPTIONS) {
             rc.response().putHeader("Allow", path.startsWith("/v1/models") ? "GET" : "POST");

@@ -74,6 +74,51 @@ public interface EchelonConfig {
 
     Speculation speculation();
 
+    Memory memory();
+
+    /** Contextual memory: what is recalled into chat requests and remembered from their answers, per API key. */
+    interface Memory {
+        /** Recall into chat requests and remember served exchanges; false turns memory (and /v1/memory) off. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most memories recalled into one request. */
+        @WithDefault("4")
+        int recallK();
+
+        /** Memories less similar (cosine) than this to the request's last user message are not recalled. */
+        @WithDefault("0.6")
+        double minSimilarity();
+
+        /** Most tokens the recalled context block may take. */
+        @WithDefault("512")
+        int tokenBudget();
+
+        /** Memories older than this many days are purged; 0 keeps them forever. */
+        @WithDefault("90")
+        int retentionDays();
+
+        /** Most memories kept per API key; the oldest beyond are purged. */
+        @WithDefault("10000")
+        int maxPerKey();
+
+        /** Step of the usefulness update Q ← Q + η(r − Q) when an answer that used a memory is rated. */
+        @WithDefault("0.2")
+        double eta();
+
+        /** Search with FAISS when its native library loads; false uses the pure-Java exact index. */
+        @WithDefault("true")
+        boolean faiss();
+
+        /** Index size from which FAISS searches an HNSW graph instead of scanning exactly. */
+        @WithDefault("20000")
+        int hnswThreshold();
+
+        /** How often a changed index is snapshotted to disk (and retention applied), in milliseconds. */
+        @WithDefault("60000")
+        long snapshotIntervalMs();
+    }
+
     /** Draft-model speculation: how draft lengths adapt to measured acceptance. */
     interface Speculation {
         /** Adapt draft lengths (per request where servers honour it, else per instance); false keeps the registry's. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The source of truth for memories: SQLite in WAL mode with {@code synchronous=FULL}, so a write that returned is on
@@ -31,6 +32,16 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Opens (creating if needed) the store at {@code file} for {@code dims}-dimensional vectors. */
     public MemoryStore(Path file, int dims) {
+        this(file, dims, null, null);
+    }
+
+    /**
+     * Opens the store for vectors of embedding space {@code space} ({@code dims} dimensions). A store written in
+     * another space (another model, or the hashed fallback) is brought into this one by re-embedding every memory's
+     * text with {@code reembed}, in one transaction: vectors from two spaces are never compared, and no memory is
+     * lost when the model changes. With {@code reembed} null a different space or dimension is refused.
+     */
+    public MemoryStore(Path file, int dims, String space, Function<List<String>, List<float[]>> reembed) {
         this.dims = dims;
         try {
             Path parent = file.toAbsolutePath().getParent();
@@ -55,18 +66,89 @@ public final class MemoryStore implements AutoCloseable {
                           usefulness REAL NOT NULL DEFAULT 0.5)""");
                 s.execute("CREATE INDEX IF NOT EXISTS memories_scope ON memories(scope, created_ms)");
                 s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS space(name TEXT NOT NULL)");
                 s.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('version', 0)");
                 s.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('dims', " + dims + ")");
             }
-            long stored = meta("dims");
-            if (stored != dims) {
-                db.close();
-                throw new IllegalStateException(file + " holds " + stored + "-dimensional vectors, not " + dims
-                        + ": another embedding model wrote it");
+            long storedDims = meta("dims");
+            Optional<String> storedSpace = space();
+            if (storedSpace.isEmpty() && space != null) {
+                inTransaction(() -> {
+                    setSpace(space);
+                    return null;
+                });
+            }
+            boolean otherSpace = space != null && storedSpace.isPresent() && !storedSpace.get().equals(space);
+            if (storedDims != dims || otherSpace) {
+                if (reembed == null) {
+                    db.close();
+                    throw new IllegalStateException(file + " holds " + storedDims + "-dimensional vectors"
+                            + storedSpace.map(n -> " of " + n).orElse("") + ", not " + dims
+                            + ": another embedding model wrote it");
+                }
+                reembedAll(space, reembed);
             }
         } catch (SQLException | java.io.IOException e) {
             throw new IllegalStateException("cannot open the memory store " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The embedding space the vectors come from, when the store was opened with one. */
+    public synchronized Optional<String> space() {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM space LIMIT 1")) {
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private void setSpace(String name) throws SQLException {
+        try (Statement s = db.createStatement()) {
+            s.executeUpdate("DELETE FROM space");
+        }
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO space(name) VALUES (?)")) {
+            p.setString(1, name);
+            p.executeUpdate();
+        }
+    }
+
+    private void reembedAll(String space, Function<List<String>, List<float[]>> reembed) {
+        List<Long> ids = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT id, text FROM memories")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+                texts.add(rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the memory store failed: " + e.getMessage(), e);
+        }
+        inTransaction(() -> {
+            try (PreparedStatement p = db.prepareStatement("UPDATE memories SET vector = ? WHERE id = ?")) {
+                for (int from = 0; from < ids.size(); from += 64) {
+                    int to = Math.min(ids.size(), from + 64);
+                    List<float[]> vectors = reembed.apply(texts.subList(from, to));
+                    for (int i = from; i < to; i++) {
+                        float[] v = vectors.get(i - from);
+                        if (v.length != dims) {
+                            throw new IllegalStateException("re-embedding gave " + v.length + " dimensions, not " + dims);
+                        }
+                        p.setBytes(1, toBytes(v));
+                        p.setLong(2, ids.get(i));
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+            }
+            try (Statement s = db.createStatement()) {
+                s.executeUpdate("UPDATE meta SET value = " + dims + " WHERE key = 'dims'");
+            }
+            if (space != null) {
+                setSpace(space);
+            }
+            bumpVersion();
+            return ids.size();
+        });
     }
 
     public int dims() {
@@ -103,6 +185,21 @@ public final class MemoryStore implements AutoCloseable {
 
     public synchronized Optional<Memory> get(long id) {
         return query("SELECT * FROM memories WHERE id = ?", p -> p.setLong(1, id)).stream().findFirst();
+    }
+
+    /** The memories with these ids that belong to {@code scope}, in no particular order. */
+    public synchronized List<Memory> byIds(String scope, java.util.Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        return query("SELECT * FROM memories WHERE scope = ? AND id IN (" + marks + ")", p -> {
+            p.setString(1, scope);
+            int i = 2;
+            for (long id : ids) {
+                p.setLong(i++, id);
+            }
+        });
     }
 
     /** A scope's memories, newest first. */
@@ -203,6 +300,68 @@ public final class MemoryStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("reading the memory store failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Every memory's id and scope: what an index's scope filter is rebuilt from (no vectors read). */
+    public synchronized void forEachScope(java.util.function.BiConsumer<Long, String> sink) {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT id, scope FROM memories")) {
+            while (rs.next()) {
+                sink.accept(rs.getLong(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the memory store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** One scope's ids and vectors: an exact search needs nothing else. */
+    public synchronized void forEachVectorOf(String scope, Consumer<Memory> sink) {
+        try (PreparedStatement p = db.prepareStatement("SELECT id, vector FROM memories WHERE scope = ?")) {
+            p.setString(1, scope);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(new Memory(rs.getLong(1), scope, null, null, null, fromBytes(rs.getBytes(2)), null,
+                            null, 0));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the memory store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** How many memories {@code scope} holds. */
+    public synchronized long count(String scope) {
+        try (PreparedStatement p = db.prepareStatement("SELECT COUNT(*) FROM memories WHERE scope = ?")) {
+            p.setString(1, scope);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Deletes every memory of {@code scope}; returns the ids deleted (for the index). */
+    public synchronized List<Long> deleteAll(String scope) {
+        return inTransaction(() -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement p = db.prepareStatement("SELECT id FROM memories WHERE scope = ?")) {
+                p.setString(1, scope);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            if (!ids.isEmpty()) {
+                try (PreparedStatement d = db.prepareStatement("DELETE FROM memories WHERE scope = ?")) {
+                    d.setString(1, scope);
+                    d.executeUpdate();
+                }
+                bumpVersion();
+            }
+            return ids;
+        });
     }
 
     public synchronized long count() {

@@ -20,10 +20,11 @@ import java.util.List;
  * @param stoppedBy       why Echelon cut a committed stream short, or null
  * @param speculation     how this generation speculated (draft length in force, whether it was set per request,
  *                        draft and accepted tokens, tokens per second), or null when it did not
+ * @param recalled        ids of the memories recalled into the request (rate them with {@code /v1/feedback})
  */
 public record EchelonMeta(String requestId, String role, String tier, String routeReason, List<String> escalations,
         Double draftAcceptance, long queueMs, long loadWaitMs, String instance, String gate, String stoppedBy,
-        Speculation speculation) {
+        Speculation speculation, List<Long> recalled) {
 
     /** The speculation facts of one generation. */
     public record Speculation(int nMax, boolean perRequest, int draftTokens, int acceptedTokens,
@@ -40,29 +41,30 @@ public record EchelonMeta(String requestId, String role, String tier, String rou
 
     public EchelonMeta {
         escalations = List.copyOf(escalations);
+        recalled = recalled == null ? List.of() : List.copyOf(recalled);
     }
 
-    static EchelonMeta of(RequestContext ctx, RoutingDecision d, Lease lease, JsonNode timings,
+    static EchelonMeta of(GenerationCall call, RoutingDecision d, Lease lease, JsonNode timings,
             List<String> escalations, Verdict verdict) {
-        return of(ctx, d, lease, timings, escalations, verdict, null);
+        return of(call, d, lease, timings, escalations, verdict, null);
     }
 
-    static EchelonMeta of(RequestContext ctx, RoutingDecision d, Lease lease, JsonNode timings,
+    static EchelonMeta of(GenerationCall call, RoutingDecision d, Lease lease, JsonNode timings,
             List<String> escalations, Verdict verdict, Speculation speculation) {
         String gate = verdict == null ? null : verdict.pass() ? "pass" : "fail: " + verdict.reason();
-        return new EchelonMeta(ctx.requestId(), d.role(), d.tier().name(), d.reason(), escalations,
+        return new EchelonMeta(call.context().requestId(), d.role(), d.tier().name(), d.reason(), escalations,
                 draftAcceptance(timings), lease.queueMs(), lease.loadWaitMs(), lease.instance().id(), gate, null,
-                speculation);
+                speculation, call.recalled());
     }
 
     EchelonMeta stoppedBy(String why) {
         return new EchelonMeta(requestId, role, tier, routeReason, escalations, draftAcceptance, queueMs, loadWaitMs,
-                instance, gate, why, speculation);
+                instance, gate, why, speculation, recalled);
     }
 
     EchelonMeta withGate(String g) {
         return new EchelonMeta(requestId, role, tier, routeReason, escalations, draftAcceptance, queueMs, loadWaitMs,
-                instance, g, stoppedBy, speculation);
+                instance, g, stoppedBy, speculation, recalled);
     }
 
     static Double draftAcceptance(JsonNode timings) {
@@ -102,6 +104,10 @@ public record EchelonMeta(String requestId, String role, String tier, String rou
             sp.put("draft_tokens", speculation.draftTokens());
             sp.put("accepted_tokens", speculation.acceptedTokens());
             sp.put("tokens_per_second", Math.round(speculation.tokensPerSecond() * 10) / 10.0);
+        }
+        if (!recalled.isEmpty()) {
+            var ids = n.putObject("memory").putArray("recalled");
+            recalled.forEach(ids::add);
         }
         return n;
     }

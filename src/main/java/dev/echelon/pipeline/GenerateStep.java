@@ -149,7 +149,7 @@ final class GenerateStep {
                 : Transcript.of(response.path("choices").path(0).path("text").asText(""),
                         textOrNull(response.path("choices").path(0).path("finish_reason")));
         Verdict verdict = gate.judge(t);
-        EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), timings,
+        EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), timings,
                 ctx.escalations(), verdict, spec);
         response.put("model", ctx.call().model());
         response.set("x_echelon", meta.toJson());
@@ -162,7 +162,7 @@ final class GenerateStep {
         }
         ctx.execution().sink().json(response);
         return new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(), finishReason(response),
-                response.get("usage"), timings, 0, meta), verdict);
+                response.get("usage"), timings, 0, meta, t.toolCall() ? "" : t.text()), verdict);
     }
 
     /** Relays one stream; every callback of one stream comes from one thread. */
@@ -283,13 +283,13 @@ final class GenerateStep {
             }
             ObjectNode last = templateFinish("length");
             Verdict verdict = gate.judge(transcript.elapsedMs(ctx.elapsedMs()).build());
-            EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), null,
+            EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), null,
                     ctx.escalations(), verdict).stoppedBy(failure.name().toLowerCase() + ": " + monitor.reason());
             last.set("x_echelon", meta.toJson());
             ctx.execution().sink().chunk(last);
             ctx.execution().sink().end();
             result.complete(new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(), "length", null,
-                    null, chunks, meta), verdict));
+                    null, chunks, meta, ""), verdict)); // a runaway's text is not worth remembering
         }
 
         private ObjectNode templateFinish(String reason) {
@@ -328,7 +328,8 @@ final class GenerateStep {
             }
             JsonNode timings = usage != null ? usage.remove("timings") : finish.remove("timings");
             EchelonMeta.Speculation spec = speculated(ctx, timings);
-            Verdict verdict = gate.judge(transcript.elapsedMs(ctx.elapsedMs()).build());
+            Transcript done = transcript.elapsedMs(ctx.elapsedMs()).build();
+            Verdict verdict = gate.judge(done);
             if (!committed && !verdict.pass()) {
                 if (ctx.stripLogprobs()) {
                     stripLogprobs(finish);
@@ -344,11 +345,12 @@ final class GenerateStep {
                     return;
                 }
             }
-            EchelonMeta meta = EchelonMeta.of(ctx.call().context(), ctx.decision(), ctx.lease(), timings,
+            EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), timings,
                     ctx.escalations(), verdict, spec);
             deliverEnd(ctx.execution().sink(), ctx.call(), finish, usage, meta);
             result.complete(new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(),
-                    finishReason(finish), usage == null ? null : usage.get("usage"), timings, chunks, meta), verdict));
+                    finishReason(finish), usage == null ? null : usage.get("usage"), timings, chunks, meta,
+                    done.toolCall() ? "" : done.text()), verdict));
         }
 
         @Override

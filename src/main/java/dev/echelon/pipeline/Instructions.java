@@ -46,7 +46,6 @@ final class Instructions {
             long more = Math.min((long) body.get("max_tokens").asInt() * multiplier, Math.max(1, remaining));
             body.put("max_tokens", more);
         }
-        return new GenerationCall(call.context(), call.endpoint(), call.model(), body, call.stream(),
-                call.includeUsage());
+        return call.withBody(body);
     }
 }

@@ -31,7 +31,7 @@ public final class Pipeline {
 
     private static final Logger LOG = Logger.getLogger(Pipeline.class);
 
-    private final RecallStep recall = new RecallStep();
+    private final RecallStep recall;
     private final RouteStep route;
     private final Admission admit;
     private final GenerateStep generate;
@@ -43,15 +43,24 @@ public final class Pipeline {
     private final Set<Execution> inFlight = ConcurrentHashMap.newKeySet();
 
     public Pipeline(PipelineParts parts) {
+        this.recall = new RecallStep(parts.memory());
         this.route = new RouteStep(parts.router(), parts.tasks(), parts.registry().chains().keySet());
         this.admit = parts.admission();
         this.generate = new GenerateStep(parts.gate(), parts.gateConfig(), parts.holdBackTokens(),
                 parts.holdBackMs(), parts.speculation());
         this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
-        this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks());
+        this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks(), parts.memory());
         this.residency = new ResidencyStep(parts.residency(), parts.registry(), parts.gateConfig(), parts.policy());
         this.registry = parts.registry();
         this.budget = parts.budget();
+    }
+
+    /**
+     * True when starting {@code call} does blocking work before the first backend call — embedding the prompt for
+     * routing ({@code auto}) or for memory recall — so the caller must not start it on an event loop.
+     */
+    public boolean blocksToStart(GenerationCall call) {
+        return dev.echelon.routing.Router.AUTO.equals(call.model().trim()) || recall.works(call);
     }
 
     /** Starts serving {@code call}; the answer goes to {@code sink}. Returns at once. */

@@ -1,6 +1,7 @@
 package dev.echelon.pipeline;
 
 import dev.echelon.escalation.Budget;
+import dev.echelon.memory.MemoryService;
 import dev.echelon.escalation.CircuitBreakers;
 import dev.echelon.escalation.EscalationLog;
 import dev.echelon.escalation.EscalationPolicy;
@@ -11,16 +12,29 @@ import dev.echelon.routing.Router;
 import dev.echelon.speculation.SpeculationService;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.Optional;
+
 /**
  * What the pipeline is assembled from (wired by {@link PipelineProducer}, or by hand in tests).
  *
  * @param residency   the residency controller's view ({@link ResidencyView#NONE} without one)
  * @param speculation draft lengths per request and speculation telemetry ({@link SpeculationService#disabled()})
+ * @param memory      contextual memory (recall into requests, record served exchanges); empty when it is off
  */
 public record PipelineParts(ModelRegistry registry, Router router, TaskRouter tasks, Admission admission,
         QualityGate gate, GateConfig gateConfig, int holdBackTokens, long holdBackMs, EscalationPolicy policy,
         CircuitBreakers breakers, EscalationLog escalationLog, Budget budget, MeterRegistry metrics,
-        RecentOutcomes outcomes, ResidencyView residency, SpeculationService speculation) {
+        RecentOutcomes outcomes, ResidencyView residency, SpeculationService speculation,
+        Optional<MemoryService> memory) {
+
+    /** Without memory: nothing is recalled or remembered. */
+    public PipelineParts(ModelRegistry registry, Router router, TaskRouter tasks, Admission admission,
+            QualityGate gate, GateConfig gateConfig, int holdBackTokens, long holdBackMs, EscalationPolicy policy,
+            CircuitBreakers breakers, EscalationLog escalationLog, Budget budget, MeterRegistry metrics,
+            RecentOutcomes outcomes, ResidencyView residency, SpeculationService speculation) {
+        this(registry, router, tasks, admission, gate, gateConfig, holdBackTokens, holdBackMs, policy, breakers,
+                escalationLog, budget, metrics, outcomes, residency, speculation, Optional.empty());
+    }
 
     /** Without speculation control: servers draft what their flags say, nothing is adapted. */
     public PipelineParts(ModelRegistry registry, Router router, TaskRouter tasks, Admission admission,

@@ -10,6 +10,8 @@ import dev.echelon.registry.InstanceSpec;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RoleSpec;
 import dev.echelon.memory.EmbeddingService;
+import dev.echelon.memory.MemoryRuntime;
+import dev.echelon.routing.Embedder;
 import dev.echelon.routing.ComplexityRouter;
 import dev.echelon.routing.Router;
 import dev.echelon.routing.SkillTracker;
@@ -112,15 +114,22 @@ public class PipelineProducer {
         return new RecentOutcomes(10_000);
     }
 
+    /** One embedding space for the router's kNN and for memory, chosen once (see {@link RoutingEmbedder}). */
+    @Produces
+    @Singleton
+    Embedder embedder(EchelonConfig config, EmbeddingService embeddings) {
+        return "hashing".equals(config.routing().knnEmbedder()) ? new dev.echelon.routing.HashingEmbedder()
+                : RoutingEmbedder.create(embeddings);
+    }
+
     @Produces
     @Singleton
     ComplexityTaskRouter taskRouter(EchelonConfig config, ModelRegistry registry, InstancePool pool,
-            EmbeddingService embeddings) {
+            Embedder embedder, MemoryRuntime memory) {
         EchelonConfig.Routing r = config.routing();
         SkillTracker tracker = ComplexityRouter.trackerFor(registry, SkillTracker.Config.DEFAULTS
                 .withExplorationRate(Math.min(SkillTracker.MAX_EXPLORATION, r.maxExploration())));
-        ComplexityRouter router = ComplexityRouter.create(registry, "hashing".equals(r.knnEmbedder())
-                ? new dev.echelon.routing.HashingEmbedder() : RoutingEmbedder.create(embeddings), tracker,
+        ComplexityRouter router = ComplexityRouter.create(registry, embedder, memory.indexes()::create, tracker,
                 ComplexityRouter.Config.DEFAULTS.withTarget(r.successTarget())
                         .withWaitCostPerSecond(1.0 / r.waitSecondsPerCostUnit()));
         return new ComplexityTaskRouter(router, pool, registry, Path.of(config.dataDir(), "skills.json"));
@@ -147,14 +156,14 @@ public class PipelineProducer {
     @Singleton
     Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, ComplexityTaskRouter tasks,
             Admission admission, CircuitBreakers breakers, EscalationLog log, RecentOutcomes outcomes,
-            MeterRegistry metrics, ResidencyView residency, SpeculationService speculation) {
+            MeterRegistry metrics, ResidencyView residency, SpeculationService speculation, MemoryRuntime memory) {
         EchelonConfig.Escalation e = config.escalation();
         Budget budget = Budget.of(e.maxRetries(), e.maxEscalations(), (long) e.maxTotalTokens(),
                 Duration.ofMillis(e.deadlineMs()));
         GateConfig gateConfig = GateConfig.DEFAULT;
         return new Pipeline(new PipelineParts(registry, router, tasks, admission, new QualityGate(gateConfig),
                 gateConfig, e.holdBackTokens(), e.holdBackMs(), new EscalationPolicy(registry, breakers), breakers,
-                log, budget, metrics, outcomes, residency, speculation));
+                log, budget, metrics, outcomes, residency, speculation, memory.service()));
     }
 
     void close(@Disposes Admission admission) {

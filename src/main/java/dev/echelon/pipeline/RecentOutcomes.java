@@ -10,8 +10,21 @@ import java.util.Optional;
  */
 public final class RecentOutcomes {
 
-    /** What a served request was. */
-    public record Outcome(String requestId, String principal, TaskRouter.Classified classified, String role) {
+    /**
+     * What a served request was.
+     *
+     * @param recalled the memories recalled into it: a rating of the answer rates them too
+     */
+    public record Outcome(String requestId, String principal, TaskRouter.Classified classified, String role,
+            java.util.List<Long> recalled) {
+
+        public Outcome {
+            recalled = recalled == null ? java.util.List.of() : java.util.List.copyOf(recalled);
+        }
+
+        public Outcome(String requestId, String principal, TaskRouter.Classified classified, String role) {
+            this(requestId, principal, classified, role, java.util.List.of());
+        }
     }
 
     private final int capacity;

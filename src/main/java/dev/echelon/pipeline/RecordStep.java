@@ -1,5 +1,6 @@
 package dev.echelon.pipeline;
 
+import dev.echelon.memory.MemoryService;
 import dev.echelon.routing.RoutingDecision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,10 +8,12 @@ import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Step 7: remember what happened — metrics per role, and one log line per request carrying its id. Later issues
- * add the skill tracker, the escalation log, memory writes and the residency signal here.
+ * Step 7: remember what happened — metrics per role, one log line per request carrying its id, what the skill
+ * tracker learns from judged attempts, and the served exchange into the caller's memory (written asynchronously:
+ * the answer never waits for it; the write is acknowledged, in the log and metrics, once durable).
  */
 final class RecordStep {
 
@@ -19,11 +22,13 @@ final class RecordStep {
     private final MeterRegistry metrics;
     private final RecentOutcomes outcomes;
     private final TaskRouter tasks;
+    private final Optional<MemoryService> memory;
 
-    RecordStep(MeterRegistry metrics, RecentOutcomes outcomes, TaskRouter tasks) {
+    RecordStep(MeterRegistry metrics, RecentOutcomes outcomes, TaskRouter tasks, Optional<MemoryService> memory) {
         this.metrics = metrics;
         this.outcomes = outcomes;
         this.tasks = tasks;
+        this.memory = memory;
     }
 
     /** A judged attempt teaches the skill tracker; the request's last role is remembered for later feedback. */
@@ -31,7 +36,7 @@ final class RecordStep {
         metrics.counter("echelon.gate.verdicts", "role", role, "verdict", success ? "pass" : "fail").increment();
         tasks.outcome(routed.classified(), role, success, 1.0);
         outcomes.served(new RecentOutcomes.Outcome(call.context().requestId(), call.context().principal(),
-                routed.classified(), role));
+                routed.classified(), role, call.recalled()));
     }
 
     void record(GenerationCall call, RoutingDecision decision, GenerationResult result, Rejection failure,
@@ -51,6 +56,9 @@ final class RecordStep {
             metrics.counter("echelon.tokens", "role", role, "direction", "in").increment(result.promptTokens());
             metrics.counter("echelon.tokens", "role", role, "direction", "out").increment(result.completionTokens());
         }
+        if (result != null && failure == null && !cancelled) {
+            remember(call, role, result);
+        }
         if (failure != null && !cancelled) {
             LOG.infof("[%s] %s %s → %s failed: %d %s", call.context().requestId(), call.endpoint(), call.model(),
                     role, failure.status(), failure.getMessage());
@@ -58,5 +66,32 @@ final class RecordStep {
             LOG.debugf("[%s] %s %s → %s %s in %d ms", call.context().requestId(), call.endpoint(), call.model(), role,
                     outcome, nanos / 1_000_000);
         }
+    }
+
+    /** The exchange, as one memory: the user's last message and the answer, each cut to a sensible length. */
+    private void remember(GenerationCall call, String role, GenerationResult result) {
+        if (memory.isEmpty() || call.endpoint() != Endpoint.CHAT || !call.memory().records()
+                || result.answer() == null || result.answer().isBlank()) {
+            return;
+        }
+        String question = RecallStep.lastUserText(call.body()).strip();
+        if (question.isEmpty()) {
+            return;
+        }
+        String text = "Q: " + clip(question, 1500) + "\nA: " + clip(result.answer().strip(), 2000);
+        String session = call.body().path("user").asText(null);
+        String requestId = call.context().requestId();
+        memory.get().remember(call.context().principal(), session, role, text, result.meta().gate())
+                .whenComplete((m, e) -> {
+                    if (e != null) {
+                        LOG.warnf("[%s] remembering the exchange failed: %s", requestId, e.toString());
+                    } else {
+                        LOG.debugf("[%s] remembered as memory %d", requestId, m.id());
+                    }
+                });
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "…";
     }
 }

@@ -8,7 +8,7 @@ import org.jboss.logging.Logger;
 import java.util.List;
 
 /**
- * The embedding space the router's kNN works in: the in-process sentence model when it loads, otherwise — said
+ * The embedding space the router's kNN and contextual memory work in: the in-process sentence model when it loads, otherwise — said
  * loudly, once — a hashed bag-of-words space. The choice is made once, up front, because exemplar and query vectors
  * must come from the same space.
  */
@@ -31,6 +31,11 @@ final class RoutingEmbedder {
                 @Override
                 public List<float[]> embedAll(List<String> texts) {
                     return service.embed(texts).vectors();
+                }
+
+                @Override
+                public String space() {
+                    return EmbeddingService.MODEL_NAME + "-" + EmbeddingService.DIMENSIONS;
                 }
             };
         } catch (RuntimeException | LinkageError e) {

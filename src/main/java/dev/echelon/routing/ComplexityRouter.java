@@ -193,9 +193,16 @@ public final class ComplexityRouter {
      */
     public static ComplexityRouter create(ModelRegistry registry, Embedder embedder, SkillTracker tracker,
             Config config) {
+        return create(registry, embedder, dev.echelon.memory.ExactIndex::new, tracker, config);
+    }
+
+    /** As above, with the kNN's vectors held in indexes from {@code indexes} (FAISS in the service). */
+    public static ComplexityRouter create(ModelRegistry registry, Embedder embedder,
+            java.util.function.IntFunction<dev.echelon.memory.VectorIndex> indexes, SkillTracker tracker,
+            Config config) {
         RolePriors priors = RolePriors.fromRegistry(registry, RolePriors.Config.DEFAULTS);
         ExemplarIndex index = embedder == null ? null
-                : ExemplarIndex.withDefaultExemplars(embedder, ExemplarIndex.Config.DEFAULTS);
+                : ExemplarIndex.withDefaultExemplars(embedder, ExemplarIndex.Config.DEFAULTS, indexes);
         return new ComplexityRouter(registry, FeatureExtractor.fromRegistry(registry),
                 Classifier.fromRegistry(registry), index,
                 new SuccessPredictor(priors, tracker, SuccessPredictor.Config.DEFAULTS), config);

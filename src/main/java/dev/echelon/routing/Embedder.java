@@ -14,6 +14,14 @@ public interface Embedder {
 
     float[] embed(String text);
 
+    /**
+     * The name of the vector space this embedder maps into (model and dimensions): vectors from two spaces must never
+     * be compared, so stored vectors are re-embedded when it changes.
+     */
+    default String space() {
+        return getClass().getName();
+    }
+
     /** One vector per text, in order. Override to batch. */
     default List<float[]> embedAll(List<String> texts) {
         List<float[]> out = new ArrayList<>(texts.size());

@@ -2,6 +2,8 @@ package dev.echelon.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echelon.memory.ExactIndex;
+import dev.echelon.memory.VectorIndex;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,14 +21,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntFunction;
 
 /**
  * In-memory nearest-neighbour index over two kinds of text: labelled <em>exemplars</em> (text, category,
  * difficulty), shipped in {@code routing/exemplars.jsonl}, and <em>outcomes</em> recorded at run time (text, role,
- * success), kept in a ring buffer of {@link Config#outcomeCapacity()} entries (the oldest is overwritten). Brute
- * force cosine similarity over unit vectors from the {@link Embedder}; exemplar vectors are computed once (lazily,
- * in one batch, on the first query) and cached. Thread-safe: queries run concurrently, recording takes a short
- * write lock.
+ * success), kept in a ring buffer of {@link Config#outcomeCapacity()} entries (the oldest is overwritten). Cosine
+ * similarity over unit vectors from the {@link Embedder}, searched in {@link VectorIndex}es — the same kind memory
+ * uses (FAISS where its library loads); exemplar vectors are computed once (lazily, in one batch, on the first query)
+ * and cached. Thread-safe: queries run concurrently, recording takes a short write lock.
  *
  * <p>Outcome evidence for a role is computed from its {@link Config#outcomesPerRole()} most similar outcomes whose
  * cosine similarity is at least {@link Config#minOutcomeSimilarity()} s₀; each counts with weight
@@ -68,28 +71,39 @@ public final class ExemplarIndex {
         }
     }
 
-    private record Entry(Exemplar exemplar, float[] vector) {
+    /** The exemplars and the index over their vectors (ids = positions in the list), swapped as one. */
+    private record Exemplars(List<Exemplar> list, VectorIndex index) {
     }
 
     private final Embedder embedder;
     private final Config config;
+    private final IntFunction<VectorIndex> indexes;
     private final Object embedLock = new Object();
     private final List<Exemplar> pending = new ArrayList<>();
-    private volatile List<Entry> exemplars = List.of();
+    private final List<float[]> embedded = new ArrayList<>();
+    private volatile Exemplars exemplars = new Exemplars(List.of(), null);
 
     private final ReentrantReadWriteLock outcomeLock = new ReentrantReadWriteLock();
-    private final float[][] outcomeVectors;
+    private VectorIndex outcomeIndex; // ids = ring-buffer slots; a slot written again replaces its vector
     private final String[] outcomeRoles;
     private final boolean[] outcomeSuccess;
     private int outcomeNext;
     private int outcomeSize;
 
-    public ExemplarIndex(Embedder embedder, Config config) {
+    /**
+     * @param indexes makes the vector index for a dimension: the service passes the memory's (FAISS where it
+     *                loads), tests the pure-Java exact one
+     */
+    public ExemplarIndex(Embedder embedder, Config config, IntFunction<VectorIndex> indexes) {
         this.embedder = Objects.requireNonNull(embedder, "embedder");
         this.config = Objects.requireNonNull(config, "config");
-        this.outcomeVectors = new float[config.outcomeCapacity()][];
+        this.indexes = Objects.requireNonNull(indexes, "indexes");
         this.outcomeRoles = new String[config.outcomeCapacity()];
         this.outcomeSuccess = new boolean[config.outcomeCapacity()];
+    }
+
+    public ExemplarIndex(Embedder embedder, Config config) {
+        this(embedder, config, ExactIndex::new);
     }
 
     public ExemplarIndex(Embedder embedder) {
@@ -98,7 +112,13 @@ public final class ExemplarIndex {
 
     /** An index holding the shipped exemplars ({@link #DEFAULT_RESOURCE}). */
     public static ExemplarIndex withDefaultExemplars(Embedder embedder, Config config) {
-        ExemplarIndex index = new ExemplarIndex(embedder, config);
+        return withDefaultExemplars(embedder, config, ExactIndex::new);
+    }
+
+    /** An index holding the shipped exemplars, its vectors in indexes from {@code indexes}. */
+    public static ExemplarIndex withDefaultExemplars(Embedder embedder, Config config,
+            IntFunction<VectorIndex> indexes) {
+        ExemplarIndex index = new ExemplarIndex(embedder, config, indexes);
         index.addExemplars(loadDefaultExemplars());
         return index;
     }
@@ -117,29 +137,34 @@ public final class ExemplarIndex {
 
     /** Embeds pending exemplars now (e.g. at startup, off the request path). */
     public void warmUp() {
-        List<Exemplar> todo;
         synchronized (embedLock) {
             if (pending.isEmpty()) {
                 return;
             }
-            todo = List.copyOf(pending);
+            List<Exemplar> todo = List.copyOf(pending);
             List<float[]> vecs = embedder.embedAll(todo.stream().map(Exemplar::text).toList());
             if (vecs.size() != todo.size()) {
                 throw new IllegalStateException("embedder returned " + vecs.size() + " vectors for " + todo.size()
                         + " texts");
             }
-            List<Entry> next = new ArrayList<>(exemplars);
-            for (int i = 0; i < todo.size(); i++) {
-                next.add(new Entry(todo.get(i), unit(vecs.get(i))));
+            List<Exemplar> all = new ArrayList<>(exemplars.list());
+            all.addAll(todo);
+            vecs.forEach(v -> embedded.add(unit(v)));
+            // a fresh index holding every exemplar, published in one write: queries never see half of a batch
+            VectorIndex index = indexes.apply(embedded.get(0).length);
+            for (int i = 0; i < embedded.size(); i++) {
+                index.add(i, embedded.get(i));
             }
-            exemplars = List.copyOf(next);
+            Exemplars previous = exemplars;
+            exemplars = new Exemplars(List.copyOf(all), index);
+            closeQuietly(previous.index());
             pending.clear();
         }
     }
 
     public int exemplarCount() {
         synchronized (embedLock) {
-            return exemplars.size() + pending.size();
+            return exemplars.list().size() + pending.size();
         }
     }
 
@@ -193,33 +218,51 @@ public final class ExemplarIndex {
     }
 
     private List<Neighbourhood.Neighbour> nearestExemplars(float[] q, int k) {
-        List<Neighbourhood.Neighbour> all = new ArrayList<>();
-        for (Entry e : exemplars) {
-            if (e.vector().length == q.length) {
-                Exemplar x = e.exemplar();
-                all.add(new Neighbourhood.Neighbour(x.text(), x.category(), x.difficulty(), dot(q, e.vector())));
-            }
+        Exemplars ex = exemplars;
+        if (ex.index() == null || ex.list().isEmpty()) {
+            return List.of();
         }
-        all.sort(Comparator.comparingDouble(Neighbourhood.Neighbour::similarity).reversed());
-        return all.size() > k ? List.copyOf(all.subList(0, k)) : all;
+        List<Neighbourhood.Neighbour> out = new ArrayList<>();
+        for (VectorIndex.Hit h : ex.index().search(q, k, id -> true)) {
+            Exemplar x = ex.list().get((int) h.id());
+            out.add(new Neighbourhood.Neighbour(x.text(), x.category(), x.difficulty(), h.score()));
+        }
+        return out;
     }
 
     private record Hit(double similarity, boolean success) {
     }
 
+    /**
+     * Each role's most similar outcomes at or above s₀. One search for the top {@code outcomesPerRole × roles}
+     * usually settles it; when it ends while still above s₀, a role short of its quota may have more similar
+     * outcomes further down, so that role is searched on its own — the result is the same as scoring every outcome.
+     */
     private Map<String, Neighbourhood.RoleEvidence> roleEvidence(float[] q) {
         Map<String, List<Hit>> byRole = new HashMap<>();
         double s0 = config.minOutcomeSimilarity();
+        int perRole = config.outcomesPerRole();
         outcomeLock.readLock().lock();
         try {
+            if (outcomeIndex == null || outcomeSize == 0) {
+                return Map.of();
+            }
+            java.util.Set<String> roles = new java.util.HashSet<>();
             for (int i = 0; i < outcomeSize; i++) {
-                float[] v = outcomeVectors[i];
-                if (v.length != q.length) {
-                    continue;
-                }
-                double sim = dot(q, v);
-                if (sim >= s0) {
-                    byRole.computeIfAbsent(outcomeRoles[i], r -> new ArrayList<>()).add(new Hit(sim, outcomeSuccess[i]));
+                roles.add(outcomeRoles[i]);
+            }
+            int k = Math.min(outcomeSize, perRole * roles.size());
+            List<VectorIndex.Hit> hits = outcomeIndex.search(q, k, id -> true);
+            boolean exhausted = hits.size() < k || k == outcomeSize
+                    || !hits.isEmpty() && hits.get(hits.size() - 1).score() < s0;
+            collect(hits, byRole, s0, perRole);
+            if (!exhausted) {
+                for (String role : roles) {
+                    if (byRole.getOrDefault(role, List.of()).size() < perRole) {
+                        byRole.remove(role);
+                        collect(outcomeIndex.search(q, perRole, id -> role.equals(outcomeRoles[(int) id])), byRole, s0,
+                                perRole);
+                    }
                 }
             }
         } finally {
@@ -230,7 +273,7 @@ public final class ExemplarIndex {
             hits.sort(Comparator.comparingDouble(Hit::similarity).reversed());
             double w = 0;
             double ok = 0;
-            int n = Math.min(hits.size(), config.outcomesPerRole());
+            int n = Math.min(hits.size(), perRole);
             for (int i = 0; i < n; i++) {
                 Hit h = hits.get(i);
                 double wi = s0 >= 1 ? 1 : Math.max(0, Math.min(1, (h.similarity() - s0) / (1 - s0)));
@@ -244,6 +287,18 @@ public final class ExemplarIndex {
         return out;
     }
 
+    private void collect(List<VectorIndex.Hit> hits, Map<String, List<Hit>> byRole, double s0, int perRole) {
+        for (VectorIndex.Hit h : hits) {
+            int slot = (int) h.id();
+            if (h.score() >= s0) {
+                List<Hit> list = byRole.computeIfAbsent(outcomeRoles[slot], r -> new ArrayList<>());
+                if (list.size() < perRole) {
+                    list.add(new Hit(h.score(), outcomeSuccess[slot]));
+                }
+            }
+        }
+    }
+
     public void recordOutcome(String text, String role, boolean success) {
         recordOutcome(embed(text), role, success);
     }
@@ -254,11 +309,14 @@ public final class ExemplarIndex {
         float[] copy = unit(vector);
         outcomeLock.writeLock().lock();
         try {
-            outcomeVectors[outcomeNext] = copy;
+            if (outcomeIndex == null) {
+                outcomeIndex = indexes.apply(copy.length);
+            }
+            outcomeIndex.add(outcomeNext, copy); // replaces the slot's previous outcome, if any
             outcomeRoles[outcomeNext] = role;
             outcomeSuccess[outcomeNext] = success;
-            outcomeNext = (outcomeNext + 1) % outcomeVectors.length;
-            outcomeSize = Math.min(outcomeSize + 1, outcomeVectors.length);
+            outcomeNext = (outcomeNext + 1) % outcomeRoles.length;
+            outcomeSize = Math.min(outcomeSize + 1, outcomeRoles.length);
         } finally {
             outcomeLock.writeLock().unlock();
         }
@@ -268,12 +326,23 @@ public final class ExemplarIndex {
     public void clearOutcomes() {
         outcomeLock.writeLock().lock();
         try {
-            java.util.Arrays.fill(outcomeVectors, null);
+            closeQuietly(outcomeIndex);
+            outcomeIndex = null;
             java.util.Arrays.fill(outcomeRoles, null);
             outcomeNext = 0;
             outcomeSize = 0;
         } finally {
             outcomeLock.writeLock().unlock();
+        }
+    }
+
+    private static void closeQuietly(VectorIndex index) {
+        if (index instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // a native index that fails to free is leaked memory, not a wrong answer
+            }
         }
     }
 

@@ -30,6 +30,11 @@ public final class HashingEmbedder implements Embedder {
     }
 
     @Override
+    public String space() {
+        return "hashing-bow-" + dimensions;
+    }
+
+    @Override
     public float[] embed(String text) {
         float[] v = new float[dimensions];
         String prev = null;
