@@ -163,10 +163,19 @@ public final class MemoryService implements AutoCloseable {
      */
     public CompletableFuture<Memory> remember(String scope, String session, String role, String text,
             String outcome) {
+        return remember(scope, session, role, text, text, outcome);
+    }
+
+    /**
+     * Remembers {@code text}, found by the meaning of {@code key}: an exchange is filed under its question, because
+     * a later request is matched against what was asked, not against the answer's wording.
+     */
+    public CompletableFuture<Memory> remember(String scope, String session, String role, String text, String key,
+            String outcome) {
         String kept = text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text;
         return onWriter(() -> {
-            float[] v = unit(embedder.embed(kept));
-            long id = store.add(scope, session, role, kept, v, outcome, clock.instant());
+            float[] v = unit(embedder.embed(key));
+            long id = store.add(scope, session, role, kept, key, v, outcome, clock.instant());
             index.added(id, scope, v);
             writes.increment();
             return store.get(id).orElseThrow();

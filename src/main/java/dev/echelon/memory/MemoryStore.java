@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,7 +47,11 @@ public final class MemoryStore implements AutoCloseable {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            // the driver directly, not through DriverManager: DriverManager remembers drivers per class loader, and
+            // Quarkus (and its tests) run more than one
+            org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
+            source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            db = source.getConnection();
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -63,12 +66,18 @@ public final class MemoryStore implements AutoCloseable {
                           vector BLOB NOT NULL,
                           created_ms INTEGER NOT NULL,
                           outcome TEXT,
-                          usefulness REAL NOT NULL DEFAULT 0.5)""");
+                          usefulness REAL NOT NULL DEFAULT 0.5,
+                          recall_key TEXT)""");
                 s.execute("CREATE INDEX IF NOT EXISTS memories_scope ON memories(scope, created_ms)");
                 s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
                 s.execute("CREATE TABLE IF NOT EXISTS space(name TEXT NOT NULL)");
                 s.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('version', 0)");
                 s.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('dims', " + dims + ")");
+            }
+            if (!hasColumn("memories", "recall_key")) { // a store from before recall keys: text is the key
+                try (Statement s = db.createStatement()) {
+                    s.execute("ALTER TABLE memories ADD COLUMN recall_key TEXT");
+                }
             }
             long storedDims = meta("dims");
             Optional<String> storedSpace = space();
@@ -115,7 +124,8 @@ public final class MemoryStore implements AutoCloseable {
     private void reembedAll(String space, Function<List<String>, List<float[]>> reembed) {
         List<Long> ids = new ArrayList<>();
         List<String> texts = new ArrayList<>();
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT id, text FROM memories")) {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, COALESCE(recall_key, text) FROM memories")) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
                 texts.add(rs.getString(2));
@@ -155,16 +165,26 @@ public final class MemoryStore implements AutoCloseable {
         return dims;
     }
 
-    /** Stores a memory; when this returns, it is durable. Returns its id. */
+    /** Stores a memory found by its own text; when this returns, it is durable. Returns its id. */
     public synchronized long add(String scope, String session, String role, String text, float[] vector,
             String outcome, Instant created) {
+        return add(scope, session, role, text, null, vector, outcome, created);
+    }
+
+    /**
+     * Stores a memory whose {@code vector} embeds {@code recallKey} (null: the text itself) — kept so that the memory
+     * can be re-embedded the same way under another model. Durable when this returns; returns its id.
+     */
+    public synchronized long add(String scope, String session, String role, String text, String recallKey,
+            float[] vector, String outcome, Instant created) {
         if (vector.length != dims) {
             throw new IllegalArgumentException("vector has " + vector.length + " dimensions, the store " + dims);
         }
         return inTransaction(() -> {
             long id;
             try (PreparedStatement p = db.prepareStatement("INSERT INTO memories(scope, session, role, text, vector, "
-                    + "created_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + "created_ms, outcome, recall_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
                 p.setString(1, scope);
                 p.setString(2, session);
                 p.setString(3, role);
@@ -172,6 +192,7 @@ public final class MemoryStore implements AutoCloseable {
                 p.setBytes(5, toBytes(vector));
                 p.setLong(6, created.toEpochMilli());
                 p.setString(7, outcome);
+                p.setString(8, recallKey == null || recallKey.equals(text) ? null : recallKey);
                 p.executeUpdate();
                 try (ResultSet keys = p.getGeneratedKeys()) {
                     keys.next();
@@ -433,6 +454,17 @@ public final class MemoryStore implements AutoCloseable {
             throw new IllegalStateException("memory store read failed: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    private boolean hasColumn(String table, String column) throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equals(rs.getString("name"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private void bumpVersion() throws SQLException {

@@ -81,7 +81,8 @@ final class RecordStep {
         String text = "Q: " + clip(question, 1500) + "\nA: " + clip(result.answer().strip(), 2000);
         String session = call.body().path("user").asText(null);
         String requestId = call.context().requestId();
-        memory.get().remember(call.context().principal(), session, role, text, result.meta().gate())
+        memory.get().remember(call.context().principal(), session, role, text, clip(question, 1500),
+                        result.meta().gate())
                 .whenComplete((m, e) -> {
                     if (e != null) {
                         LOG.warnf("[%s] remembering the exchange failed: %s", requestId, e.toString());
