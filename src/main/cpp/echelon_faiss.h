@@ -65,6 +65,11 @@ inline faiss::Index* new_hnsw(int d, int m, int ef_construction) {
 
 inline void delete_index(faiss::Index* p) { delete p; }
 
+// efConstruction is stored in a snapshot; the settings of the process that loads it win for later additions.
+inline void set_ef_construction(faiss::Index* idx, int ef_construction) {
+    if (faiss::IndexHNSW* h = hnsw_of(idx)) h->hnsw.efConstruction = ef_construction;
+}
+
 inline bool is_hnsw(const faiss::Index* idx) { return hnsw_of(idx) != nullptr; }
 
 inline bool contains(const faiss::Index* idx, int64_t id) {

@@ -70,6 +70,9 @@ public final class Faiss {
     static native void delete_index(Index idx);
 
     @Namespace("::echelon_faiss")
+    static native void set_ef_construction(Index idx, int efConstruction);
+
+    @Namespace("::echelon_faiss")
     @Cast("bool")
     static native boolean is_hnsw(@Const Index idx);
 

@@ -1,0 +1,48 @@
+package dev.echelon.memory.faiss;
+
+/**
+ * How a {@link FaissIndex} is shaped and tuned.
+ *
+ * @param hnswThreshold   live vectors above which the exact flat index is rebuilt as HNSW (and below half of which a
+ *                        compaction goes back to flat): a flat single query costs about 3.4 ms per 10k vectors on
+ *                        Debian's SSE2-only build, so past some tens of thousands the graph pays for itself
+ * @param m               HNSW links per node (32: faiss's default for IndexHNSWFlat, good for 384 dimensions)
+ * @param efConstruction  HNSW candidate list while inserting; with {@code efSearch} measured by bench/memory to keep
+ *                        recall@10 against exact search at or above 0.95 at 100k and 1M clustered vectors
+ * @param efSearch        HNSW candidate list while searching (raised to the fetch size when that is larger)
+ * @param compactFraction tombstones (removed or replaced HNSW vectors still in the graph) above this share of the
+ *                        rows trigger a rebuild without them
+ * @param buildThreads    OpenMP threads for bulk additions and rebuilds; searches always use one thread each, since
+ *                        they run on many Java threads at once and nested OpenMP teams would oversubscribe the cores
+ */
+public record FaissSettings(int hnswThreshold, int m, int efConstruction, int efSearch, double compactFraction,
+                            int buildThreads) {
+
+    public static final int DEFAULT_HNSW_THRESHOLD = 20_000;
+
+    public FaissSettings {
+        if (hnswThreshold < 1 || m < 4 || efConstruction < 1 || efSearch < 1 || buildThreads < 1) {
+            throw new IllegalArgumentException("invalid FAISS settings: " + this);
+        }
+        if (!(compactFraction > 0 && compactFraction < 1)) {
+            throw new IllegalArgumentException("compactFraction must lie in (0, 1): " + compactFraction);
+        }
+    }
+
+    public static FaissSettings defaults() {
+        return new FaissSettings(DEFAULT_HNSW_THRESHOLD, 32, 80, 96, 0.2,
+                Math.min(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public FaissSettings withHnswThreshold(int threshold) {
+        return new FaissSettings(threshold, m, efConstruction, efSearch, compactFraction, buildThreads);
+    }
+
+    public FaissSettings withEf(int construction, int search) {
+        return new FaissSettings(hnswThreshold, m, construction, search, compactFraction, buildThreads);
+    }
+
+    public FaissSettings withCompactFraction(double fraction) {
+        return new FaissSettings(hnswThreshold, m, efConstruction, efSearch, fraction, buildThreads);
+    }
+}
