@@ -51,7 +51,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
     private static final int SCAN_CHUNK = 16_384;
 
     private final int dims;
-    private final FaissSettings settings;
+    private volatile FaissSettings settings;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private Faiss.Index index;
     private volatile boolean hnsw;
@@ -342,6 +342,11 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
 
     public FaissSettings settings() {
         return settings;
+    }
+
+    /** Changes efSearch for the searches that start from now on (recall against latency; see bench/memory). */
+    public void efSearch(int efSearch) {
+        settings = settings.withEf(settings.efConstruction(), efSearch);
     }
 
     /**
