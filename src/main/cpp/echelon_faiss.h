@@ -1,6 +1,6 @@
 // The C++ side of Echelon's FAISS binding (dev.echelon.memory.faiss.Faiss). Everything the Java side needs that is
 // awkward to map member by member lives here: building an IndexIDMap2 that owns its sub-index, reaching the HNSW
-// graph or the flat storage behind the id map, per-query efSearch, tombstones, rebuilds and the OpenMP thread count.
+// graph or the flat storage behind the id map, efSearch, tombstones, rebuilds and the OpenMP thread count.
 //
 // Every index is an IndexIDMap2 with own_fields = true, so deleting the outer index frees everything and an index
 // read back from disk (where faiss sets own_fields) has the same shape as a fresh one.
@@ -55,9 +55,10 @@ inline faiss::Index* new_flat(int d) {
     return m;
 }
 
-inline faiss::Index* new_hnsw(int d, int m, int ef_construction) {
+inline faiss::Index* new_hnsw(int d, int m, int ef_construction, int ef_search) {
     auto* h = new faiss::IndexHNSWFlat(d, m, faiss::METRIC_INNER_PRODUCT);
     h->hnsw.efConstruction = ef_construction;
+    h->hnsw.efSearch = ef_search;
     auto* map = new faiss::IndexIDMap2(h);
     map->own_fields = true;
     return map;
@@ -65,9 +66,14 @@ inline faiss::Index* new_hnsw(int d, int m, int ef_construction) {
 
 inline void delete_index(faiss::Index* p) { delete p; }
 
-// efConstruction is stored in a snapshot; the settings of the process that loads it win for later additions.
-inline void set_ef_construction(faiss::Index* idx, int ef_construction) {
-    if (faiss::IndexHNSW* h = hnsw_of(idx)) h->hnsw.efConstruction = ef_construction;
+// Both are stored in a snapshot; the settings of the process that loads it win. faiss 1.7.3 ignores
+// SearchParametersHNSW::efSearch (measured: recall does not move with it), so efSearch is index state, changed only
+// under the Java side's write lock; HNSW::search itself widens it to k when a search fetches more than efSearch.
+inline void set_ef(faiss::Index* idx, int ef_construction, int ef_search) {
+    if (faiss::IndexHNSW* h = hnsw_of(idx)) {
+        h->hnsw.efConstruction = ef_construction;
+        h->hnsw.efSearch = ef_search;
+    }
 }
 
 inline bool is_hnsw(const faiss::Index* idx) { return hnsw_of(idx) != nullptr; }
@@ -103,23 +109,11 @@ inline void add(faiss::Index* idx, int64_t n, const float* x, const int64_t* ids
     idx->add_with_ids(n, x, ids);
 }
 
-// Labels come back as store ids, -1 for "no result" and <= -2 for tombstones. efSearch is passed per call
-// (SearchParametersHNSW) rather than set on the index, so concurrent searches with different k never race.
-inline void search(const faiss::Index* idx, int64_t n, const float* x, int64_t k, int ef_search, int threads,
+// Labels come back as store ids (IndexIDMap2 translates them), -1 for "no result" and <= -2 for tombstones.
+inline void search(const faiss::Index* idx, int64_t n, const float* x, int64_t k, int threads,
                    float* distances, int64_t* labels) {
     omp_set_num_threads(threads);
-    faiss::IndexHNSW* h = hnsw_of(idx);
-    if (h == nullptr) {
-        idx->search(n, x, k, distances, labels);
-        return;
-    }
-    faiss::SearchParametersHNSW params;
-    params.efSearch = static_cast<int>(std::max<int64_t>(ef_search, k));
-    h->search(n, x, k, distances, labels, &params);
-    const auto& ids = as_map(idx)->id_map;
-    for (int64_t i = 0; i < n * k; i++) {
-        if (labels[i] >= 0) labels[i] = ids[labels[i]];
-    }
+    idx->search(n, x, k, distances, labels);
 }
 
 // Exact scores of one query against rows [from, to), with each row's label (a tombstone's is negative): the
@@ -135,7 +129,8 @@ inline void scan(const faiss::Index* idx, const float* q, int64_t from, int64_t 
 }
 
 // A fresh index of the requested kind holding only the live vectors of src (tombstones dropped).
-inline faiss::Index* rebuild(const faiss::Index* src, bool hnsw, int m, int ef_construction, int threads) {
+inline faiss::Index* rebuild(const faiss::Index* src, bool hnsw, int m, int ef_construction, int ef_search,
+                             int threads) {
     const float* rows = rows_of(src);
     const auto& ids = as_map(src)->id_map;
     const int64_t d = src->d;
@@ -148,7 +143,8 @@ inline faiss::Index* rebuild(const faiss::Index* src, bool hnsw, int m, int ef_c
         x.insert(x.end(), rows + i * d, rows + (i + 1) * d);
         keep.push_back(ids[i]);
     }
-    faiss::Index* out = hnsw ? new_hnsw(static_cast<int>(d), m, ef_construction) : new_flat(static_cast<int>(d));
+    faiss::Index* out = hnsw ? new_hnsw(static_cast<int>(d), m, ef_construction, ef_search)
+                             : new_flat(static_cast<int>(d));
     try {
         add(out, static_cast<int64_t>(keep.size()), x.data(), keep.data(), threads);
     } catch (...) {

@@ -64,13 +64,13 @@ public final class Faiss {
     static native Index new_flat(int d);
 
     @Namespace("::echelon_faiss")
-    static native Index new_hnsw(int d, int m, int efConstruction);
+    static native Index new_hnsw(int d, int m, int efConstruction, int efSearch);
 
     @Namespace("::echelon_faiss")
     static native void delete_index(Index idx);
 
     @Namespace("::echelon_faiss")
-    static native void set_ef_construction(Index idx, int efConstruction);
+    static native void set_ef(Index idx, int efConstruction, int efSearch);
 
     @Namespace("::echelon_faiss")
     @Cast("bool")
@@ -94,14 +94,15 @@ public final class Faiss {
 
     @Namespace("::echelon_faiss")
     static native void search(@Const Index idx, @Cast("int64_t") long n, @Const float[] x, @Cast("int64_t") long k,
-            int efSearch, int threads, float[] distances, @Cast("int64_t*") long[] labels);
+            int threads, float[] distances, @Cast("int64_t*") long[] labels);
 
     @Namespace("::echelon_faiss")
     static native void scan(@Const Index idx, @Const float[] query, @Cast("int64_t") long from,
             @Cast("int64_t") long to, float[] scores, @Cast("int64_t*") long[] labels);
 
     @Namespace("::echelon_faiss")
-    static native Index rebuild(@Const Index src, @Cast("bool") boolean hnsw, int m, int efConstruction, int threads);
+    static native Index rebuild(@Const Index src, @Cast("bool") boolean hnsw, int m, int efConstruction, int efSearch,
+            int threads);
 
     @Namespace("::echelon_faiss")
     static native Index load(String path);

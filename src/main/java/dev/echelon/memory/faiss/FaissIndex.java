@@ -86,7 +86,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         this.hnsw = hnsw;
         this.live = live;
         this.rows = loaded.ntotal();
-        Faiss.set_ef_construction(loaded, settings.efConstruction());
+        Faiss.set_ef(loaded, settings.efConstruction(), settings.efSearch());
     }
 
     @Override
@@ -170,16 +170,52 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         }
     }
 
+    /**
+     * Graph searches whose fetch fits within efSearch share the read lock. A filter or tombstones that need a deeper
+     * fetch take the write lock for that one search, because faiss 1.7.3 keeps efSearch on the index (it ignores
+     * the per-call parameter) and a fetch deeper than efSearch returns poor neighbours. Past the walk limit, an
+     * exhaustive scan answers under the read lock again.
+     */
     @Override
     public List<Hit> search(float[] query, int k, LongPredicate accept) {
         checkDims(query.length);
+        long fetch;
         lock.readLock().lock();
         try {
             open();
             if (k <= 0 || live == 0) {
                 return List.of();
             }
-            return hnsw ? searchGraph(query, k, accept) : searchFlat(query, k, accept);
+            if (!hnsw) {
+                return searchFlat(query, k, accept);
+            }
+            Attempt a = walk(query, k, accept, firstFetch(k), settings.efSearch(), false);
+            if (a.hits() != null) {
+                return a.hits();
+            }
+            fetch = a.nextFetch();
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (fetch <= walkLimit(k)) {
+            lock.writeLock().lock();
+            try {
+                open();
+                if (live == 0 || !hnsw) { // changed while no lock was held
+                    return live == 0 ? List.of() : searchFlat(query, k, accept);
+                }
+                Attempt a = walk(query, k, accept, fetch, walkLimit(k), true);
+                if (a.hits() != null) {
+                    return a.hits();
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+        lock.readLock().lock();
+        try {
+            open();
+            return live == 0 ? List.of() : hnsw ? scan(query, k, accept) : searchFlat(query, k, accept);
         } finally {
             lock.readLock().unlock();
         }
@@ -208,15 +244,15 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
             int fetch = (int) Math.min(rows, k + (rows > live ? k : 0));
             float[] scores = new float[n * fetch];
             long[] labels = new long[n * fetch];
-            Faiss.search(index, n, queries, fetch, settings.efSearch(), settings.buildThreads(), scores, labels);
+            Faiss.search(index, n, queries, fetch, settings.buildThreads(), scores, labels);
             long wanted = Math.min(k, live);
             for (int q = 0; q < n; q++) {
                 List<Hit> hits = collect(scores, labels, q * fetch, fetch, k, id -> true);
                 if (hits.size() < wanted) {
-                    // tombstones crowded this query's fetch: answer it on its own, with the growing fetch
+                    // tombstones crowded this query's fetch: answer it on its own
                     float[] one = new float[dims];
                     System.arraycopy(queries, q * dims, one, 0, dims);
-                    hits = hnsw ? searchGraph(one, k, id -> true) : searchFlat(one, k, id -> true);
+                    hits = searchShared(one, k, id -> true);
                 }
                 out.add(hits);
             }
@@ -238,39 +274,73 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         }
     }
 
-    private List<Hit> searchGraph(float[] query, int k, LongPredicate accept) {
-        long fetch = Math.min(rows, k + (long) Math.ceil(k * (rows - live) / (double) live));
-        long walkLimit = Math.min(rows / 2, Math.max(4L * settings.efSearch() + k, rows / 64));
-        while (fetch <= walkLimit) {
-            int f = (int) fetch;
-            float[] scores = new float[f];
-            long[] labels = new long[f];
-            Faiss.search(index, 1, query, f, settings.efSearch(), SEARCH_THREADS, scores, labels);
-            int valid = 0;
-            int accepted = 0;
-            for (long label : labels) {
-                if (label >= 0) {
-                    valid++;
-                    if (accept.test(label)) {
-                        accepted++;
+    /** A graph search: hits when complete, or else how deep the next fetch should go. */
+    private record Attempt(List<Hit> hits, long nextFetch) {
+    }
+
+    /** Enough for k live hits, given the share of rows that are tombstones. */
+    private long firstFetch(int k) {
+        return Math.min(rows, k + (long) Math.ceil(k * (rows - live) / (double) live));
+    }
+
+    /** Beyond this fetch, walking the graph costs about as much as scoring every row. */
+    private long walkLimit(int k) {
+        return Math.min(rows / 2, Math.max(4L * settings.efSearch() + k, rows / 64));
+    }
+
+    /**
+     * Fetches deeper until k hits are accepted or the fetch would pass {@code maxFetch}. With {@code widenEf} (the
+     * caller holds the write lock) efSearch is raised to each fetch for the call and restored afterwards.
+     */
+    private Attempt walk(float[] query, int k, LongPredicate accept, long fetch, long maxFetch, boolean widenEf) {
+        try {
+            while (fetch <= maxFetch) {
+                int f = (int) fetch;
+                if (widenEf) {
+                    Faiss.set_ef(index, settings.efConstruction(), Math.max(settings.efSearch(), f));
+                }
+                float[] scores = new float[f];
+                long[] labels = new long[f];
+                Faiss.search(index, 1, query, f, SEARCH_THREADS, scores, labels);
+                int valid = 0;
+                int accepted = 0;
+                for (long label : labels) {
+                    if (label >= 0) {
+                        valid++;
+                        if (accept.test(label)) {
+                            accepted++;
+                        }
                     }
                 }
+                if (accepted >= k || valid >= live) {
+                    return new Attempt(collect(scores, labels, 0, f, k, accept), 0);
+                }
+                // grow by the observed acceptance rate (with a margin), at least doubling and at most 16-fold
+                double rate = accepted / (double) f;
+                long next = accepted == 0 ? fetch * 16 : (long) Math.ceil(k / rate * 1.5);
+                fetch = Math.max(fetch * 2, Math.min(next, fetch * 16));
             }
-            if (accepted >= k || valid >= live) {
-                return collect(scores, labels, 0, f, k, accept);
+            return new Attempt(null, fetch);
+        } finally {
+            if (widenEf) {
+                Faiss.set_ef(index, settings.efConstruction(), settings.efSearch());
             }
-            // grow by the observed acceptance rate (with a margin), at least doubling and at most 16-fold
-            double rate = accepted == 0 ? 0 : accepted / (double) f;
-            long next = rate == 0 ? fetch * 16 : (long) Math.ceil(k / rate * 1.5);
-            fetch = Math.max(fetch * 2, Math.min(next, fetch * 16));
         }
-        return scan(query, k, accept);
+    }
+
+    /** Under the read lock only: the graph within efSearch, else the exhaustive scan. */
+    private List<Hit> searchShared(float[] query, int k, LongPredicate accept) {
+        if (!hnsw) {
+            return searchFlat(query, k, accept);
+        }
+        Attempt a = walk(query, k, accept, firstFetch(k), settings.efSearch(), false);
+        return a.hits() != null ? a.hits() : scan(query, k, accept);
     }
 
     private List<Hit> fetch(float[] query, int fetch, int k, LongPredicate accept) {
         float[] scores = new float[fetch];
         long[] labels = new long[fetch];
-        Faiss.search(index, 1, query, fetch, settings.efSearch(), SEARCH_THREADS, scores, labels);
+        Faiss.search(index, 1, query, fetch, SEARCH_THREADS, scores, labels);
         return collect(scores, labels, 0, fetch, k, accept);
     }
 
@@ -344,9 +414,19 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         return settings;
     }
 
-    /** Changes efSearch for the searches that start from now on (recall against latency; see bench/memory). */
+    /**
+     * Changes efSearch (recall against latency; see bench/memory). It is index state in faiss 1.7.3, which ignores
+     * the per-call parameter, so the change waits for running searches and applies to the next ones.
+     */
     public void efSearch(int efSearch) {
-        settings = settings.withEf(settings.efConstruction(), efSearch);
+        lock.writeLock().lock();
+        try {
+            open();
+            settings = settings.withEf(settings.efConstruction(), efSearch);
+            Faiss.set_ef(index, settings.efConstruction(), efSearch);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /**
@@ -515,7 +595,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
     /** Rebuilds with the live vectors only, as HNSW or flat; the caller holds the write lock. */
     private void replaceWith(boolean asHnsw) {
         long t0 = System.nanoTime();
-        Faiss.Index next = Faiss.rebuild(index, asHnsw, settings.m(), settings.efConstruction(),
+        Faiss.Index next = Faiss.rebuild(index, asHnsw, settings.m(), settings.efConstruction(), settings.efSearch(),
                 settings.buildThreads()).owned();
         index.close();
         index = next;

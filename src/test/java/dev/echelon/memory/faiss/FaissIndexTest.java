@@ -98,9 +98,11 @@ class FaissIndexTest {
     @Test
     void aRareScopeGetsItsExactTopKWhateverTheSelectivity() {
         LongPredicate rare = id -> id % 997 == 0; // about 25 of 25,000
-        LongPredicate quarter = id -> id % 4 == 1;
+        LongPredicate quarter = id -> id % 4 == 1; // fits within efSearch: answered under the read lock
+        LongPredicate sixteenth = id -> id % 16 == 5; // needs a fetch deeper than efSearch: the widened walk
         LongPredicate three = id -> id == 1_000_000_000_003L || id == 1_000_000_012_345L || id == 1_000_000_024_999L;
         double quarterRecall = 0;
+        double sixteenthRecall = 0;
         for (int q = 0; q < 20; q++) {
             float[] query = ClusteredVectors.row(bigQueries, q, D);
             List<Hit> expected = bigExact.search(query, K, rare);
@@ -110,7 +112,12 @@ class FaissIndexTest {
             assertEquals(K, got.size());
             got.forEach(h -> assertTrue(quarter.test(h.id())));
             quarterRecall += overlap(bigExact.search(query, K, quarter), got) / (double) K;
+            List<Hit> deep = big.search(query, K, sixteenth);
+            assertEquals(K, deep.size());
+            deep.forEach(h -> assertTrue(sixteenth.test(h.id())));
+            sixteenthRecall += overlap(bigExact.search(query, K, sixteenth), deep) / (double) K;
         }
+        assertTrue(sixteenthRecall / 20 >= 0.9, "recall@10 within a sixteenth of the ids " + sixteenthRecall / 20);
         assertTrue(quarterRecall / 20 >= 0.9, "recall@10 within a quarter of the ids " + quarterRecall / 20);
     }
 
