@@ -30,7 +30,7 @@ public record FaissSettings(int hnswThreshold, int m, int efConstruction, int ef
     }
 
     public static FaissSettings defaults() {
-        return new FaissSettings(DEFAULT_HNSW_THRESHOLD, 32, 80, 96, 0.2,
+        return new FaissSettings(DEFAULT_HNSW_THRESHOLD, 32, 64, 96, 0.2,
                 Math.min(2, Runtime.getRuntime().availableProcessors()));
     }
 
