@@ -53,7 +53,8 @@ public final class MemoryBench {
         Path out = Path.of(arg(args, "--out", "bench/memory"));
         FaissSupport.Status faiss = FaissSupport.require();
         MemoryBench b = new MemoryBench();
-        b.say("FAISS: " + faiss.detail());
+        // relative to the working directory: results.md is committed, machine paths are not
+        b.say("FAISS: " + faiss.detail().replace(Path.of("").toAbsolutePath() + "/", ""));
         b.say(String.format("settings: M=%d efConstruction=%d default efSearch=%d buildThreads=%d; cores=%d; max heap %d MB",
                 FaissSettings.defaults().m(), efc, FaissSettings.defaults().efSearch(),
                 FaissSettings.defaults().buildThreads(), Runtime.getRuntime().availableProcessors(),
