@@ -128,25 +128,37 @@ inline void scan(const faiss::Index* idx, const float* q, int64_t from, int64_t 
     }
 }
 
-// A fresh index of the requested kind holding only the live vectors of src (tombstones dropped).
-inline faiss::Index* rebuild(const faiss::Index* src, bool hnsw, int m, int ef_construction, int ef_search,
-                             int threads) {
+// Rebuilding is split so that only the copy needs the Java side's lock: stage() copies the live rows and ids of src
+// (tombstones dropped) while writes are excluded; build() then makes the new index from that copy on another
+// thread while src keeps serving. The staging area is opaque to Java (void*).
+struct Staged {
+    int d;
+    std::vector<float> x;
+    std::vector<int64_t> ids;
+};
+
+inline void* stage(const faiss::Index* src) {
     const float* rows = rows_of(src);
     const auto& ids = as_map(src)->id_map;
     const int64_t d = src->d;
-    std::vector<float> x;
-    std::vector<int64_t> keep;
-    x.reserve(static_cast<size_t>(src->ntotal * d));
-    keep.reserve(static_cast<size_t>(src->ntotal));
+    auto* s = new Staged{static_cast<int>(d), {}, {}};
+    s->x.reserve(static_cast<size_t>(src->ntotal * d));
+    s->ids.reserve(static_cast<size_t>(src->ntotal));
     for (int64_t i = 0; i < src->ntotal; i++) {
         if (ids[i] < 0) continue;
-        x.insert(x.end(), rows + i * d, rows + (i + 1) * d);
-        keep.push_back(ids[i]);
+        s->x.insert(s->x.end(), rows + i * d, rows + (i + 1) * d);
+        s->ids.push_back(ids[i]);
     }
-    faiss::Index* out = hnsw ? new_hnsw(static_cast<int>(d), m, ef_construction, ef_search)
-                             : new_flat(static_cast<int>(d));
+    return s;
+}
+
+inline void delete_staged(void* staged) { delete static_cast<Staged*>(staged); }
+
+inline faiss::Index* build(const void* staged, bool hnsw, int m, int ef_construction, int ef_search, int threads) {
+    const auto* s = static_cast<const Staged*>(staged);
+    faiss::Index* out = hnsw ? new_hnsw(s->d, m, ef_construction, ef_search) : new_flat(s->d);
     try {
-        add(out, static_cast<int64_t>(keep.size()), x.data(), keep.data(), threads);
+        add(out, static_cast<int64_t>(s->ids.size()), s->x.data(), s->ids.data(), threads);
     } catch (...) {
         delete out;
         throw;

@@ -100,9 +100,17 @@ public final class Faiss {
     static native void scan(@Const Index idx, @Const float[] query, @Cast("int64_t") long from,
             @Cast("int64_t") long to, float[] scores, @Cast("int64_t*") long[] labels);
 
+    /** Copies the live rows and ids (tombstones dropped) for {@link #build}; free with {@link #delete_staged}. */
     @Namespace("::echelon_faiss")
-    static native Index rebuild(@Const Index src, @Cast("bool") boolean hnsw, int m, int efConstruction, int efSearch,
-            int threads);
+    static native Pointer stage(@Const Index src);
+
+    @Namespace("::echelon_faiss")
+    static native void delete_staged(Pointer staged);
+
+    /** A new index from a staged copy: needs no lock on the index it was staged from. */
+    @Namespace("::echelon_faiss")
+    static native Index build(@Const Pointer staged, @Cast("bool") boolean hnsw, int m, int efConstruction,
+            int efSearch, int threads);
 
     @Namespace("::echelon_faiss")
     static native Index load(String path);

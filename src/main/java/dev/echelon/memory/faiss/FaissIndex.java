@@ -1,6 +1,7 @@
 package dev.echelon.memory.faiss;
 
 import dev.echelon.memory.VectorIndex;
+import org.bytedeco.javacpp.Pointer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongPredicate;
@@ -27,9 +29,11 @@ import java.util.zip.CRC32C;
  *
  * <p>HNSW cannot delete: a removed or replaced vector becomes a tombstone (see src/main/cpp/echelon_faiss.h) that
  * searches skip, and once tombstones pass {@link FaissSettings#compactFraction()} of the rows the index is rebuilt
- * without them (as flat again if it has shrunk below half the threshold). Rebuilds run under the write lock:
- * searches wait for them, which is acceptable for a switch that happens once and compactions that happen rarely,
- * but a 1M-vector HNSW rebuild takes many minutes on two cores.
+ * without them (as flat again if it has shrunk below half the threshold). Rebuilds that a single write triggers
+ * (compactions, the switch to HNSW) run on a background thread: only copying the live rows holds the write lock, the
+ * old index serves meanwhile and journals writes, and the result is swapped in after replaying them. A 1M-vector
+ * HNSW build takes about 11 minutes on two cores, so holding the lock through it is not an option; the price is a
+ * second copy of the vectors in memory while it runs. Bulk {@link #addAll} calls (a load at startup) rebuild inline.
  *
  * <p>Searches filter with a predicate (one scope among many) by over-fetching: the fetch grows, guided by the share
  * of hits the filter accepted, until k are accepted; when the graph would have to be walked too far, an exhaustive
@@ -57,6 +61,20 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
     private volatile boolean hnsw;
     private long live;
     private long rows;
+    /** Writes made while a background rebuild runs, replayed onto its result; null when none runs. */
+    private List<Change> journal;
+    /** Completes when the background rebuild in flight (if any) has been swapped in or abandoned. */
+    private CompletableFuture<Void> rebuilding = CompletableFuture.completedFuture(null);
+
+    /** A write to replay onto an index that was being rebuilt while it happened. */
+    private sealed interface Change permits Added, Removed {
+    }
+
+    private record Added(long[] ids, float[] vectors) implements Change {
+    }
+
+    private record Removed(long id) implements Change {
+    }
 
     /** An empty index with the default settings (flat until 20,000 vectors). */
     public FaissIndex(int dims) {
@@ -126,18 +144,21 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         lock.writeLock().lock();
         try {
             open();
+            if (!hnsw && journal == null && live + keptIds.length > settings.hnswThreshold()) {
+                // a bulk load (startup, nothing served yet) switches inline; a single addition in the background
+                rebuild(true, settings.background() && ids.length == 1);
+            }
             for (long id : keptIds) {
                 if (Faiss.remove(index, id)) {
                     live--;
-                    rows = index.ntotal();
                 }
-            }
-            if (!hnsw && live + keptIds.length > settings.hnswThreshold()) {
-                replaceWith(true);
             }
             Faiss.add(index, keptIds.length, kept, keptIds, settings.buildThreads());
             live += keptIds.length;
             rows = index.ntotal();
+            if (journal != null) {
+                journal.add(new Added(keptIds, kept.clone()));
+            }
             compactIfWorthIt();
         } finally {
             lock.writeLock().unlock();
@@ -152,6 +173,9 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
             if (Faiss.remove(index, id)) {
                 live--;
                 rows = index.ntotal();
+                if (journal != null) {
+                    journal.add(new Removed(id));
+                }
                 compactIfWorthIt();
             }
         } finally {
@@ -571,7 +595,41 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         return crc.getValue();
     }
 
-    /** Frees the native index. Later calls throw {@link IllegalStateException}. */
+    /**
+     * Waits until no background rebuild is in flight (one that finishes may start another, when the writes it
+     * replayed left enough tombstones). For tests, benchmarks and orderly shutdown.
+     */
+    public void awaitRebuild() throws InterruptedException {
+        while (true) {
+            CompletableFuture<Void> pending;
+            lock.readLock().lock();
+            try {
+                pending = rebuilding;
+            } finally {
+                lock.readLock().unlock();
+            }
+            if (pending.isDone()) {
+                return;
+            }
+            try {
+                pending.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                return; // a failed rebuild is logged where it fails; the old index still serves
+            }
+        }
+    }
+
+    /** Whether a background rebuild is in flight (health data). */
+    public boolean rebuildInFlight() {
+        lock.readLock().lock();
+        try {
+            return !rebuilding.isDone();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Frees the native index; a background rebuild in flight is abandoned. Later calls throw. */
     @Override
     public void close() {
         lock.writeLock().lock();
@@ -579,6 +637,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
             if (index != null) {
                 index.close();
                 index = null;
+                journal = null;
             }
         } finally {
             lock.writeLock().unlock();
@@ -587,22 +646,95 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
 
     private void compactIfWorthIt() {
         long tombstones = rows - live;
-        if (hnsw && tombstones > settings.compactFraction() * rows) {
-            replaceWith(live >= settings.hnswThreshold() / 2);
+        if (hnsw && journal == null && tombstones > settings.compactFraction() * rows) {
+            rebuild(live >= settings.hnswThreshold() / 2, settings.background());
         }
     }
 
-    /** Rebuilds with the live vectors only, as HNSW or flat; the caller holds the write lock. */
-    private void replaceWith(boolean asHnsw) {
+    /**
+     * Rebuilds with the live vectors only, as HNSW or flat; the caller holds the write lock. Inline, the new index
+     * replaces the old at once. In the background, the live rows are copied now (the only part that needs the
+     * lock), the build runs on its own thread while the old index keeps serving and journals every write, and the
+     * result is swapped in once the journal has been replayed onto it.
+     */
+    private void rebuild(boolean asHnsw, boolean inBackground) {
         long t0 = System.nanoTime();
-        Faiss.Index next = Faiss.rebuild(index, asHnsw, settings.m(), settings.efConstruction(), settings.efSearch(),
+        Pointer staged = Faiss.stage(index);
+        long dropped = rows - live;
+        if (!inBackground) {
+            try {
+                swapIn(build(staged, asHnsw), asHnsw, t0, dropped);
+            } finally {
+                Faiss.delete_staged(staged);
+            }
+            return;
+        }
+        journal = new ArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        rebuilding = done;
+        Thread t = new Thread(() -> {
+            try {
+                Faiss.Index next = null;
+                try {
+                    next = build(staged, asHnsw);
+                } catch (RuntimeException e) {
+                    LOG.warnf("FAISS background rebuild as %s failed; the current index keeps serving: %s",
+                            asHnsw ? HNSW : FLAT, e.getMessage());
+                } finally {
+                    Faiss.delete_staged(staged);
+                }
+                finishInBackground(next, asHnsw, t0, dropped);
+            } finally {
+                done.complete(null);
+            }
+        }, "faiss-rebuild");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private Faiss.Index build(Pointer staged, boolean asHnsw) {
+        return Faiss.build(staged, asHnsw, settings.m(), settings.efConstruction(), settings.efSearch(),
                 settings.buildThreads()).owned();
+    }
+
+    private void finishInBackground(Faiss.Index next, boolean asHnsw, long t0, long dropped) {
+        lock.writeLock().lock();
+        try {
+            List<Change> changes = journal;
+            journal = null;
+            if (next == null) {
+                return;
+            }
+            if (index == null) { // closed meanwhile
+                next.close();
+                return;
+            }
+            for (Change c : changes) {
+                if (c instanceof Added a) {
+                    for (long id : a.ids()) {
+                        Faiss.remove(next, id);
+                    }
+                    Faiss.add(next, a.ids().length, a.vectors(), a.ids(), settings.buildThreads());
+                } else if (c instanceof Removed r) {
+                    Faiss.remove(next, r.id());
+                }
+            }
+            swapIn(next, asHnsw, t0, dropped);
+            compactIfWorthIt();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The caller holds the write lock. {@code live} is unchanged: the new index holds the same live ids. */
+    private void swapIn(Faiss.Index next, boolean asHnsw, long t0, long dropped) {
         index.close();
         index = next;
-        LOG.infof("FAISS index rebuilt as %s: %d vectors (%d tombstones dropped) in %d ms", asHnsw ? HNSW : FLAT,
-                live, rows - live, (System.nanoTime() - t0) / 1_000_000);
         hnsw = asHnsw;
         rows = next.ntotal();
+        Faiss.set_ef(next, settings.efConstruction(), settings.efSearch());
+        LOG.infof("FAISS index rebuilt as %s: %d vectors (%d tombstones dropped) in %d ms", asHnsw ? HNSW : FLAT,
+                live, dropped, (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void open() {

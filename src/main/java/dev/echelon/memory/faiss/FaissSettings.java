@@ -17,9 +17,13 @@ package dev.echelon.memory.faiss;
  *                        rows trigger a rebuild without them
  * @param buildThreads    OpenMP threads for bulk additions and rebuilds; searches always use one thread each, since
  *                        they run on many Java threads at once and nested OpenMP teams would oversubscribe the cores
+ * @param background      whether rebuilds that single additions and removals trigger (the switch to HNSW,
+ *                        compactions) run on a background thread while the old index keeps serving; a 1M-vector
+ *                        HNSW build takes about 11 minutes on two cores, too long to hold the write lock. Off, they
+ *                        run inline (deterministic: for tests). Bulk {@code addAll} always rebuilds inline.
  */
 public record FaissSettings(int hnswThreshold, int m, int efConstruction, int efSearch, double compactFraction,
-                            int buildThreads) {
+                            int buildThreads, boolean background) {
 
     public static final int DEFAULT_HNSW_THRESHOLD = 20_000;
 
@@ -34,18 +38,23 @@ public record FaissSettings(int hnswThreshold, int m, int efConstruction, int ef
 
     public static FaissSettings defaults() {
         return new FaissSettings(DEFAULT_HNSW_THRESHOLD, 32, 64, 192, 0.2,
-                Math.min(2, Runtime.getRuntime().availableProcessors()));
+                Math.min(2, Runtime.getRuntime().availableProcessors()), true);
     }
 
     public FaissSettings withHnswThreshold(int threshold) {
-        return new FaissSettings(threshold, m, efConstruction, efSearch, compactFraction, buildThreads);
+        return new FaissSettings(threshold, m, efConstruction, efSearch, compactFraction, buildThreads, background);
     }
 
     public FaissSettings withEf(int construction, int search) {
-        return new FaissSettings(hnswThreshold, m, construction, search, compactFraction, buildThreads);
+        return new FaissSettings(hnswThreshold, m, construction, search, compactFraction, buildThreads, background);
+    }
+
+    public FaissSettings inBackground(boolean inBackground) {
+        return new FaissSettings(hnswThreshold, m, efConstruction, efSearch, compactFraction, buildThreads,
+                inBackground);
     }
 
     public FaissSettings withCompactFraction(double fraction) {
-        return new FaissSettings(hnswThreshold, m, efConstruction, efSearch, fraction, buildThreads);
+        return new FaissSettings(hnswThreshold, m, efConstruction, efSearch, fraction, buildThreads, background);
     }
 }

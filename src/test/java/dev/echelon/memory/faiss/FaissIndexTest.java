@@ -162,7 +162,9 @@ class FaissIndexTest {
     @Test
     void hnswRemovalLeavesTombstonesThatSearchesSkipUntilCompaction() {
         float[] rows = SHAPE.draw(2_000, 8);
-        FaissSettings settings = FaissSettings.defaults().withHnswThreshold(800).withCompactFraction(0.3);
+        // inline rebuilds, so that each compaction happens exactly where the counts below say
+        FaissSettings settings = FaissSettings.defaults().withHnswThreshold(800).withCompactFraction(0.3)
+                .inBackground(false);
         try (FaissIndex index = new FaissIndex(D, settings)) {
             fill(index, rows, 0);
             assertEquals(FaissIndex.HNSW, index.kind());
@@ -191,6 +193,33 @@ class FaissIndexTest {
             assertEquals(FaissIndex.FLAT, index.kind());
             assertEquals(300, index.size());
             assertEquals(0, index.tombstones());
+        }
+    }
+
+    @Test
+    void aBackgroundCompactionKeepsServingAndReplaysTheWritesItMissed() throws InterruptedException {
+        float[] rows = SHAPE.draw(3_000, 15);
+        try (FaissIndex index = new FaissIndex(D, FaissSettings.defaults().withHnswThreshold(1_000))) {
+            fill(index, rows, 0);
+            assertEquals(FaissIndex.HNSW, index.kind());
+            for (int i = 0; i < 1_500; i++) {
+                index.remove(i); // the 601st removal starts a compaction; the rest land in its journal
+                if (i % 100 == 0) {
+                    float[] probe = ClusteredVectors.row(rows, 2_000 + i / 100, D);
+                    assertEquals(2_000 + i / 100, index.search(probe, 1, ALL).get(0).id(), "served meanwhile");
+                }
+            }
+            index.add(1_600, ClusteredVectors.row(rows, 10, D)); // a replacement during or after the rebuild
+            index.awaitRebuild();
+            assertEquals(1_500, index.size());
+            assertTrue(index.tombstones() <= 0.2 * (index.size() + index.tombstones()), "compacted: " + index.tombstones());
+            for (int i = 0; i < 1_500; i += 50) {
+                index.search(ClusteredVectors.row(rows, i, D), K, ALL)
+                        .forEach(h -> assertTrue(h.id() >= 1_500, "removed id " + h.id() + " returned"));
+            }
+            Hit top = index.search(ClusteredVectors.row(rows, 10, D), 1, ALL).get(0);
+            assertEquals(1_600, top.id());
+            assertEquals(1f, top.score(), 1e-5f);
         }
     }
 
@@ -321,7 +350,9 @@ class FaissIndexTest {
             pool.shutdown();
             assertTrue(problems.isEmpty(), String.join("\n", problems));
             assertTrue(searches >= 80, "searches " + searches);
+            index.awaitRebuild();
             assertEquals(FaissIndex.HNSW, index.kind());
+            assertEquals(4_000 - 357, index.size()); // 357 multiples of 7 in [1500, 4000) removed one id each
         }
     }
 
@@ -342,6 +373,7 @@ class FaissIndexTest {
         }
     }
 
+    /** One by one, as memories arrive; then waits for the switch to HNSW, if the adds crossed the threshold. */
     private static ExactIndex fill(FaissIndex index, float[] rows, long firstId) {
         int n = rows.length / D;
         ExactIndex exact = new ExactIndex(D);
@@ -349,6 +381,11 @@ class FaissIndexTest {
             float[] v = ClusteredVectors.row(rows, i, D);
             index.add(firstId + i, v);
             exact.add(firstId + i, v);
+        }
+        try {
+            index.awaitRebuild();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
         return exact;
     }
