@@ -39,8 +39,10 @@ import java.util.zip.CRC32C;
  * of hits the filter accepted, until k are accepted; when the graph would have to be walked too far, an exhaustive
  * scan of the stored rows answers instead, so the result never depends on how selective the filter is.
  *
- * <p>Thread safety: searches share a read lock and run concurrently (faiss's search is const); additions, removals,
- * rebuilds and snapshots hold the write lock (a snapshot the read lock, so searches continue while it is written).
+ * <p>Thread safety: searches share a read lock and run concurrently (faiss's search is const), except that one whose
+ * fetch must go deeper than efSearch holds the write lock for that search (see {@link #search}). Additions, removals,
+ * the copy that starts a rebuild and the swap that ends it hold the write lock; snapshots the read lock, so searches
+ * continue while one is written.
  * Native memory (about 1.6 KB per vector, plus the graph) is freed by {@link #close()}, not by the garbage collector.
  */
 public final class FaissIndex implements VectorIndex, AutoCloseable {
