@@ -7,7 +7,7 @@
 #                       [--ef 32,64,96,128,192,256] [--embed 3000] [--out DIR]
 #
 # 1M vectors need about 8 GB of memory (the vectors are held by the bench, by the exact index and by faiss in turn)
-# and, on two cores, tens of minutes, most of it the HNSW build. MEMORY_BENCH_HEAP overrides the heap (default 7g).
+# and, on two cores, about 20 minutes, most of it the 1M HNSW build. MEMORY_BENCH_HEAP overrides the heap (default 7g).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exec 9>/tmp/echelon-mvn.lock
