@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MemoryIndex implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MemoryIndex.class);
+    private static final int REBUILD_BATCH = 10_000;
 
     private final MemoryStore store;
     private final VectorIndexes indexes;
@@ -57,12 +58,31 @@ public final class MemoryIndex implements AutoCloseable {
                 closeQuietly(c);
             }
             VectorIndex fresh = indexes.create(store.dims());
-            store.forEachVector(m -> fresh.add(m.id(), m.vector()));
+            rebuild(fresh);
             index = fresh;
             LOG.infof("memory index: rebuilt %d memories from the store (%s) in %d ms", fresh.size(), fresh.kind(),
                     (System.nanoTime() - started) / 1_000_000);
         }
         ready = true;
+    }
+
+    /** Fills {@code fresh} from the store in batches (one native call per batch for FAISS: parallel insertion). */
+    private void rebuild(VectorIndex fresh) {
+        int dims = store.dims();
+        long[] ids = new long[REBUILD_BATCH];
+        float[] rows = new float[REBUILD_BATCH * dims];
+        int[] n = {0};
+        store.forEachVector(m -> {
+            System.arraycopy(m.vector(), 0, rows, n[0] * dims, dims);
+            ids[n[0]++] = m.id();
+            if (n[0] == REBUILD_BATCH) {
+                fresh.addAll(ids, rows);
+                n[0] = 0;
+            }
+        });
+        if (n[0] > 0) {
+            fresh.addAll(java.util.Arrays.copyOf(ids, n[0]), java.util.Arrays.copyOf(rows, n[0] * dims));
+        }
     }
 
     public boolean ready() {

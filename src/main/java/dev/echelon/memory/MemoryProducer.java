@@ -18,7 +18,8 @@ public class MemoryProducer {
     @Singleton
     MemoryRuntime memory(EchelonConfig config, Embedder embedder, MeterRegistry metrics) {
         EchelonConfig.Memory m = config.memory();
-        VectorIndexes indexes = IndexChoice.choose(m.faiss(), m.hnswThreshold());
+        VectorIndexes indexes = IndexChoice.choose(m.faiss(), m.hnswThreshold(),
+                Path.of(config.dataDir()).resolve("native"));
         if (!m.enabled()) {
             return MemoryRuntime.off(indexes, "turned off (ORCHESTRATOR_MEMORY_ENABLED=false)");
         }

@@ -90,12 +90,6 @@ public final class MemoryService implements AutoCloseable {
         long every = Math.max(1000, settings.snapshotEvery().toMillis());
         service.timer.scheduleWithFixedDelay(() -> service.writer.execute(service::maintain), every, every,
                 TimeUnit.MILLISECONDS);
-        if (indexes.fallbackReason().isPresent()) {
-            LOG.warnf("memory index: FAISS is not used (%s); searching with the pure-Java exact index",
-                    indexes.fallbackReason().get());
-        } else {
-            LOG.infof("memory index: FAISS (%s)", indexes.backend());
-        }
         return service;
     }
 

@@ -15,6 +15,17 @@ public interface VectorIndex {
 
     void add(long id, float[] vector);
 
+    /**
+     * Adds (or replaces) many vectors at once, {@code vectors} holding {@code ids.length} rows back to back: a
+     * rebuild goes through here, since an index may insert a batch much faster than one vector at a time.
+     */
+    default void addAll(long[] ids, float[] vectors) {
+        int dims = ids.length == 0 ? 0 : vectors.length / ids.length;
+        for (int i = 0; i < ids.length; i++) {
+            add(ids[i], java.util.Arrays.copyOfRange(vectors, i * dims, (i + 1) * dims));
+        }
+    }
+
     void remove(long id);
 
     /** The {@code k} most similar vectors whose id passes {@code accept}, most similar first. */

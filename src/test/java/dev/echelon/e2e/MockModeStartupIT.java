@@ -51,6 +51,11 @@ class MockModeStartupIT {
             assertTrue(servingMs >= 0 && servingMs < 5_000, "serves within 5 s (" + servingMs + " ms)\n" + app.output());
             assertTrue(readyMs >= 0 && readyMs < 5_000, "/q/health/ready UP within 5 s (" + readyMs + " ms)");
             assertTrue(allReadyMs >= 0, "every fake instance reached ready:\n" + app.body("/admin/instances"));
+            String live = app.body("/q/health/live");
+            if (!Boolean.getBoolean("echelon.faiss.optional")) {
+                // the packaged service searches memory with FAISS (its native library inside the jar), not the fallback
+                assertTrue(live.matches("(?s).*\"vector_backend\"\\s*:\\s*\"faiss\".*"), live);
+            }
             String config = app.body("/admin/config");
             assertTrue(config.matches("(?s).*\"hash\":\"sha256:[0-9a-f]{16}\".*"), config);
             assertTrue(app.output().contains("effective configuration sha256:"), "logged once at startup");

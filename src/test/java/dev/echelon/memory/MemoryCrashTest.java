@@ -51,6 +51,11 @@ class MemoryCrashTest {
             memory.flush(); // the index is open
             MemoryService.Status status = memory.status();
             assertTrue(status.ready());
+            if (!Boolean.getBoolean("echelon.faiss.optional")) {
+                // CI builds the native library: this test must exercise FAISS (HNSW past 200 vectors), not the fallback
+                assertEquals("faiss", status.backend(), status.fallbackReason().orElse(""));
+                assertEquals("faiss-hnsw", status.index());
+            }
             long stored = memory.count("key-a") + memory.count("key-b");
             assertEquals(stored, status.size(), "index size = store size (" + status.index() + ")");
             assertTrue(stored >= acked.size() && stored <= acked.size() + 1,

@@ -119,6 +119,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
      * from the store goes through here, since one native call lets faiss insert into the graph on
      * {@link FaissSettings#buildThreads()} threads. When an id repeats, its last row wins.
      */
+    @Override
     public void addAll(long[] ids, float[] vectors) {
         if (vectors.length != (long) ids.length * dims) {
             throw new IllegalArgumentException(vectors.length + " floats for " + ids.length + " vectors of " + dims);
