@@ -1,9 +1,7 @@
 package dev.echelon.memory;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.function.LongPredicate;
 
 /**
@@ -74,7 +72,7 @@ public final class ExactIndex implements VectorIndex {
     public List<Hit> search(float[] query, int k, LongPredicate accept) {
         lock.readLock().lock();
         try {
-            PriorityQueue<Hit> top = new PriorityQueue<>((a, b) -> Float.compare(a.score(), b.score()));
+            TopK top = new TopK(k);
             for (int row = 0; row < n; row++) {
                 if (!accept.test(ids[row])) {
                     continue;
@@ -84,16 +82,9 @@ public final class ExactIndex implements VectorIndex {
                 for (int j = 0; j < dims; j++) {
                     s += data[base + j] * query[j];
                 }
-                if (top.size() < k) {
-                    top.add(new Hit(ids[row], s));
-                } else if (s > top.peek().score()) {
-                    top.poll();
-                    top.add(new Hit(ids[row], s));
-                }
+                top.offer(ids[row], s);
             }
-            List<Hit> out = new ArrayList<>(top);
-            out.sort((a, b) -> Float.compare(b.score(), a.score()));
-            return out;
+            return top.best();
         } finally {
             lock.readLock().unlock();
         }

@@ -3,11 +3,9 @@ package dev.echelon.memory;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -119,21 +117,16 @@ public final class MemoryIndex implements AutoCloseable {
     }
 
     private List<VectorIndex.Hit> exactFromStore(String scope, float[] query, int k) {
-        PriorityQueue<VectorIndex.Hit> top = new PriorityQueue<>((a, b) -> Float.compare(a.score(), b.score()));
+        TopK top = new TopK(k);
         store.forEachVectorOf(scope, m -> {
             float s = 0;
             float[] v = m.vector();
             for (int j = 0; j < v.length; j++) {
                 s += v[j] * query[j];
             }
-            top.add(new VectorIndex.Hit(m.id(), s));
-            if (top.size() > k) {
-                top.poll();
-            }
+            top.offer(m.id(), s);
         });
-        List<VectorIndex.Hit> out = new ArrayList<>(top);
-        out.sort((a, b) -> Float.compare(b.score(), a.score()));
-        return out;
+        return top.best();
     }
 
     /** Saves the index when it changed since the last save; call it from the writer thread. */

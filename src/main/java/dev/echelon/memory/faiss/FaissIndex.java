@@ -1,5 +1,6 @@
 package dev.echelon.memory.faiss;
 
+import dev.echelon.memory.TopK;
 import dev.echelon.memory.VectorIndex;
 import org.bytedeco.javacpp.Pointer;
 import org.jboss.logging.Logger;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -385,7 +385,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
 
     /** Exact answer: every stored row scored, tombstones and rejected ids skipped. */
     private List<Hit> scan(float[] query, int k, LongPredicate accept) {
-        PriorityQueue<Hit> top = new PriorityQueue<>((a, b) -> Float.compare(a.score(), b.score()));
+        TopK top = new TopK(k);
         float[] scores = new float[(int) Math.min(SCAN_CHUNK, rows)];
         long[] labels = new long[scores.length];
         for (long from = 0; from < rows; from += SCAN_CHUNK) {
@@ -393,18 +393,12 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
             Faiss.scan(index, query, from, to, scores, labels);
             for (int i = 0; i < to - from; i++) {
                 long id = labels[i];
-                if (id < 0 || (top.size() == k && scores[i] <= top.peek().score()) || !accept.test(id)) {
-                    continue;
+                if (id >= 0 && top.admits(scores[i]) && accept.test(id)) {
+                    top.offer(id, scores[i]);
                 }
-                if (top.size() == k) {
-                    top.poll();
-                }
-                top.add(new Hit(id, scores[i]));
             }
         }
-        List<Hit> out = new ArrayList<>(top);
-        out.sort((a, b) -> Float.compare(b.score(), a.score()));
-        return out;
+        return top.best();
     }
 
     /** Live vectors (what a search can return). */
