@@ -280,7 +280,10 @@ public final class Simulator {
                         continue; // waits for memory
                     }
                     boolean demotes = demotes(settled[i], wanted[i]);
-                    if (demotes ? inFlight[i] > 0 || !queues.get(i).isEmpty() : inFlight[i] > 0) {
+                    // a deferred role starts nothing from its queue, so waiting for the queue to empty would wait
+                    // for ever: its demotion waits for the requests in flight only, and the queue follows the role
+                    boolean servesQueue = demotes && !deferred.contains(roles[i]);
+                    if (inFlight[i] > 0 || (servesQueue && !queues.get(i).isEmpty())) {
                         // drain first. A promotion starts no new request, so the queue waits for the better
                         // placement; a demotion keeps serving the queue and moves once the role is idle
                         draining[i] = !demotes;
