@@ -52,7 +52,9 @@ import java.util.Set;
  *       the chain loops it waits for its own role), and counted as served by fallback; when a role lands in S6 its
  *       queue moves to the fallback.</li>
  *   <li><b>Deferral.</b> Roles in a decision's {@code deferred} set start no new request until a later decision
- *       stops deferring them.</li>
+ *       stops deferring them. A deferred role's demotion therefore waits for its requests in flight only, not for
+ *       its queue (which it may not serve): the queue follows the role to its new placement, as in the live
+ *       {@code Actuator}, which drains requests in flight and never waits for a queue.</li>
  *   <li><b>End.</b> Ticks continue after the last arrival until every request has finished, or
  *       {@link Settings#drainSeconds} after the trace's end; requests still waiting then are reported unserved.</li>
  * </ul>
