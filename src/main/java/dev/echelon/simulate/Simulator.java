@@ -52,7 +52,9 @@ import java.util.Set;
  *       the chain loops it waits for its own role), and counted as served by fallback; when a role lands in S6 its
  *       queue moves to the fallback.</li>
  *   <li><b>Deferral.</b> Roles in a decision's {@code deferred} set start no new request until a later decision
- *       stops deferring them.</li>
+ *       stops deferring them. A deferred role's demotion therefore waits for its requests in flight only, not for
+ *       its queue (which it may not serve): the queue follows the role to its new placement, as in the live
+ *       {@code Actuator}, which drains requests in flight and never waits for a queue.</li>
  *   <li><b>End.</b> Ticks continue after the last arrival until every request has finished, or
  *       {@link Settings#drainSeconds} after the trace's end; requests still waiting then are reported unserved.</li>
  * </ul>
@@ -280,7 +282,10 @@ public final class Simulator {
                         continue; // waits for memory
                     }
                     boolean demotes = demotes(settled[i], wanted[i]);
-                    if (demotes ? inFlight[i] > 0 || !queues.get(i).isEmpty() : inFlight[i] > 0) {
+                    // a deferred role starts nothing from its queue, so waiting for the queue to empty would wait
+                    // for ever: its demotion waits for the requests in flight only, and the queue follows the role
+                    boolean servesQueue = demotes && !deferred.contains(roles[i]);
+                    if (inFlight[i] > 0 || (servesQueue && !queues.get(i).isEmpty())) {
                         // drain first. A promotion starts no new request, so the queue waits for the better
                         // placement; a demotion keeps serving the queue and moves once the role is idle
                         draining[i] = !demotes;

@@ -116,6 +116,46 @@ class SimulatorTest {
     }
 
     @Test
+    void aDeferredRoleIsDemotedOnceItsRequestsInFlightFinishAndItsQueueFollowsIt() {
+        // the architect serves a long request from t = 10, a second one queues behind it; from t = 12 the policy
+        // evicts the architect and defers its requests (it starts nothing new), and loads it again at t = 300. A
+        // demotion that waited for the queue to empty would wait for ever (the deferred queue never moves): it
+        // waits for the request in flight only, and the queued one is served after the reload
+        Request first = new Request(0, 10, "architect", 2000, 800);
+        Request queued = new Request(1, 11, "architect", 500, 50);
+        ResidencyPolicy evictDeferred = new ResidencyPolicy() {
+            @Override
+            public String name() {
+                return "evict-deferred";
+            }
+
+            @Override
+            public Decision onRequest(Observation now, String role) {
+                return onTick(now);
+            }
+
+            @Override
+            public Decision onTick(Observation now) {
+                double t = now.nowSeconds();
+                return t < 12 ? Decision.keep(ARCHITECT_UP, "serve")
+                        : t < 300 ? new Decision(COLD, "evict, hold its queue", java.util.Set.of("architect"))
+                        : Decision.keep(ARCHITECT_UP, "reload");
+            }
+        };
+        RunResult run = new Simulator(MODEL).run(evictDeferred, SimFixtures.trace(List.of(first, queued), 400));
+        RequestOutcome a = run.outcomes().get(0);
+        RequestOutcome b = run.outcomes().get(1);
+        Timeline.Change eviction = run.timeline().changes().stream()
+                .filter(c -> c.transition().role().equals("architect") && c.atSeconds() > 5).findFirst().orElseThrow();
+        assertEquals(ResidencyState.S4, eviction.transition().to().state());
+        assertEquals(a.finishSeconds(), eviction.atSeconds(), 1e-9);
+        double reload = MODEL.transitionSeconds("architect", RolePlacement.cold("q4_k_m"), ARCHITECT_GPU);
+        assertEquals(300 + reload, b.startSeconds(), 1e-9);
+        assertEquals(ARCHITECT_GPU, b.placement());
+        checkPhysics(MODEL, run);
+    }
+
+    @Test
     void physicsHoldsForAnyPolicy() {
         TraceGenerator gen = new TraceGenerator(MODEL);
         qt().withFixedSeed(20261121L).withExamples(25).forAll(longs().all()).checkAssert(seed -> {

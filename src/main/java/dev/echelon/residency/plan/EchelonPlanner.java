@@ -156,12 +156,33 @@ public final class EchelonPlanner implements ResidencyPolicy {
             if (before.equals(after) || (!before.running() && !after.running() && before.state() == after.state())) {
                 continue;
             }
-            if (Ladder.legal(before, after)) {
+            List<Transition> steps = plannedSteps(role, before, after);
+            if (!steps.isEmpty()) {
+                steps.forEach(t -> history.record(t, now.nowSeconds()));
+            } else if (Ladder.legal(before, after)) {
                 history.record(model.transition(role, before, after), now.nowSeconds());
             } else {
                 history.record(role, now.nowSeconds());
             }
         }
+    }
+
+    /**
+     * The steps of the last guarded plan that lead {@code role} from {@code before} to {@code after} when there are
+     * several — a stop-first detour (S2 → S4 → S2 with fewer layers, {@link Guardrails}) is two transitions for
+     * whoever carries out the plan's transitions, though successive observations may show only its two ends; counting
+     * it once would let the next plan exceed the anti-thrash window's cap. Empty when the plan has no such chain.
+     */
+    private List<Transition> plannedSteps(String role, RolePlacement before, RolePlacement after) {
+        if (lastGuarded == null) {
+            return List.of();
+        }
+        List<Transition> chain = lastGuarded.transitions().stream().filter(t -> t.role().equals(role)).toList();
+        if (chain.size() < 2 || !chain.get(0).from().equals(before)
+                || !chain.get(chain.size() - 1).to().equals(after)) {
+            return List.of();
+        }
+        return chain;
     }
 
     @Override
