@@ -27,6 +27,7 @@ final class HtmlToText {
     private static final Pattern TAG = Pattern.compile("<[^>]*>?", FLAGS);
     private static final Pattern ENTITY = Pattern.compile("&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});");
     private static final Pattern SPACES = Pattern.compile("[ \\t\\x0B\\f\\r\\u00A0\\u200B]+");
+    private static final Pattern SOURCE_WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern BLANK_RUNS = Pattern.compile("\\n{3,}");
     private static final Map<String, String> NAMED = Map.ofEntries(
             Map.entry("amp", "&"), Map.entry("lt", "<"), Map.entry("gt", ">"), Map.entry("quot", "\""),
@@ -43,6 +44,8 @@ final class HtmlToText {
         String title = t.find() ? oneLine(decode(TAG.matcher(t.group(1)).replaceAll(""))) : "";
         String s = COMMENT.matcher(html).replaceAll("");
         s = HIDDEN.matcher(s).replaceAll(" ");
+        // Line breaks in the source are plain whitespace in HTML; only block elements make lines.
+        s = SOURCE_WHITESPACE.matcher(s).replaceAll(" ");
         s = BLOCK.matcher(s).replaceAll("\n");
         s = CELL.matcher(s).replaceAll(" ");
         s = TAG.matcher(s).replaceAll("");
