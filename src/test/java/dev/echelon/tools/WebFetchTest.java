@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Dns;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -191,6 +194,23 @@ class WebFetchTest {
         FetchRefusedException e = assertThrows(FetchRefusedException.class, () -> fetcher().fetch(url("/img")));
 
         assertTrue(e.getMessage().contains("content type image/png is not text"), e.getMessage());
+    }
+
+    @Test
+    void connectsOnlyToTheAddressesThatWereVetted() throws Exception {
+        // A rebinding resolver: the first answer passes the check, later answers point inward. WebFetch must resolve
+        // once per hop and hand OkHttp that vetted answer, so the later answers are never asked for or used.
+        AtomicInteger lookups = new AtomicInteger();
+        Dns rebinding = host -> lookups.getAndIncrement() == 0
+                ? List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}))
+                : List.of(InetAddress.getByAddress(host, new byte[] {10, 0, 0, 5}));
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/plain").setBody("pinned"));
+        WebFetch fetch = new WebFetch(WebFetchPolicy.defaults(), rebinding, LOOPBACK_SERVER_ONLY);
+
+        FetchResult result = fetch.fetch("http://rebind.example:" + server.getPort() + "/");
+
+        assertEquals("pinned", result.text());
+        assertEquals(1, lookups.get());
     }
 
     @Test
