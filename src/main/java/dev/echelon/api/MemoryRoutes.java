@@ -241,6 +241,11 @@ public class MemoryRoutes {
         return n;
     }
 
+    /** A bound as a person writes it: 100, not 100.0. */
+    private static String plain(double x) {
+        return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
+    }
+
     private static double round(double x) {
         return Math.round(x * 10_000) / 10_000.0;
     }
@@ -277,17 +282,10 @@ public class MemoryRoutes {
 
     private static int intField(JsonNode body, String field, int fallback, int min, int max) {
         JsonNode n = body.get(field);
-        if (!Fields.present(n)) {
-            return fallback;
-        }
-        if (!n.isIntegralNumber()) {
+        if (Fields.present(n) && !n.isIntegralNumber()) {
             throw Fields.wrongType(field, "an integer", n);
         }
-        int v = n.asInt();
-        if (v < min || v > max) {
-            throw Rejection.invalid(field, "'" + field + "' must be from " + min + " to " + max + " (was " + v + ").");
-        }
-        return v;
+        return (int) numberField(body, field, fallback, min, max);
     }
 
     private static double numberField(JsonNode body, String field, double fallback, double min, double max) {
@@ -300,7 +298,8 @@ public class MemoryRoutes {
         }
         double v = n.asDouble();
         if (!(v >= min && v <= max)) {
-            throw Rejection.invalid(field, "'" + field + "' must be from " + min + " to " + max + " (was " + v + ").");
+            throw Rejection.invalid(field, "'" + field + "' must be from " + plain(min) + " to " + plain(max)
+                    + " (was " + n.asText() + ").");
         }
         return v;
     }

@@ -119,12 +119,7 @@ public final class MemoryIndex implements AutoCloseable {
     private List<VectorIndex.Hit> exactFromStore(String scope, float[] query, int k) {
         TopK top = new TopK(k);
         store.forEachVectorOf(scope, m -> {
-            float s = 0;
-            float[] v = m.vector();
-            for (int j = 0; j < v.length; j++) {
-                s += v[j] * query[j];
-            }
-            top.offer(m.id(), s);
+            top.offer(m.id(), (float) Vectors.dot(m.vector(), query));
         });
         return top.best();
     }

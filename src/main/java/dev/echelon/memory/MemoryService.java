@@ -118,7 +118,7 @@ public final class MemoryService implements AutoCloseable {
     public List<Recalled> search(String scope, String query, int k, double minSimilarity) {
         long started = System.nanoTime();
         try {
-            float[] q = unit(embedder.embed(query));
+            float[] q = Vectors.unit(embedder.embed(query));
             // over-fetch by similarity, then rank by similarity × usefulness: a useful memory may be a little less similar
             List<VectorIndex.Hit> hits = index.search(scope, q, Math.max(k * 3, k + 8));
             Map<Long, Float> similar = hits.stream().filter(h -> h.score() >= minSimilarity)
@@ -168,7 +168,7 @@ public final class MemoryService implements AutoCloseable {
             String outcome) {
         String kept = text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text;
         return onWriter(() -> {
-            float[] v = unit(embedder.embed(key));
+            float[] v = Vectors.unit(embedder.embed(key));
             long id = store.add(scope, session, role, kept, key, v, outcome, clock.instant());
             index.added(id, scope, v);
             writes.increment();
@@ -269,24 +269,9 @@ public final class MemoryService implements AutoCloseable {
 
     /** Embeds texts in the store's space, for re-embedding a store written by another model. */
     public static Function<List<String>, List<float[]>> reembedder(Embedder embedder) {
-        return texts -> embedder.embedAll(texts).stream().map(MemoryService::unit).toList();
+        return texts -> embedder.embedAll(texts).stream().map(Vectors::unit).toList();
     }
 
-    static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
-        }
-        if (n == 0) {
-            return v.clone();
-        }
-        float inv = (float) (1 / Math.sqrt(n));
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i] * inv;
-        }
-        return out;
-    }
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);

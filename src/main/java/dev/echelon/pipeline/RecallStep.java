@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.memory.ContextBlock;
 import dev.echelon.memory.MemoryService;
 import dev.echelon.memory.Recalled;
+import dev.echelon.routing.MessageText;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -36,7 +37,7 @@ final class RecallStep {
         if (!works(call)) {
             return call;
         }
-        String query = lastUserText(call.body());
+        String query = MessageText.lastUser(call.body());
         if (query.isBlank()) {
             return call;
         }
@@ -77,39 +78,5 @@ final class RecallStep {
         }
         ObjectNode sys = messages.insertObject(0);
         sys.put("role", "system").put("content", note);
-    }
-
-    /** The text of the last user message (string content, or the text parts of an array). */
-    static String lastUserText(ObjectNode body) {
-        JsonNode messages = body.get("messages");
-        if (messages == null || !messages.isArray()) {
-            return "";
-        }
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            JsonNode m = messages.get(i);
-            if ("user".equals(m.path("role").asText())) {
-                return text(m.get("content"));
-            }
-        }
-        return "";
-    }
-
-    static String text(JsonNode content) {
-        if (content == null || content.isNull()) {
-            return "";
-        }
-        if (!content.isArray()) {
-            return content.asText("");
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode part : content) {
-            if ("text".equals(part.path("type").asText())) {
-                if (!sb.isEmpty()) {
-                    sb.append('\n');
-                }
-                sb.append(part.path("text").asText(""));
-            }
-        }
-        return sb.toString();
     }
 }

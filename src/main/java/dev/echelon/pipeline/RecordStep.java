@@ -1,6 +1,7 @@
 package dev.echelon.pipeline;
 
 import dev.echelon.memory.MemoryService;
+import dev.echelon.routing.MessageText;
 import dev.echelon.routing.RoutingDecision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,7 +75,7 @@ final class RecordStep {
                 || result.answer() == null || result.answer().isBlank()) {
             return;
         }
-        String question = RecallStep.lastUserText(call.body()).strip();
+        String question = MessageText.lastUser(call.body()).strip();
         if (question.isEmpty()) {
             return;
         }

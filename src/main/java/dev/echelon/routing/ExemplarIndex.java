@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echelon.memory.ExactIndex;
 import dev.echelon.memory.VectorIndex;
+import dev.echelon.memory.Vectors;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -149,7 +150,7 @@ public final class ExemplarIndex {
             }
             List<Exemplar> all = new ArrayList<>(exemplars.list());
             all.addAll(todo);
-            vecs.forEach(v -> embedded.add(unit(v)));
+            vecs.forEach(v -> embedded.add(Vectors.unit(v)));
             // a fresh index holding every exemplar, published in one write: queries never see half of a batch
             VectorIndex index = indexes.apply(embedded.get(0).length);
             for (int i = 0; i < embedded.size(); i++) {
@@ -179,7 +180,7 @@ public final class ExemplarIndex {
 
     /** The unit vector the index uses for {@code text}; pass it to the vector overloads to embed only once. */
     public float[] embed(String text) {
-        return unit(embedder.embed(text));
+        return Vectors.unit(embedder.embed(text));
     }
 
     public Neighbourhood query(String text, int k) {
@@ -192,7 +193,7 @@ public final class ExemplarIndex {
             throw new IllegalArgumentException("k must be ≥ 1 (was " + k + ")");
         }
         warmUp();
-        vector = unit(vector);
+        vector = Vectors.unit(vector);
         List<Neighbourhood.Neighbour> near = nearestExemplars(vector, k);
         Map<String, Double> votes = new LinkedHashMap<>();
         double wsum = 0;
@@ -306,7 +307,7 @@ public final class ExemplarIndex {
     /** Records what happened when {@code role} served a request whose unit vector is {@code vector}. */
     public void recordOutcome(float[] vector, String role, boolean success) {
         Objects.requireNonNull(role, "role");
-        float[] copy = unit(vector);
+        float[] copy = Vectors.unit(vector);
         outcomeLock.writeLock().lock();
         try {
             if (outcomeIndex == null) {
@@ -409,30 +410,5 @@ public final class ExemplarIndex {
             default -> throw new IllegalArgumentException("difficulty must be a number or easy/medium/hard (was '"
                     + label + "')");
         };
-    }
-
-    // ------------------------------------------------------------------ vectors
-
-    static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += (double) x * x;
-        }
-        float[] out = v.clone();
-        if (n > 0) {
-            float inv = (float) (1 / Math.sqrt(n));
-            for (int i = 0; i < out.length; i++) {
-                out[i] *= inv;
-            }
-        }
-        return out;
-    }
-
-    static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 }

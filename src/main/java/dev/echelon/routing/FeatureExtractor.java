@@ -287,21 +287,16 @@ public final class FeatureExtractor {
             for (JsonNode m : messages) {
                 String role = m.path("role").asText("user");
                 JsonNode content = m.get("content");
-                StringBuilder text = new StringBuilder();
-                if (content != null && content.isTextual()) {
-                    text.append(content.asText());
-                } else if (content != null && content.isArray()) {
+                if (content != null && content.isArray()) {
                     for (JsonNode part : content) {
-                        if (part.isTextual()) {
-                            append(text, part.asText());
-                        } else if (part.has("text")) {
-                            append(text, part.path("text").asText(""));
-                        } else if (part.path("type").asText("").startsWith("image") || part.has("image_url")) {
+                        if (!part.isTextual() && !part.has("text")
+                                && (part.path("type").asText("").startsWith("image") || part.has("image_url"))) {
                             images++;
                         }
                     }
                 }
-                msgs.add(new Msg(role, text.toString()));
+                msgs.add(new Msg(role, content != null && (content.isTextual() || content.isArray())
+                        ? MessageText.of(content) : ""));
             }
         } else if (body != null && body.has("prompt")) {
             // completions: the prompt (a string, or an array of strings) is the user's message

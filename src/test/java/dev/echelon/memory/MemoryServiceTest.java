@@ -166,7 +166,7 @@ class MemoryServiceTest {
         Path file = dir.resolve("memory.sqlite");
         HashingEmbedder small = new HashingEmbedder(64);
         try (MemoryStore s = new MemoryStore(file, 64, small.space(), MemoryService.reembedder(small))) {
-            s.add("key-a", null, "worker", "kubernetes pod keeps restarting", MemoryService.unit(
+            s.add("key-a", null, "worker", "kubernetes pod keeps restarting", Vectors.unit(
                     small.embed("kubernetes pod keeps restarting")), null, Instant.now());
         }
         try (MemoryService m = open()) {
@@ -191,7 +191,7 @@ class MemoryServiceTest {
         }
         // the store moves on without a snapshot (a crash after an acknowledged write)
         try (MemoryStore s = new MemoryStore(dir.resolve("memory.sqlite"), 384)) {
-            s.add("key-a", null, "worker", "second note", MemoryService.unit(embedder.embed("second note")), null,
+            s.add("key-a", null, "worker", "second note", Vectors.unit(embedder.embed("second note")), null,
                     Instant.now());
         }
         try (MemoryService m = open(dir, indexes, MemorySettings.DEFAULTS, Clock.systemUTC())) {

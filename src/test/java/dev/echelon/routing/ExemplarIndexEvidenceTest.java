@@ -1,5 +1,7 @@
 package dev.echelon.routing;
 
+import dev.echelon.memory.Vectors;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ class ExemplarIndexEvidenceTest {
                     ExemplarIndex index = new ExemplarIndex(embedder, config);
                     List<Recorded> ring = new ArrayList<>();
                     for (int i = 0; i < n; i++) {
-                        float[] v = ExemplarIndex.unit(embedder.embed(sentence(r)));
+                        float[] v = Vectors.unit(embedder.embed(sentence(r)));
                         String role = "role" + r.nextInt(roles);
                         boolean ok = r.nextBoolean();
                         index.recordOutcome(v, role, ok);
@@ -48,7 +50,7 @@ class ExemplarIndexEvidenceTest {
                         }
                     }
                     for (int q = 0; q < 5; q++) {
-                        float[] query = ExemplarIndex.unit(embedder.embed(sentence(r)));
+                        float[] query = Vectors.unit(embedder.embed(sentence(r)));
                         var got = index.query(query, 3).roles();
                         // outcomes equally similar to the query may be taken in any order at the per-role cut-off:
                         // the success rate must lie between taking the failures first and the successes first
@@ -80,7 +82,7 @@ class ExemplarIndexEvidenceTest {
         double s0 = config.minOutcomeSimilarity();
         Map<String, List<double[]>> byRole = new HashMap<>();
         for (Recorded x : ring) {
-            double sim = ExemplarIndex.dot(q, x.v());
+            double sim = Vectors.dot(q, x.v());
             if (sim >= s0) {
                 byRole.computeIfAbsent(x.role(), k -> new ArrayList<>()).add(new double[] {sim, x.ok() ? 1 : 0});
             }

@@ -1,5 +1,7 @@
 package dev.echelon.routing;
 
+import dev.echelon.memory.Vectors;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -20,10 +22,10 @@ class ExemplarIndexTest {
         float[] a = embedder.embed("Find the eigenvalues of a matrix");
         float[] b = new HashingEmbedder().embed("Find the eigenvalues of a matrix");
         assertEquals(384, a.length);
-        assertEquals(1.0, ExemplarIndex.dot(a, a), 1e-5);
-        assertEquals(1.0, ExemplarIndex.dot(a, b), 1e-6);
-        double related = ExemplarIndex.dot(a, embedder.embed("eigenvalues of this matrix please"));
-        double unrelated = ExemplarIndex.dot(a, embedder.embed("write a birthday poem for grandma"));
+        assertEquals(1.0, Vectors.dot(a, a), 1e-5);
+        assertEquals(1.0, Vectors.dot(a, b), 1e-6);
+        double related = Vectors.dot(a, embedder.embed("eigenvalues of this matrix please"));
+        double unrelated = Vectors.dot(a, embedder.embed("write a birthday poem for grandma"));
         assertTrue(related > 0.5 && Math.abs(unrelated) < 0.2, related + " vs " + unrelated);
     }
 
