@@ -4,14 +4,8 @@ import dev.echelon.EchelonBoot;
 import dev.echelon.backend.BackendTimeouts;
 import dev.echelon.backend.LlamaServerClient;
 import dev.echelon.config.EffectiveConfig;
-import dev.echelon.residency.Footprint;
-import dev.echelon.residency.ResidencyModel;
-import dev.echelon.residency.ResidentRole;
-import dev.echelon.residency.RolePlacement;
-import dev.echelon.residency.Transition;
-import dev.echelon.residency.control.LedgerEntry;
 import dev.echelon.residency.control.ResidencyController;
-import dev.echelon.residency.control.ResidencySnapshot;
+import dev.echelon.residency.control.ResidencyReport;
 import dev.echelon.speculation.PairingCheck;
 import dev.echelon.speculation.SpeculationService;
 import dev.echelon.supervisor.ServerProcess;
@@ -133,54 +127,7 @@ public class AdminResource {
     @Path("/residency")
     public Map<String, Object> residency(@jakarta.ws.rs.QueryParam("recent") @jakarta.ws.rs.DefaultValue("50")
             int recent) {
-        ResidencySnapshot snap = residency.snapshot();
-        ResidencyModel model = residency.model();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("enabled", residency.enabled());
-        m.put("policy", residency.policyName());
-        m.put("clock_seconds", round(residency.clock().nowSeconds()));
-        m.put("clock_speed", residency.clock().speed());
-        Footprint used = model.footprint(snap.settled());
-        m.put("budgets", Map.of("gpu_bytes", model.budgets().gpuBytes(), "host_ram_bytes",
-                model.budgets().hostRamBytes()));
-        m.put("used", Map.of("gpu_bytes", used.gpuBytes(), "host_ram_bytes", used.hostBytes()));
-        m.put("pressure", Map.of("gpu", round(model.budgets().gpuPressure(used)), "host",
-                round(model.budgets().hostPressure(used))));
-        Map<String, Object> roles = new LinkedHashMap<>();
-        for (ResidentRole r : model.roles().values()) {
-            RolePlacement live = snap.live(r.name());
-            RolePlacement settled = snap.settled().of(r.name());
-            Map<String, Object> role = new LinkedHashMap<>();
-            role.put("state", live.state().name());
-            role.put("meaning", live.state().meaning());
-            role.put("variant", live.variant());
-            role.put("gpu_layers", live.gpuLayers());
-            role.put("layers", r.requireVariant(live.variant()).layers());
-            Footprint f = model.footprint(r.name(), settled);
-            role.put("footprint", Map.of("gpu_bytes", f.gpuBytes(), "host_bytes", f.hostBytes()));
-            role.put("tier", r.tier().name());
-            r.fallback().ifPresent(fb -> role.put("fallback", fb));
-            r.pin().ifPresent(p -> role.put("pin", p.name()));
-            Transition moving = snap.moving().get(r.name());
-            if (moving != null) {
-                role.put("moving", Map.of("from", moving.from().toString(), "to", moving.to().toString(),
-                        "planned_ms", Math.round(moving.seconds() * 1000)));
-            }
-            Transition pending = snap.pending().get(r.name());
-            if (pending != null) {
-                role.put("waiting_for_memory", Map.of("from", pending.from().toString(), "to",
-                        pending.to().toString()));
-            }
-            roles.put(r.name(), role);
-        }
-        m.put("roles", roles);
-        m.put("deferred", snap.deferred().stream().sorted().toList());
-        m.put("explain", residency.explain());
-        m.put("controller", residency.stats());
-        m.put("trace_file", residency.ledger().file() == null ? null : residency.ledger().file().toString());
-        m.put("recent_transitions", residency.ledger().recent(Math.max(0, Math.min(recent, 200))).stream()
-                .map(LedgerEntry::toMap).toList());
-        return m;
+        return ResidencyReport.of(residency, recent);
     }
 
     private static double round(double v) {

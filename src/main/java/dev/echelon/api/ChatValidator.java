@@ -20,7 +20,7 @@ import static dev.echelon.api.Fields.wrongType;
  * logprobs. Unknown fields are tolerated (clients send many); {@code n > 1} is refused, because Echelon answers with
  * one choice.
  */
-final class ChatValidator {
+public final class ChatValidator {
 
     static final long MAX_TOKENS_LIMIT = 1_000_000;
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
@@ -31,7 +31,7 @@ final class ChatValidator {
     }
 
     /** Validates {@code body} in place; returns the normalised body to relay. */
-    static ObjectNode validate(ObjectNode body) {
+    public static ObjectNode validate(ObjectNode body) {
         requireString(body, "model", "model");
         messages(body);
         Long maxTokens = optionalInteger(body, "max_tokens", 1, MAX_TOKENS_LIMIT);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.config.EchelonConfig;
-import dev.echelon.memory.Memory;
+import dev.echelon.memory.MemoryJson;
 import dev.echelon.memory.MemoryRuntime;
 import dev.echelon.memory.MemoryService;
 import dev.echelon.memory.Recalled;
@@ -82,7 +82,7 @@ public class MemoryRoutes {
             MemoryService m = service();
             ObjectNode out = JSON.createObjectNode().put("object", "list");
             ArrayNode data = out.putArray("data");
-            m.list(ctx.principal(), limit, offset).forEach(x -> data.add(json(x)));
+            m.list(ctx.principal(), limit, offset).forEach(x -> data.add(MemoryJson.of(x)));
             out.put("total", m.count(ctx.principal())).put("limit", limit).put("offset", offset);
             return out;
         });
@@ -91,7 +91,7 @@ public class MemoryRoutes {
     private void get(RoutingContext rc) {
         RequestContext ctx = OpenAiRoutes.context(rc);
         long id = idParam(rc);
-        blocking(rc, () -> json(service().get(ctx.principal(), id).orElseThrow(() -> missing(id))));
+        blocking(rc, () -> MemoryJson.of(service().get(ctx.principal(), id).orElseThrow(() -> missing(id))));
     }
 
     private void store(RoutingContext rc, ObjectNode body, RequestContext ctx) {
@@ -109,7 +109,7 @@ public class MemoryRoutes {
         // acknowledged (201) only once the store has made it durable
         reply(rc, m.remember(ctx.principal(), session, "client", text, null), (memoryRow, response) -> {
             response.setStatusCode(201);
-            return json(memoryRow);
+            return MemoryJson.of(memoryRow);
         });
     }
 
@@ -124,7 +124,7 @@ public class MemoryRoutes {
             ObjectNode out = JSON.createObjectNode().put("object", "list");
             ArrayNode data = out.putArray("data");
             for (Recalled r : service().search(ctx.principal(), query, k, min)) {
-                data.add(json(r.memory()).put("similarity", round(r.similarity())).put("score", round(r.score())));
+                data.add(MemoryJson.of(r));
             }
             return out;
         });
@@ -230,15 +230,6 @@ public class MemoryRoutes {
         if (!response.ended()) {
             response.putHeader("Content-Type", "application/json").end(body.toString());
         }
-    }
-
-    static ObjectNode json(Memory m) {
-        ObjectNode n = JSON.createObjectNode().put("id", m.id()).put("object", "memory").put("text", m.text())
-                .put("created", m.created().getEpochSecond()).put("usefulness", round(m.usefulness()));
-        n.put("session", m.session());
-        n.put("role", m.role());
-        n.put("outcome", m.outcome());
-        return n;
     }
 
     /** A bound as a person writes it: 100, not 100.0. */

@@ -54,7 +54,8 @@ public class OpenAiRoutes {
     private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    static final String PRINCIPAL = "echelon.principal";
+    /** The routing-context key under which the authenticated principal is kept (also read by the MCP transport). */
+    public static final String PRINCIPAL = "echelon.principal";
     static final String REQUEST_ID = "echelon.request-id";
     /** The catch-all's place: after every route any class registers (Vert.x orders routes by this number). */
     static final int NOT_FOUND_ORDER = 100_000;
@@ -69,9 +70,6 @@ public class OpenAiRoutes {
     private final Instance<dev.echelon.pipeline.ComplexityTaskRouter> taskRouter;
     private final Instance<dev.echelon.pipeline.RecentOutcomes> outcomes;
     private final Instance<MemoryRuntime> memory;
-    private static final ObjectMapper EXPLAIN_JSON = new ObjectMapper()
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
     private final ApiKeys apiKeys;
     private final ApiKeys adminKeys;
     private final long created = System.currentTimeMillis() / 1000;
@@ -97,6 +95,7 @@ public class OpenAiRoutes {
     void register(@Observes io.vertx.ext.web.Router web) {
         web.route("/v1/*").order(-100).handler(rc -> authenticate(rc, apiKeys));
         web.route("/admin/*").order(-100).handler(rc -> authenticate(rc, adminKeys.enabled() ? adminKeys : apiKeys));
+        web.route("/mcp/*").order(-100).handler(rc -> authenticate(rc, apiKeys)); // MCP: the same keys as /v1
         web.get("/v1/models").handler(this::listModels);
         web.get("/v1/models/:id").handler(this::getModel);
         web.post("/v1/chat/completions").handler(rc -> withBody(rc, (body, ctx) -> generate(rc, body, ctx,
@@ -337,13 +336,7 @@ public class OpenAiRoutes {
             ApiErrors.send(rc.response(), Fields.missing("q"));
             return;
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.putArray("messages").addObject().put("role", "user").put("content", q);
-        vertx.<ObjectNode>executeBlocking(() -> {
-            var tasks = taskRouter.get();
-            var explanation = tasks.router().explain(body, tasks::expectedWaitSeconds);
-            return (ObjectNode) EXPLAIN_JSON.valueToTree(explanation);
-        }, false).onComplete(ar -> {
+        vertx.<ObjectNode>executeBlocking(() -> taskRouter.get().explain(q), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 sendJson(rc.response(), ar.result());
             } else {

@@ -80,6 +80,11 @@ public record EffectiveConfig(String hash, Map<String, Object> settings, ModelRe
         }
     }
 
+    /** The whole effective configuration — hash, settings (secrets redacted) and registry — as JSON. */
+    public com.fasterxml.jackson.databind.JsonNode toJson() {
+        return CANONICAL.valueToTree(Map.of("hash", hash, "settings", settings, "registry", registry));
+    }
+
     /** One line per setting plus the role summary: what the startup log shows. */
     public String summary() {
         StringBuilder sb = new StringBuilder("effective configuration ").append(hash).append(':');

@@ -27,6 +27,10 @@ public final class ComplexityTaskRouter implements TaskRouter {
 
     private static final Logger LOG = Logger.getLogger(ComplexityTaskRouter.class);
     private static final long SAVE_EVERY_MS = 5_000;
+    private static final com.fasterxml.jackson.databind.ObjectMapper EXPLAIN_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                    .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
 
     private final ComplexityRouter router;
     private final InstancePool pool;
@@ -51,6 +55,17 @@ public final class ComplexityTaskRouter implements TaskRouter {
 
     public ComplexityRouter router() {
         return router;
+    }
+
+    /**
+     * What {@code auto} would do with a one-message request of {@code prompt}, and why — features, category,
+     * difficulty, neighbours, every role's predicted success, cost and expected wait — as JSON (snake_case). Embeds
+     * the prompt: call it off the event loop.
+     */
+    public ObjectNode explain(String prompt) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.putArray("messages").addObject().put("role", "user").put("content", prompt);
+        return (ObjectNode) EXPLAIN_JSON.valueToTree(router.explain(body, this::expectedWaitSeconds));
     }
 
     /** Seconds until a role could answer: 0 when ready, its load timeout's order when warming, long when down. */

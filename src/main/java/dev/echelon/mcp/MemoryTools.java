@@ -1,0 +1,23 @@
+package dev.echelon.mcp;
+
+import dev.echelon.memory.MemoryRuntime;
+import dev.echelon.memory.MemoryService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+/** The memory service for MCP's memory tools, or a tool error saying why there is none. */
+@ApplicationScoped
+public class MemoryTools {
+
+    private final Instance<MemoryRuntime> memory; // built with the request path, off the startup thread
+
+    public MemoryTools(Instance<MemoryRuntime> memory) {
+        this.memory = memory;
+    }
+
+    MemoryService service() {
+        MemoryRuntime m = memory.get();
+        return m.service().orElseThrow(() -> new McpToolFailure("Memory is turned off on this server ("
+                + m.offReason().orElse("disabled") + ")."));
+    }
+}
