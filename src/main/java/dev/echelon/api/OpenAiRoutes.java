@@ -169,8 +169,9 @@ public class OpenAiRoutes {
         MemoryMode memory = MemoryMode.parse(rc.request().getHeader(MemoryMode.HEADER)).orElseThrow(() ->
                 Rejection.invalid(MemoryMode.HEADER, "invalid_header", "The " + MemoryMode.HEADER + " header must be "
                         + "one of on, recall, record, off."));
+        boolean serverTools = serverTools(rc.request().getHeader(GenerationCall.TOOLS_HEADER));
         GenerationCall call = new GenerationCall(ctx, endpoint, valid.get("model").textValue(), valid, stream,
-                Fields.includeUsage(valid), memory, List.of());
+                Fields.includeUsage(valid), memory, List.of(), serverTools);
         HttpServerResponse response = rc.response();
         HttpExchange exchange = new HttpExchange(vertx, vertx.getOrCreateContext(), response, stream,
                 config.api().keepAliveMs());
@@ -182,6 +183,19 @@ public class OpenAiRoutes {
         }
         Execution execution = pipeline.get().execute(call, exchange);
         response.closeHandler(v -> execution.cancel()); // the client went away: stop the backend's work
+    }
+
+    /** {@code X-Echelon-Tools}: {@code off} keeps Echelon's own tools out of this request; absent or {@code on}: offered. */
+    static boolean serverTools(String header) {
+        if (header == null || header.isBlank()) {
+            return true;
+        }
+        return switch (header.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "1" -> true;
+            case "off", "false", "0", "none" -> false;
+            default -> throw Rejection.invalid(GenerationCall.TOOLS_HEADER, "invalid_header", "The "
+                    + GenerationCall.TOOLS_HEADER + " header must be on or off.");
+        };
     }
 
     // ------------------------------------------------------------------ models

@@ -76,6 +76,82 @@ public interface EchelonConfig {
 
     Memory memory();
 
+    Tools tools();
+
+    SandboxLimits sandbox();
+
+    WebFetchLimits webfetch();
+
+    /** Server-side tools (run_code, web_fetch) and the Pipeline's tool loop; which role gets which is in the registry. */
+    interface Tools {
+        /** Offer each role the tools its registry entry allows; false offers none (client tools still pass through). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most rounds of server tool calls in one request; then a final answer is generated without tools. */
+        @WithDefault("4")
+        int maxRounds();
+    }
+
+    /** Limits of one sandboxed run of model-written code (sandbox/README.md explains each). */
+    interface SandboxLimits {
+        /** The launcher script; relative to the working directory (the repository root under ./echelon). */
+        @WithDefault("sandbox/run-sandboxed")
+        String launcher();
+
+        /** CPU seconds before SIGXCPU. */
+        @WithDefault("10")
+        int cpuSeconds();
+
+        /** Address space of each process ({@code 512MiB}). */
+        @WithDefault("512MiB")
+        String memory();
+
+        /** Open files per process. */
+        @WithDefault("64")
+        int openFiles();
+
+        /** Largest file a program may write. */
+        @WithDefault("16MiB")
+        String fileSize();
+
+        /** Processes of the sandbox user: the fork-bomb stop. */
+        @WithDefault("32")
+        int processes();
+
+        /** Size of the tmpfs work directory. */
+        @WithDefault("32MiB")
+        String disk();
+
+        /** Wall-clock deadline of one run (whole seconds; the request's own deadline cuts it further). */
+        @WithDefault("20000")
+        long wallClockMs();
+
+        /** Bytes kept from each of stdout and stderr. */
+        @WithDefault("64KiB")
+        String outputCap();
+    }
+
+    /** What web_fetch may reach and take. Loopback, private, link-local and metadata addresses are always refused. */
+    interface WebFetchLimits {
+        /** Hosts that may be fetched ({@code example.com}, {@code *.example.com}); empty: any public host. */
+        Optional<List<String>> allowHosts();
+
+        /** Hosts never fetched; wins over the allow list. */
+        Optional<List<String>> denyHosts();
+
+        /** Most body bytes read per fetch. */
+        @WithDefault("2MiB")
+        String maxBytes();
+
+        /** The whole fetch, redirects included. */
+        @WithDefault("10000")
+        long timeoutMs();
+
+        @WithDefault("5")
+        int maxRedirects();
+    }
+
     /** Contextual memory: what is recalled into chat requests and remembered from their answers, per API key. */
     interface Memory {
         /** Recall into chat requests and remember served exchanges; false turns memory (and /v1/memory) off. */

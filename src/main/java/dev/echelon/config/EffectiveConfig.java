@@ -59,6 +59,12 @@ public record EffectiveConfig(String hash, Map<String, Object> settings, ModelRe
         s.put("residency_transition_window_ms", r.transitionWindowMs());
         s.put("residency_horizon_s", r.horizonS());
         s.put("residency_transition_wait_ms", r.transitionWaitMs());
+        s.put("tools_enabled", c.tools().enabled());
+        s.put("tools_max_rounds", c.tools().maxRounds());
+        s.put("sandbox_launcher", c.sandbox().launcher());
+        s.put("sandbox_wall_clock_ms", c.sandbox().wallClockMs());
+        s.put("webfetch_allow_hosts", c.webfetch().allowHosts().orElse(List.of()));
+        s.put("webfetch_deny_hosts", c.webfetch().denyHosts().orElse(List.of()));
         s.put("launcher", launcher);
         return new EffectiveConfig(hash(s, registry), Map.copyOf(s), registry);
     }

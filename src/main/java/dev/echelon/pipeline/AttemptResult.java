@@ -23,6 +23,15 @@ sealed interface AttemptResult {
             Rejection clientError) implements AttemptResult {
     }
 
+    /**
+     * The model called Echelon's own tools instead of answering: nothing reached the client; the pipeline runs the
+     * calls and generates again.
+     *
+     * @param message the assistant message with its {@code tool_calls}, ready to append to the conversation
+     */
+    record ToolRound(ObjectNode message) implements AttemptResult {
+    }
+
     /** A complete answer held back by the gate: a JSON body, or a stream's events up to and including the end. */
     record Candidate(ObjectNode json, List<ObjectNode> events, ObjectNode finish, ObjectNode usage) {
     }

@@ -21,10 +21,11 @@ import java.util.List;
  * @param speculation     how this generation speculated (draft length in force, whether it was set per request,
  *                        draft and accepted tokens, tokens per second), or null when it did not
  * @param recalled        ids of the memories recalled into the request (rate them with {@code /v1/feedback})
+ * @param tools           the server-side tool calls Echelon ran before this answer, in order
  */
 public record EchelonMeta(String requestId, String role, String tier, String routeReason, List<String> escalations,
         Double draftAcceptance, long queueMs, long loadWaitMs, String instance, String gate, String stoppedBy,
-        Speculation speculation, List<Long> recalled) {
+        Speculation speculation, List<Long> recalled, List<ToolRun> tools) {
 
     /** The speculation facts of one generation. */
     public record Speculation(int nMax, boolean perRequest, int draftTokens, int acceptedTokens,
@@ -42,6 +43,7 @@ public record EchelonMeta(String requestId, String role, String tier, String rou
     public EchelonMeta {
         escalations = List.copyOf(escalations);
         recalled = recalled == null ? List.of() : List.copyOf(recalled);
+        tools = tools == null ? List.of() : List.copyOf(tools);
     }
 
     static EchelonMeta of(GenerationCall call, RoutingDecision d, Lease lease, JsonNode timings,
@@ -51,20 +53,25 @@ public record EchelonMeta(String requestId, String role, String tier, String rou
 
     static EchelonMeta of(GenerationCall call, RoutingDecision d, Lease lease, JsonNode timings,
             List<String> escalations, Verdict verdict, Speculation speculation) {
+        return of(call, d, lease, timings, escalations, verdict, speculation, List.of());
+    }
+
+    static EchelonMeta of(GenerationCall call, RoutingDecision d, Lease lease, JsonNode timings,
+            List<String> escalations, Verdict verdict, Speculation speculation, List<ToolRun> tools) {
         String gate = verdict == null ? null : verdict.pass() ? "pass" : "fail: " + verdict.reason();
         return new EchelonMeta(call.context().requestId(), d.role(), d.tier().name(), d.reason(), escalations,
                 draftAcceptance(timings), lease.queueMs(), lease.loadWaitMs(), lease.instance().id(), gate, null,
-                speculation, call.recalled());
+                speculation, call.recalled(), tools);
     }
 
     EchelonMeta stoppedBy(String why) {
         return new EchelonMeta(requestId, role, tier, routeReason, escalations, draftAcceptance, queueMs, loadWaitMs,
-                instance, gate, why, speculation, recalled);
+                instance, gate, why, speculation, recalled, tools);
     }
 
     EchelonMeta withGate(String g) {
         return new EchelonMeta(requestId, role, tier, routeReason, escalations, draftAcceptance, queueMs, loadWaitMs,
-                instance, g, stoppedBy, speculation, recalled);
+                instance, g, stoppedBy, speculation, recalled, tools);
     }
 
     static Double draftAcceptance(JsonNode timings) {
@@ -108,6 +115,15 @@ public record EchelonMeta(String requestId, String role, String tier, String rou
         if (!recalled.isEmpty()) {
             var ids = n.putObject("memory").putArray("recalled");
             recalled.forEach(ids::add);
+        }
+        if (!tools.isEmpty()) {
+            var runs = n.putArray("tools");
+            for (ToolRun t : tools) {
+                ObjectNode r = runs.addObject().put("name", t.name()).put("ok", t.ok()).put("duration_ms", t.durationMs());
+                if (t.limitHit() != null) {
+                    r.put("limit_hit", t.limitHit());
+                }
+            }
         }
         return n;
     }

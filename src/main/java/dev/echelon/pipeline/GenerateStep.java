@@ -28,6 +28,7 @@ import dev.echelon.speculation.SpeculationService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -61,11 +62,20 @@ final class GenerateStep {
         this.speculation = speculation;
     }
 
-    /**
-     * @param remaining what is left of the request's deadline: the attempt's backend call may not run longer
-     */
     CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, String category,
             Lease lease, Execution execution, List<String> escalations, java.time.Duration remaining) {
+        return generate(call, decision, category, lease, execution, escalations, remaining, Set.of(), List.of());
+    }
+
+    /**
+     * @param remaining   what is left of the request's deadline: the attempt's backend call may not run longer
+     * @param serverTools names of Echelon's own tools offered in {@code call}'s body: an answer that calls only
+     *                    these is not delivered but returned as {@link AttemptResult.ToolRound}
+     * @param toolRuns    the tool calls run in earlier rounds of this attempt, for {@code x_echelon.tools}
+     */
+    CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, String category,
+            Lease lease, Execution execution, List<String> escalations, java.time.Duration remaining,
+            Set<String> serverTools, List<ToolRun> toolRuns) {
         ObjectNode body = call.body().deepCopy();
         SpeculationService.Plan plan = speculation.begin(decision.role(), category);
         SpeculationService.apply(plan, body);
@@ -86,7 +96,8 @@ final class GenerateStep {
                     ? java.time.Duration.ofMillis(1) : remaining));
         }
         Context ctx = new Context(call, decision, lease, execution, escalations, chat && !clientLogprobs, maxTokens,
-                json, System.nanoTime(), plan, new java.util.concurrent.atomic.AtomicBoolean());
+                json, System.nanoTime(), plan, new java.util.concurrent.atomic.AtomicBoolean(), Set.copyOf(serverTools),
+                List.copyOf(toolRuns));
         CompletableFuture<AttemptResult> outcome;
         try {
             outcome = send(ctx, client, body, call, execution, decision);
@@ -126,7 +137,8 @@ final class GenerateStep {
     /** Everything one attempt needs to know. */
     private record Context(GenerationCall call, RoutingDecision decision, Lease lease, Execution execution,
             List<String> escalations, boolean stripLogprobs, Integer maxTokens, JsonExpectation json,
-            long startNanos, SpeculationService.Plan plan, java.util.concurrent.atomic.AtomicBoolean speculationDone) {
+            long startNanos, SpeculationService.Plan plan, java.util.concurrent.atomic.AtomicBoolean speculationDone,
+            Set<String> serverTools, List<ToolRun> toolRuns) {
 
         long elapsedMs() {
             return (System.nanoTime() - startNanos) / 1_000_000;
@@ -144,13 +156,18 @@ final class GenerateStep {
     private AttemptResult judgeJson(Context ctx, ObjectNode response) {
         JsonNode timings = response.remove("timings");
         EchelonMeta.Speculation spec = speculated(ctx, timings);
+        JsonNode message = response.path("choices").path(0).path("message");
+        if (callsOnlyServerTools(message.path("tool_calls"), ctx.serverTools())) {
+            // Echelon's own tools: no gate (a malformed argument is the tool's error to report back to the model)
+            return new AttemptResult.ToolRound(assistantMessage(message.path("content"), message.get("tool_calls")));
+        }
         Transcript t = ctx.call().endpoint() == Endpoint.CHAT
                 ? Transcript.fromChatCompletion(response, ctx.maxTokens(), ctx.json(), ctx.elapsedMs())
                 : Transcript.of(response.path("choices").path(0).path("text").asText(""),
                         textOrNull(response.path("choices").path(0).path("finish_reason")));
         Verdict verdict = gate.judge(t);
         EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), timings,
-                ctx.escalations(), verdict, spec);
+                ctx.escalations(), verdict, spec, ctx.toolRuns());
         response.put("model", ctx.call().model());
         response.set("x_echelon", meta.toJson());
         if (ctx.stripLogprobs()) {
@@ -179,6 +196,8 @@ final class GenerateStep {
         private ObjectNode finish;
         private ObjectNode usage;
         private int chunks;
+        /** Set when the stream opened with a call to one of Echelon's tools: the whole round is kept from the client. */
+        private ToolCallCapture capture;
 
         Relay(Context ctx) {
             this.ctx = ctx;
@@ -211,6 +230,18 @@ final class GenerateStep {
                 return;
             }
             transcript.appendChunk(event);
+            if (!committed && capture == null && startsServerToolCall(event, ctx.serverTools())) {
+                capture = new ToolCallCapture();
+                held.forEach(capture::add);
+            }
+            if (capture != null) {
+                if (finishReason(event) != null) {
+                    finish = event;
+                } else {
+                    capture.add(event);
+                }
+                return;
+            }
             if (finishReason(event) != null) {
                 finish = event;
                 return;
@@ -284,7 +315,7 @@ final class GenerateStep {
             ObjectNode last = templateFinish("length");
             Verdict verdict = gate.judge(transcript.elapsedMs(ctx.elapsedMs()).build());
             EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), null,
-                    ctx.escalations(), verdict).stoppedBy(failure.name().toLowerCase() + ": " + monitor.reason());
+                    ctx.escalations(), verdict, null, ctx.toolRuns()).stoppedBy(failure.name().toLowerCase() + ": " + monitor.reason());
             last.set("x_echelon", meta.toJson());
             ctx.execution().sink().chunk(last);
             ctx.execution().sink().end();
@@ -328,6 +359,17 @@ final class GenerateStep {
             }
             JsonNode timings = usage != null ? usage.remove("timings") : finish.remove("timings");
             EchelonMeta.Speculation spec = speculated(ctx, timings);
+            if (capture != null) {
+                ObjectNode message = capture.message();
+                if (callsOnlyServerTools(message.path("tool_calls"), ctx.serverTools())) {
+                    result.complete(new AttemptResult.ToolRound(message));
+                    return;
+                }
+                // the stream mixed Echelon's tools with the client's: it goes to the client as it came
+                held.clear();
+                held.addAll(capture.events());
+                capture = null;
+            }
             Transcript done = transcript.elapsedMs(ctx.elapsedMs()).build();
             Verdict verdict = gate.judge(done);
             if (!committed && !verdict.pass()) {
@@ -346,7 +388,7 @@ final class GenerateStep {
                 }
             }
             EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), timings,
-                    ctx.escalations(), verdict, spec);
+                    ctx.escalations(), verdict, spec, ctx.toolRuns());
             deliverEnd(ctx.execution().sink(), ctx.call(), finish, usage, meta);
             result.complete(new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(),
                     finishReason(finish), usage == null ? null : usage.get("usage"), timings, chunks, meta,
@@ -364,6 +406,99 @@ final class GenerateStep {
                 return;
             }
             result.complete(failed(error, ctx.decision(), transcript.tokenCount()));
+        }
+    }
+
+    /**
+     * True when every call in {@code calls} names one of Echelon's own tools. A message that mixes them with the
+     * client's tools goes to the client untouched: Echelon cannot answer half of one assistant turn.
+     */
+    static boolean callsOnlyServerTools(JsonNode calls, Set<String> serverTools) {
+        if (serverTools.isEmpty() || calls == null || !calls.isArray() || calls.isEmpty()) {
+            return false;
+        }
+        for (JsonNode c : calls) {
+            if (!serverTools.contains(c.path("function").path("name").asText(""))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a stream event opens a tool call (its first delta names the function) of one of Echelon's tools. */
+    private static boolean startsServerToolCall(JsonNode event, Set<String> serverTools) {
+        if (serverTools.isEmpty()) {
+            return false;
+        }
+        for (JsonNode c : event.path("choices").path(0).path("delta").path("tool_calls")) {
+            if (serverTools.contains(c.path("function").path("name").asText(""))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static ObjectNode assistantMessage(JsonNode content, JsonNode toolCalls) {
+        ObjectNode m = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("role", "assistant");
+        if (content != null && content.isTextual() && !content.asText().isEmpty()) {
+            m.put("content", content.asText());
+        } else {
+            m.putNull("content");
+        }
+        m.set("tool_calls", toolCalls.deepCopy());
+        return m;
+    }
+
+    /** Reassembles a streamed assistant turn (text deltas and tool-call deltas by index) into one message. */
+    private static final class ToolCallCapture {
+        private final List<ObjectNode> events = new ArrayList<>();
+        private final StringBuilder content = new StringBuilder();
+        private final java.util.TreeMap<Integer, ObjectNode> calls = new java.util.TreeMap<>();
+        private final java.util.Map<Integer, StringBuilder> arguments = new java.util.HashMap<>();
+
+        void add(ObjectNode event) {
+            if (events.contains(event)) {
+                return;
+            }
+            events.add(event);
+            JsonNode delta = event.path("choices").path(0).path("delta");
+            if (delta.path("content").isTextual()) {
+                content.append(delta.get("content").asText());
+            }
+            for (JsonNode d : delta.path("tool_calls")) {
+                int index = d.path("index").asInt(calls.size());
+                ObjectNode call = calls.computeIfAbsent(index, i -> {
+                    ObjectNode c = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                    c.put("type", "function");
+                    c.putObject("function");
+                    return c;
+                });
+                if (d.path("id").isTextual()) {
+                    call.put("id", d.get("id").asText());
+                }
+                if (d.path("function").path("name").isTextual()) {
+                    ((ObjectNode) call.get("function")).put("name", d.get("function").get("name").asText());
+                }
+                if (d.path("function").path("arguments").isTextual()) {
+                    arguments.computeIfAbsent(index, i -> new StringBuilder())
+                            .append(d.get("function").get("arguments").asText());
+                }
+            }
+        }
+
+        List<ObjectNode> events() {
+            return events;
+        }
+
+        ObjectNode message() {
+            ArrayNode list = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            calls.forEach((index, call) -> {
+                ((ObjectNode) call.get("function")).put("arguments",
+                        arguments.getOrDefault(index, new StringBuilder()).toString());
+                list.add(call);
+            });
+            return assistantMessage(com.fasterxml.jackson.databind.node.TextNode.valueOf(content.toString()), list);
         }
     }
 

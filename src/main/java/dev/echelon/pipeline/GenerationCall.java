@@ -13,13 +13,22 @@ import java.util.List;
  * @param includeUsage the client asked for a final usage chunk ({@code stream_options.include_usage})
  * @param memory       what memory may do with this request (its {@code X-Echelon-Memory} header)
  * @param recalled     ids of the memories the recall step put into {@code body}
+ * @param serverTools  whether Echelon may offer its own tools to the model (false: {@code X-Echelon-Tools: off})
  */
 public record GenerationCall(RequestContext context, Endpoint endpoint, String model, ObjectNode body, boolean stream,
-        boolean includeUsage, MemoryMode memory, List<Long> recalled) {
+        boolean includeUsage, MemoryMode memory, List<Long> recalled, boolean serverTools) {
+
+    /** The header with which a client turns Echelon's server-side tools off for one request. */
+    public static final String TOOLS_HEADER = "X-Echelon-Tools";
 
     public GenerationCall {
         memory = memory == null ? MemoryMode.ON : memory;
         recalled = recalled == null ? List.of() : List.copyOf(recalled);
+    }
+
+    public GenerationCall(RequestContext context, Endpoint endpoint, String model, ObjectNode body, boolean stream,
+            boolean includeUsage, MemoryMode memory, List<Long> recalled) {
+        this(context, endpoint, model, body, stream, includeUsage, memory, recalled, true);
     }
 
     public GenerationCall(RequestContext context, Endpoint endpoint, String model, ObjectNode body, boolean stream,
@@ -29,10 +38,11 @@ public record GenerationCall(RequestContext context, Endpoint endpoint, String m
 
     /** The same call with another body (the recall step's, or an escalation's instructions). */
     public GenerationCall withBody(ObjectNode newBody) {
-        return new GenerationCall(context, endpoint, model, newBody, stream, includeUsage, memory, recalled);
+        return new GenerationCall(context, endpoint, model, newBody, stream, includeUsage, memory, recalled,
+                serverTools);
     }
 
     GenerationCall withRecalled(ObjectNode newBody, List<Long> ids) {
-        return new GenerationCall(context, endpoint, model, newBody, stream, includeUsage, memory, ids);
+        return new GenerationCall(context, endpoint, model, newBody, stream, includeUsage, memory, ids, serverTools);
     }
 }

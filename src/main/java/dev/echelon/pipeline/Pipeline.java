@@ -38,6 +38,7 @@ public final class Pipeline {
     private final EscalateStep escalate;
     private final RecordStep record;
     private final ResidencyStep residency;
+    private final ToolStep tools;
     private final ModelRegistry registry;
     private final Budget budget;
     private final Set<Execution> inFlight = ConcurrentHashMap.newKeySet();
@@ -51,6 +52,7 @@ public final class Pipeline {
         this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
         this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks(), parts.memory());
         this.residency = new ResidencyStep(parts.residency(), parts.registry(), parts.gateConfig(), parts.policy());
+        this.tools = new ToolStep(parts.tools());
         this.registry = parts.registry();
         this.budget = parts.budget();
     }
@@ -147,9 +149,8 @@ public final class Pipeline {
             }
             CompletableFuture<AttemptResult> outcome;
             try {
-                outcome = generate.generate(call, decision, req.routed().category(), lease, execution,
-                        List.copyOf(req.escalations()),
-                        budget.deadline().minus(elapsed(call)));
+                outcome = generateWithTools(call, decision, req.routed().category(), lease, execution,
+                        List.copyOf(req.escalations()));
             } catch (RuntimeException e) {
                 lease.release();
                 finish(execution, decision, null, null, e);
@@ -171,6 +172,49 @@ public final class Pipeline {
                 }
             });
         });
+    }
+
+    /**
+     * One attempt's generations on one lease. Without server-side tools for the role that is one generation. With
+     * them, each round offers the tools; an answer that calls only Echelon's tools is not delivered but run (in
+     * order, within the request's deadline), its results appended, and the model asked again — at most
+     * {@code max-rounds} times, then once more with the tools withheld, so the request ends with an answer. Calls to
+     * the client's own tools, and any text answer, are delivered as a plain generation would be.
+     */
+    private CompletableFuture<AttemptResult> generateWithTools(GenerationCall call, RoutingDecision decision,
+            String category, Lease lease, Execution execution, List<String> escalations) {
+        List<dev.echelon.tools.Tool> offered = tools.offered(call, decision.role());
+        if (offered.isEmpty()) {
+            return generate.generate(call, decision, category, lease, execution, escalations,
+                    budget.deadline().minus(elapsed(call)));
+        }
+        ToolStep.Conversation conversation = new ToolStep.Conversation(call.body(), offered);
+        return toolRound(call, conversation, 0, decision, category, lease, execution, escalations);
+    }
+
+    private CompletableFuture<AttemptResult> toolRound(GenerationCall call, ToolStep.Conversation conversation,
+            int rounds, RoutingDecision decision, String category, Lease lease, Execution execution,
+            List<String> escalations) {
+        boolean offer = rounds < tools.maxRounds();
+        GenerationCall round = call.withBody(offer ? conversation.offering() : conversation.withholding());
+        return generate.generate(round, decision, category, lease, execution, escalations,
+                budget.deadline().minus(elapsed(call)), offer ? conversation.names() : Set.of(), conversation.runs())
+                .thenCompose(result -> {
+                    if (!(result instanceof AttemptResult.ToolRound calls)) {
+                        return CompletableFuture.completedFuture(result);
+                    }
+                    if (execution.cancelled()) {
+                        return CompletableFuture.<AttemptResult>completedFuture(new AttemptResult.Rejected(
+                                ErrorCategory.INFRASTRUCTURE, "cancelled between tool rounds", 0, null, null, null));
+                    }
+                    dev.echelon.tools.ToolContext context = new dev.echelon.tools.ToolContext(
+                            call.context().requestId(), decision.role(), budget.deadline().minus(elapsed(call)));
+                    return tools.run(calls.message(), conversation.offered(), context).thenCompose(ran -> {
+                        conversation.append(calls.message(), ran.messages(), ran.runs());
+                        return toolRound(call, conversation, rounds + 1, decision, category, lease, execution,
+                                escalations);
+                    });
+                });
     }
 
     /** A failed attempt: book it, ask the policy, and start the next attempt — or end the request. */

@@ -156,14 +156,15 @@ public class PipelineProducer {
     @Singleton
     Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, ComplexityTaskRouter tasks,
             Admission admission, CircuitBreakers breakers, EscalationLog log, RecentOutcomes outcomes,
-            MeterRegistry metrics, ResidencyView residency, SpeculationService speculation, MemoryRuntime memory) {
+            MeterRegistry metrics, ResidencyView residency, SpeculationService speculation, MemoryRuntime memory,
+            dev.echelon.tools.ToolRegistry tools) {
         EchelonConfig.Escalation e = config.escalation();
         Budget budget = Budget.of(e.maxRetries(), e.maxEscalations(), (long) e.maxTotalTokens(),
                 Duration.ofMillis(e.deadlineMs()));
         GateConfig gateConfig = GateConfig.DEFAULT;
         return new Pipeline(new PipelineParts(registry, router, tasks, admission, new QualityGate(gateConfig),
                 gateConfig, e.holdBackTokens(), e.holdBackMs(), new EscalationPolicy(registry, breakers), breakers,
-                log, budget, metrics, outcomes, residency, speculation, memory.service()));
+                log, budget, metrics, outcomes, residency, speculation, memory.service(), tools));
     }
 
     void close(@Disposes Admission admission) {

@@ -34,18 +34,30 @@ public final class RegistryLoader {
     private static final String[] LAUNCH_KEYS = {"gpu_layers", "ctx_size", "parallel", "load_mode", "threads",
             "flash_attn", "extra_args"};
 
+    private static final Pattern TOOL_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
     private final RegistryMode mode;
     private final Path modelsDir;
     private final boolean requireModelFiles;
+    private final Set<String> toolNames;
 
     /**
      * @param requireModelFiles check that every launched variant's GGUF file exists (real launches only: mock
      *                          mode simulates the files)
      */
     public RegistryLoader(RegistryMode mode, Path modelsDir, boolean requireModelFiles) {
+        this(mode, modelsDir, requireModelFiles, null);
+    }
+
+    /**
+     * @param toolNames the server-side tools that exist (Echelon passes its Tool beans' names): a role's
+     *                  {@code tools} entry naming any other is an error; null checks only that names are well formed
+     */
+    public RegistryLoader(RegistryMode mode, Path modelsDir, boolean requireModelFiles, Set<String> toolNames) {
         this.mode = mode;
         this.modelsDir = modelsDir;
         this.requireModelFiles = requireModelFiles;
+        this.toolNames = toolNames == null ? null : new java.util.TreeSet<>(toolNames);
     }
 
     public ModelRegistry load(Path file) {
@@ -212,7 +224,7 @@ public final class RegistryLoader {
 
         private RoleSpec role(String name, Cursor rc, Map<String, LaunchSpec> templates) {
             rc.onlyKeys("tier", "kind", "description", "model", "in_process", "instances", "fallbacks", "routing",
-                    "timeouts");
+                    "timeouts", "tools");
             Cursor tierC = rc.field("tier");
             if (!tierC.present()) {
                 tierC.error("required (one of A, B, C, D)");
@@ -270,11 +282,41 @@ public final class RegistryLoader {
                 routing = new RoutingHints(hc.field("categories").strings(), hc.field("keywords").strings(), cost);
             }
             RoleTimeouts timeouts = timeouts(rc.field("timeouts"));
+            List<String> tools = tools(rc.field("tools"), kind, tier);
             if (tier == null) {
                 return null;
             }
             return new RoleSpec(name, tier, kind, rc.field("description").string(""), model, inProcess, instances,
-                    fallbacks, routing, timeouts);
+                    fallbacks, routing, timeouts, tools);
+        }
+
+        /** A role's server-side tools: known names, each once, on a role that answers users. */
+        private List<String> tools(Cursor c, RoleKind kind, Tier tier) {
+            if (!c.present()) {
+                return List.of();
+            }
+            List<String> names = c.strings();
+            List<Cursor> items = c.items();
+            if (!names.isEmpty() && (kind != RoleKind.GENERATE || tier == Tier.D)) {
+                c.error("only roles that answer users call tools (this role is "
+                        + (kind == null ? "?" : kind.name().toLowerCase()) + ", tier " + tier + ")");
+            }
+            Set<String> seen = new HashSet<>();
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                String n = names.get(i);
+                Cursor ic = i < items.size() ? items.get(i) : c;
+                if (!TOOL_NAME.matcher(n).matches()) {
+                    ic.error("'" + n + "' is not a valid tool name (lower-case letters, digits and '_')");
+                } else if (toolNames != null && !toolNames.contains(n)) {
+                    ic.error("unknown tool '" + n + "' (tools: " + String.join(", ", toolNames) + ")");
+                } else if (!seen.add(n)) {
+                    ic.error("tool '" + n + "' is listed twice");
+                } else {
+                    out.add(n);
+                }
+            }
+            return out;
         }
 
         private Optional<ModelSpec> model(Cursor mc) {

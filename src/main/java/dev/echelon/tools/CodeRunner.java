@@ -80,6 +80,25 @@ public final class CodeRunner {
      * @throws SandboxUnavailableException when the sandbox cannot be built; the program did not run
      */
     public CodeResult run(Language language, String program, String stdin) {
+        return run(language, program, stdin, sandbox);
+    }
+
+    /**
+     * As {@link #run(Language, String, String)}, but the wall clock is cut to {@code deadline} when that is shorter:
+     * a request's own deadline bounds the programs it runs.
+     *
+     * @throws SandboxUnavailableException when the sandbox cannot be built, or {@code deadline} is under a second
+     */
+    public CodeResult run(Language language, String program, String stdin, java.time.Duration deadline) {
+        if (deadline.toSeconds() < 1) {
+            throw new SandboxUnavailableException("less than a second of the request's deadline is left; "
+                    + "the program was not run");
+        }
+        return run(language, program, stdin,
+                deadline.compareTo(sandbox.wallClock()) < 0 ? sandbox.withWallClock(deadline) : sandbox);
+    }
+
+    private CodeResult run(Language language, String program, String stdin, Sandbox limits) {
         checkAvailable();
         Path dir = null;
         try {
@@ -88,7 +107,7 @@ public final class CodeRunner {
             dir = Files.createTempDirectory("echelon-sandbox-");
             Path programFile = Files.writeString(dir.resolve("program"), program, StandardCharsets.UTF_8);
             Path statusFile = dir.resolve("status");
-            return launch(language, programFile, statusFile, stdin == null ? "" : stdin);
+            return launch(limits, language, programFile, statusFile, stdin == null ? "" : stdin);
         } catch (IOException e) {
             throw new UncheckedIOException("sandboxed run failed to start", e);
         } finally {
@@ -96,7 +115,8 @@ public final class CodeRunner {
         }
     }
 
-    private CodeResult launch(Language language, Path programFile, Path statusFile, String stdin) throws IOException {
+    private CodeResult launch(Sandbox sandbox, Language language, Path programFile, Path statusFile, String stdin)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 sandbox.launcher().toString(),
                 "--cpu", Integer.toString(sandbox.cpuSeconds()),
