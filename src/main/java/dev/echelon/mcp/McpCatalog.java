@@ -3,6 +3,7 @@ package dev.echelon.mcp;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.tools.ArgumentCheck;
+import dev.echelon.tools.ToolRegistry;
 import io.quarkiverse.mcp.server.ResourceManager;
 import io.quarkiverse.mcp.server.ResourceResponse;
 import io.quarkiverse.mcp.server.TextResourceContents;
@@ -44,9 +45,11 @@ public class McpCatalog {
     private final Instance<McpTool> toolBeans;
     private final Instance<McpResource> resourceBeans;
     private final McpSessions sessions;
+    private final ToolRegistry serverTools;
 
     public McpCatalog(ToolManager tools, ResourceManager resources, Instance<McpTool> toolBeans,
-            Instance<McpResource> resourceBeans, McpSessions sessions) {
+            Instance<McpResource> resourceBeans, McpSessions sessions, ToolRegistry serverTools) {
+        this.serverTools = serverTools;
         this.tools = tools;
         this.resources = resources;
         this.toolBeans = toolBeans;
@@ -55,7 +58,11 @@ public class McpCatalog {
     }
 
     void register(@Observes StartupEvent start) {
-        List<McpTool> all = sorted(toolBeans.stream().toList());
+        List<McpTool> all = new ArrayList<>(toolBeans.stream().toList());
+        if (serverTools.enabled()) { // the model-facing tools (run_code, web_fetch), for agents too
+            serverTools.names().forEach(n -> all.add(new ServerTool(serverTools.tool(n).orElseThrow(), serverTools)));
+        }
+        all.sort(Comparator.comparing(McpTool::name));
         for (McpTool tool : all) {
             tools.newTool(tool.name()).setDescription(tool.description())
                     .setInputSchema(JSON.convertValue(tool.inputSchema(), Map.class))
@@ -120,8 +127,5 @@ public class McpCatalog {
         return v;
     }
 
-    private static List<McpTool> sorted(List<McpTool> tools) {
-        return tools.stream().sorted(Comparator.comparing(McpTool::name)).toList();
-    }
 
 }

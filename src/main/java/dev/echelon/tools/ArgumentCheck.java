@@ -15,13 +15,13 @@ import java.util.Optional;
  * {@code additionalProperties: false}, {@code enum}, {@code minimum}/{@code maximum},
  * {@code minLength}/{@code maxLength}. Stateless.
  */
-final class ArgumentCheck {
+public final class ArgumentCheck {
 
     private ArgumentCheck() {
     }
 
     /** The first problem with {@code arguments}, or empty when they satisfy {@code schema}. */
-    static Optional<String> problem(ObjectNode schema, JsonNode arguments) {
+    public static Optional<String> problem(ObjectNode schema, JsonNode arguments) {
         List<String> problems = new ArrayList<>();
         check(schema, arguments, "", problems);
         return problems.stream().findFirst();
