@@ -17,7 +17,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,8 +76,29 @@ class McpHttpClientsTest {
         NodeCommand run = McpInspector.run(List.of(url(), "--transport", "http", "--method", "tools/list"));
         assertTrue(run.finished(), run.describe());
         assertNotEquals(0, run.exitCode(), "the Inspector (no key) must be refused: " + run.describe());
-        assertTrue((run.stdout() + run.stderr()).contains("401"), "the refusal is a 401: " + run.describe());
+        assertTrue(run.stderr().contains("Missing bearer authentication"), "the refusal says why: " + run.describe());
     }
+
+    @Test
+    void aSessionBelongsToTheKeyThatOpenedIt() {
+        given().contentType("application/json").accept("application/json, text/event-stream").body(INITIALIZE)
+                .post("/mcp").then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
+        String session = given().header("Authorization", "Bearer " + McpProfile.KEY).contentType("application/json")
+                .accept("application/json, text/event-stream").body(INITIALIZE).post("/mcp").then().statusCode(200)
+                .extract().header("Mcp-Session-Id");
+        assertNotNull(session, "initialize opens a session");
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
+        // another valid key cannot ride on the session
+        given().header("Authorization", "Bearer " + McpProfile.OTHER_KEY).header("Mcp-Session-Id", session)
+                .contentType("application/json").accept("application/json, text/event-stream").body(list)
+                .post("/mcp").then().statusCode(404);
+        given().header("Authorization", "Bearer " + McpProfile.KEY).header("Mcp-Session-Id", session)
+                .contentType("application/json").accept("application/json, text/event-stream").body(list)
+                .post("/mcp").then().statusCode(200).body(containsString("memory_search"));
+    }
+
+    private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+            + "{\"protocolVersion\":\"2025-03-26\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
 
     private String url() {
         return "http://127.0.0.1:" + mcp.getPort() + "/mcp";
