@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.tools.ArgumentCheck;
 import dev.echelon.tools.ToolRegistry;
+import io.quarkiverse.mcp.server.InitialCheck;
+import io.quarkiverse.mcp.server.InitialRequest;
 import io.quarkiverse.mcp.server.ResourceManager;
 import io.quarkiverse.mcp.server.ResourceResponse;
 import io.quarkiverse.mcp.server.TextResourceContents;
@@ -25,6 +27,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -35,7 +38,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * message ({@code isError: true}); the protocol never sees it, and no stack trace leaves the server.
  */
 @ApplicationScoped
-public class McpCatalog {
+public class McpCatalog implements InitialCheck {
 
     private static final Logger LOG = Logger.getLogger(McpCatalog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +49,7 @@ public class McpCatalog {
     private final Instance<McpResource> resourceBeans;
     private final McpSessions sessions;
     private final ToolRegistry serverTools;
+    private final CompletableFuture<InitialCheck.CheckResult> registered = new CompletableFuture<>();
 
     public McpCatalog(ToolManager tools, ResourceManager resources, Instance<McpTool> toolBeans,
             Instance<McpResource> resourceBeans, McpSessions sessions, ToolRegistry serverTools) {
@@ -79,8 +83,19 @@ public class McpCatalog {
                             .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .register();
         }
+        registered.complete(InitialCheck.CheckResult.SUCCESS);
         LOG.infof("MCP: %d tools (%s), %d resources", all.size(), String.join(", ", all.stream()
                 .map(McpTool::name).toList()), res.size());
+    }
+
+    /**
+     * A client's {@code initialize} is answered once every tool and resource is registered: the stdio transport reads
+     * its first message while the application is still starting, and a client that lists tools at once must not see
+     * an empty list.
+     */
+    @Override
+    public Uni<InitialCheck.CheckResult> perform(InitialRequest request) {
+        return Uni.createFrom().completionStage(registered);
     }
 
     private ToolResponse call(McpTool tool, ToolManager.ToolArguments args) {
