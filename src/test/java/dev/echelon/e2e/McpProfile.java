@@ -17,6 +17,6 @@ public class McpProfile implements QuarkusTestProfile {
                 "orchestrator.memory.enabled", "true",
                 "orchestrator.memory.faiss", "false",
                 "orchestrator.data-dir", "target/test-data/mcp-" + Long.toHexString(System.nanoTime()),
-                "orchestrator.backend-port-base", "19800");
+                "orchestrator.backend-port-base", "20000");
     }
 }
