@@ -198,7 +198,7 @@ public final class Pipeline {
         boolean offer = rounds < tools.maxRounds();
         GenerationCall round = call.withBody(offer ? conversation.offering() : conversation.withholding());
         return generate.generate(round, decision, category, lease, execution, escalations,
-                budget.deadline().minus(elapsed(call)), offer ? conversation.names() : Set.of(), conversation.runs())
+                budget.deadline().minus(elapsed(call)), offer ? conversation.names() : Set.of(), conversation.rounds())
                 .thenCompose(result -> {
                     if (!(result instanceof AttemptResult.ToolRound calls)) {
                         return CompletableFuture.completedFuture(result);
@@ -210,7 +210,7 @@ public final class Pipeline {
                     dev.echelon.tools.ToolContext context = new dev.echelon.tools.ToolContext(
                             call.context().requestId(), decision.role(), budget.deadline().minus(elapsed(call)));
                     return tools.run(calls.message(), conversation.offered(), context).thenCompose(ran -> {
-                        conversation.append(calls.message(), ran.messages(), ran.runs());
+                        conversation.append(calls.message(), calls.usage(), ran.messages(), ran.runs());
                         return toolRound(call, conversation, rounds + 1, decision, category, lease, execution,
                                 escalations);
                     });

@@ -159,6 +159,11 @@ class ToolLoopPipelineTest {
             assertTrue(runs.path(0).path("ok").asBoolean());
             assertTrue(runs.path(0).has("duration_ms"));
             assertEquals(1.0, toolMetrics.counter("echelon.tool.calls", "tool", "add", "outcome", "ok").count());
+            JsonNode usage = sink.json.path("usage");
+            int answerTokens = Answers.gen("coder", ANSWER, Answers.HIGH).completionTokens();
+            assertEquals(30 + 25, usage.path("prompt_tokens").asInt(), "the tool round's prompt counts: " + usage);
+            assertEquals(12 + answerTokens, usage.path("completion_tokens").asInt(), usage.toString());
+            assertEquals(30 + 25 + 12 + answerTokens, usage.path("total_tokens").asInt());
         }
     }
 
