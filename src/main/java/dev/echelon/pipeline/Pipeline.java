@@ -207,6 +207,7 @@ public final class Pipeline {
                         return CompletableFuture.<AttemptResult>completedFuture(new AttemptResult.Rejected(
                                 ErrorCategory.INFRASTRUCTURE, "cancelled between tool rounds", 0, null, null, null));
                     }
+                    execution.sink().runningTools();
                     dev.echelon.tools.ToolContext context = new dev.echelon.tools.ToolContext(
                             call.context().requestId(), decision.role(), budget.deadline().minus(elapsed(call)));
                     return tools.run(calls.message(), conversation.offered(), context).thenCompose(ran -> {

@@ -165,8 +165,4 @@ final class ToolStep {
         }
         return new Ran(messages, runs);
     }
-
-    void close() {
-        workers.shutdownNow();
-    }
 }

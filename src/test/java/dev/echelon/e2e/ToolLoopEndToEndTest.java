@@ -94,6 +94,32 @@ class ToolLoopEndToEndTest {
     }
 
     @Test
+    void aRawStreamCarriesOnlyTheFinalRoundAndTheToolsInItsLastEvent() throws Exception {
+        ObjectNode body = ask("coder", RUN_THIS).put("stream", true);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(TestBackends.base(url) + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains(": running tools"), "the stream shows it is alive while the tool runs");
+        StringBuilder text = new StringBuilder();
+        JsonNode last = null;
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+                continue;
+            }
+            JsonNode event = JSON.readTree(line.substring(6));
+            JsonNode delta = event.path("choices").path(0).path("delta");
+            assertFalse(delta.has("tool_calls"), "no event of the tool round: " + line);
+            text.append(delta.path("content").asText(""));
+            last = event;
+        }
+        assertTrue(text.toString().contains("42042"), text.toString());
+        assertEquals("run_code", last.path("x_echelon").path("tools").path(0).path("name").asText(), last.toString());
+        assertTrue(r.body().endsWith("data: [DONE]\n\n"));
+    }
+
+    @Test
     void theOptOutHeaderMeansNoServerTools() throws Exception {
         JsonNode r = chat(url, ask("coder", RUN_THIS), "X-Echelon-Tools", "off");
         assertFalse(r.path("x_echelon").has("tools"), r.path("x_echelon").toString());
