@@ -128,6 +128,19 @@ class ToolLoopEndToEndTest {
     }
 
     @Test
+    void anInvalidOptOutHeaderIsAnOpenAiError() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(TestBackends.base(url) + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header("X-Echelon-Tools", "sometimes")
+                .POST(HttpRequest.BodyPublishers.ofString(ask("coder", RUN_THIS).toString())).build();
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode error = JSON.readTree(r.body()).path("error");
+        assertEquals("X-Echelon-Tools", error.path("param").asText(), r.body());
+        assertEquals("invalid_request_error", error.path("type").asText());
+    }
+
+    @Test
     void clientDeclaredToolsPassThroughUntouched() throws Exception {
         ObjectNode body = ask("coder", "What is the weather in Paris? Use get_weather.");
         ObjectNode fn = body.putArray("tools").addObject().put("type", "function").putObject("function");

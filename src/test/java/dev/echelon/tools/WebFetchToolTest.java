@@ -78,6 +78,20 @@ class WebFetchToolTest {
     }
 
     @Test
+    void theRequestDeadlineBoundsTheFetch() {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/plain").setBody("late")
+                .setHeadersDelay(3, java.util.concurrent.TimeUnit.SECONDS));
+        WebFetchTool tool = new WebFetchTool(new WebFetch(WebFetchPolicy.defaults(), Dns.SYSTEM, LOOPBACK_SERVER_ONLY));
+        long start = System.nanoTime();
+        ToolResult r = tool.call(args(url("/slow"), null),
+                new ToolContext("req-slow", "worker", Duration.ofMillis(400)));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(ToolResult.Outcome.ERROR, r.outcome(), r.content());
+        assertTrue(r.content().contains("timed out after 400 ms"), r.content());
+        assertTrue(ms < 2_500, "cut to the request's 400 ms, not the policy's 10 s: " + ms + " ms");
+    }
+
+    @Test
     void aForbiddenAddressIsARefusalNotAFetch() {
         WebFetchTool tool = new WebFetchTool(new WebFetch(WebFetchPolicy.defaults()));
         ToolResult r = tool.call(args(url("/secret"), null), CONTEXT);
