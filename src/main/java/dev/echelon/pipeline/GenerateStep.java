@@ -375,6 +375,9 @@ final class GenerateStep {
                 // the stream mixed Echelon's tools with the client's: it goes to the client as it came
                 held.clear();
                 held.addAll(capture.events());
+                if (ctx.stripLogprobs()) {
+                    held.forEach(GenerateStep::stripLogprobs);
+                }
                 capture = null;
             }
             Transcript done = transcript.elapsedMs(ctx.elapsedMs()).build();
@@ -467,10 +470,8 @@ final class GenerateStep {
         private final java.util.TreeMap<Integer, ObjectNode> calls = new java.util.TreeMap<>();
         private final java.util.Map<Integer, StringBuilder> arguments = new java.util.HashMap<>();
 
+        /** Each event once, in stream order (the held events first, then each new one as it arrives). */
         void add(ObjectNode event) {
-            if (events.contains(event)) {
-                return;
-            }
             events.add(event);
             JsonNode delta = event.path("choices").path(0).path("delta");
             if (delta.path("content").isTextual()) {

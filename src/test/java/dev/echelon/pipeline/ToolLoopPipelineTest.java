@@ -208,6 +208,74 @@ class ToolLoopPipelineTest {
         }
     }
 
+    /** One assistant turn that calls Echelon's {@code add} and the client's {@code get_weather} together. */
+    static MockResponse bothKinds(JsonNode request, int n) {
+        String[][] calls = {{"call_a", "add", "{\"a\":1,\"b\":2}"}, {"call_w", "get_weather", "{\"city\":\"Oslo\"}"}};
+        if (request.path("stream").asBoolean(false)) {
+            StringBuilder sb = new StringBuilder();
+            sb.append("data: {\"id\":\"m\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"role\":\"assistant\",\"content\":null},\"finish_reason\":null}]}\n\n");
+            for (int i = 0; i < calls.length; i++) {
+                ObjectNode e = Answers.JSON.createObjectNode().put("id", "m").put("object", "chat.completion.chunk");
+                ObjectNode call = e.putArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                        .putObject("delta").putArray("tool_calls").addObject().put("index", i)
+                        .put("id", calls[i][0]).put("type", "function");
+                call.putObject("function").put("name", calls[i][1]).put("arguments", calls[i][2]);
+                sb.append("data: ").append(e).append("\n\n");
+            }
+            sb.append("data: {\"id\":\"m\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n");
+            sb.append("data: {\"id\":\"m\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":"
+                    + "{\"prompt_tokens\":30,\"completion_tokens\":20,\"total_tokens\":50}}\n\n");
+            sb.append("data: [DONE]\n\n");
+            return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(sb.toString());
+        }
+        ObjectNode c = Answers.JSON.createObjectNode().put("id", "chatcmpl-m").put("object", "chat.completion")
+                .put("created", 1_795_240_401L).put("model", "coder");
+        ObjectNode choice = c.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls");
+        ArrayNode list = choice.putObject("message").put("role", "assistant").putNull("content")
+                .putArray("tool_calls");
+        for (String[] call : calls) {
+            list.addObject().put("id", call[0]).put("type", "function").putObject("function").put("name", call[1])
+                    .put("arguments", call[2]);
+        }
+        c.putObject("usage").put("prompt_tokens", 30).put("completion_tokens", 20).put("total_tokens", 50);
+        return new MockResponse().setHeader("Content-Type", "application/json; charset=utf-8").setBody(c.toString());
+    }
+
+    private static ObjectNode withClientWeatherTool(ObjectNode body) {
+        ObjectNode fn = body.putArray("tools").addObject().put("type", "function").putObject("function");
+        fn.put("name", "get_weather").put("description", "Weather for a city");
+        fn.putObject("parameters").put("type", "object");
+        return body;
+    }
+
+    @Test
+    void aTurnMixingServerAndClientToolsGoesToTheClientWhole() {
+        try (ScriptedBackends b = ScriptedBackends.builder().tools(tools(4))
+                .script("coder", ToolLoopPipelineTest::bothKinds).build()) {
+            CapturingSink json = b.json("coder", withClientWeatherTool(question()));
+            assertNull(json.failure, () -> "failed: " + json.failure);
+            JsonNode calls = json.json.path("choices").path(0).path("message").path("tool_calls");
+            assertEquals(2, calls.size(), json.json.toString());
+            assertEquals("tool_calls", json.json.path("choices").path(0).path("finish_reason").asText());
+
+            CapturingSink stream = b.stream("coder", withClientWeatherTool(question()), false);
+            assertNull(stream.failure, () -> "failed: " + stream.failure);
+            List<String> streamed = new ArrayList<>();
+            for (ObjectNode chunk : stream.chunks) {
+                chunk.path("choices").path(0).path("delta").path("tool_calls")
+                        .forEach(c -> streamed.add(c.path("function").path("name").asText()));
+                assertFalse(chunk.path("choices").path(0).has("logprobs"), "stripped as for any stream: " + chunk);
+            }
+            assertEquals(List.of("add", "get_weather"), streamed);
+            assertEquals("tool_calls", stream.chunks.get(stream.chunks.size() - 1).path("choices").path(0)
+                    .path("finish_reason").asText());
+            assertTrue(add.calls.isEmpty(), "Echelon cannot answer half a turn, so it ran nothing");
+            assertEquals(2, b.requests("coder"));
+        }
+    }
+
     @Test
     void aClientToolWithAServerToolsNameIsTheClients() {
         try (ScriptedBackends b = ScriptedBackends.builder().tools(tools(4))
