@@ -79,6 +79,29 @@ final class HttpExchange implements ResponseSink {
         });
     }
 
+    @Override
+    public void runningTools() {
+        if (!stream) {
+            return;
+        }
+        onContext(() -> {
+            if (response.ended() || response.closed()) {
+                return;
+            }
+            openStream();
+            response.write(": running tools\n\n");
+            if (keepAliveTimer < 0) {
+                keepAliveTimer = vertx.setPeriodic(keepAliveMs, id -> {
+                    if (response.ended() || response.closed()) {
+                        vertx.cancelTimer(id);
+                    } else {
+                        response.write(KEEP_ALIVE);
+                    }
+                });
+            }
+        });
+    }
+
     private void openStream() {
         if (streamOpen) {
             return;

@@ -91,6 +91,15 @@ final class ToolCalls {
     private static final Pattern CAPITALISED = Pattern.compile("[A-Z][A-Za-z0-9'\\-]*");
     private static final Pattern QUOTED = Pattern.compile(
             "\"([^\"]{1,200})\"|\u201c([^\u201d]{1,200})\u201d|(?<![A-Za-z])'([^']{1,200})'(?![A-Za-z])");
+    /** A fenced code block: its info string (the language) and its body. */
+    private static final Pattern FENCE = Pattern.compile("```[ \\t]*([A-Za-z0-9_+#.-]*)[^\\n]*\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern INLINE_CODE = Pattern.compile("`([^`\\n]{1,400})`");
+    /** Parameter names under which a model puts a program it was asked to run. */
+    private static final Set<String> CODE_NAMES = Set.of("code", "program", "source", "source_code", "script",
+            "snippet");
+    /** Fence info strings that name one language differently. */
+    private static final Map<String, String> LANGUAGE_ALIASES = Map.of("py", "python", "python3", "python",
+            "bash", "sh", "shell", "sh", "zsh", "sh", "console", "sh");
     private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z0-9.])-?\\d+(?:\\.\\d+)?");
     private static final Pattern EXPRESSION = Pattern.compile(
             "[-(]?\\d+(?:\\.\\d+)?(?:\\s*[-+*/^x\u00d7\u00f7%]\\s*\\(?-?\\d+(?:\\.\\d+)?\\)?)+");
@@ -297,6 +306,13 @@ final class ToolCalls {
         }
         JsonNode en = schema.get("enum");
         if (en != null && en.isArray() && en.size() > 0) {
+            // a model asked to run a fenced block names the block's language
+            String fenced = ex.fenceLanguage();
+            for (JsonNode e : en) {
+                if (fenced != null && e.isTextual() && e.asText().equalsIgnoreCase(fenced)) {
+                    return e;
+                }
+            }
             for (JsonNode e : en) {
                 if (e.isTextual() && !e.asText().isBlank() && ex.lower.contains(e.asText().toLowerCase(Locale.ROOT))) {
                     return e;
@@ -418,6 +434,8 @@ final class ToolCalls {
         final List<String> quoted = new ArrayList<>();
         final List<String> names = new ArrayList<>();
         final List<Double> numbers = new ArrayList<>();
+        /** Fenced code blocks as (language, body); the language is "" when the fence names none. */
+        final List<String[]> fences = new ArrayList<>();
         final List<String> salient = new ArrayList<>();
         int nextQuoted;
         int nextName;
@@ -427,6 +445,11 @@ final class ToolCalls {
         Extractor(String text) {
             this.text = text.strip();
             this.lower = this.text.toLowerCase(Locale.ROOT);
+            Matcher fence = FENCE.matcher(this.text);
+            while (fence.find()) {
+                String lang = fence.group(1).toLowerCase(Locale.ROOT);
+                fences.add(new String[] {LANGUAGE_ALIASES.getOrDefault(lang, lang), fence.group(2)});
+            }
             Matcher q = QUOTED.matcher(this.text);
             while (q.find()) {
                 for (int g = 1; g <= 3; g++) {
@@ -498,6 +521,8 @@ final class ToolCalls {
             } else if (format.equals("uri") || format.equals("url") || n.equals("url") || n.endsWith("_url")
                     || n.equals("uri") || n.equals("link")) {
                 v = "https://example.com/" + word(name);
+            } else if (CODE_NAMES.contains(n) || n.endsWith("_code")) {
+                v = code();
             } else if (n.contains("expression") || n.contains("formula") || n.contains("equation")) {
                 Matcher m = EXPRESSION.matcher(text);
                 v = m.find() ? m.group().strip() : query();
@@ -530,6 +555,23 @@ final class ToolCalls {
                 }
             }
             return false;
+        }
+
+        /** The language of the first fenced block, or null when there is none or it names none. */
+        String fenceLanguage() {
+            return fences.isEmpty() || fences.get(0)[0].isEmpty() ? null : fences.get(0)[0];
+        }
+
+        /**
+         * The program the user wants run: the first fenced block's body as written, else inline code in backticks,
+         * else the message itself (a model that is asked to run code it was not shown writes its own).
+         */
+        String code() {
+            if (!fences.isEmpty()) {
+                return fences.get(0)[1];
+            }
+            Matcher inline = INLINE_CODE.matcher(text);
+            return inline.find() ? inline.group(1) : query();
         }
 
         /** The text to search for: what the user quoted, or the whole message. */
@@ -734,7 +776,10 @@ final class ToolCalls {
             String k = it.next();
             JsonNode v = o.get(k);
             if (v.isValueNode() && !v.isNull()) {
-                String s = v.asText();
+                String s = v.asText().strip();
+                if (s.isEmpty()) {
+                    continue; // nothing to report: a model does not mention an empty field
+                }
                 if (s.length() > 80) {
                     s = s.substring(0, 80).replaceAll("\\s+\\S*$", "") + "...";
                 }

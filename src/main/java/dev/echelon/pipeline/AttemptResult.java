@@ -28,8 +28,9 @@ sealed interface AttemptResult {
      * calls and generates again.
      *
      * @param message the assistant message with its {@code tool_calls}, ready to append to the conversation
+     * @param usage   the round's token usage, or null when the backend sent none
      */
-    record ToolRound(ObjectNode message) implements AttemptResult {
+    record ToolRound(ObjectNode message, com.fasterxml.jackson.databind.JsonNode usage) implements AttemptResult {
     }
 
     /** A complete answer held back by the gate: a JSON body, or a stream's events up to and including the end. */

@@ -64,18 +64,19 @@ final class GenerateStep {
 
     CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, String category,
             Lease lease, Execution execution, List<String> escalations, java.time.Duration remaining) {
-        return generate(call, decision, category, lease, execution, escalations, remaining, Set.of(), List.of());
+        return generate(call, decision, category, lease, execution, escalations, remaining, Set.of(),
+                ToolRounds.NONE);
     }
 
     /**
      * @param remaining   what is left of the request's deadline: the attempt's backend call may not run longer
      * @param serverTools names of Echelon's own tools offered in {@code call}'s body: an answer that calls only
      *                    these is not delivered but returned as {@link AttemptResult.ToolRound}
-     * @param toolRuns    the tool calls run in earlier rounds of this attempt, for {@code x_echelon.tools}
+     * @param rounds      the tool rounds before this generation: their calls and tokens
      */
     CompletableFuture<AttemptResult> generate(GenerationCall call, RoutingDecision decision, String category,
             Lease lease, Execution execution, List<String> escalations, java.time.Duration remaining,
-            Set<String> serverTools, List<ToolRun> toolRuns) {
+            Set<String> serverTools, ToolRounds rounds) {
         ObjectNode body = call.body().deepCopy();
         SpeculationService.Plan plan = speculation.begin(decision.role(), category);
         SpeculationService.apply(plan, body);
@@ -97,7 +98,7 @@ final class GenerateStep {
         }
         Context ctx = new Context(call, decision, lease, execution, escalations, chat && !clientLogprobs, maxTokens,
                 json, System.nanoTime(), plan, new java.util.concurrent.atomic.AtomicBoolean(), Set.copyOf(serverTools),
-                List.copyOf(toolRuns));
+                rounds);
         CompletableFuture<AttemptResult> outcome;
         try {
             outcome = send(ctx, client, body, call, execution, decision);
@@ -138,7 +139,11 @@ final class GenerateStep {
     private record Context(GenerationCall call, RoutingDecision decision, Lease lease, Execution execution,
             List<String> escalations, boolean stripLogprobs, Integer maxTokens, JsonExpectation json,
             long startNanos, SpeculationService.Plan plan, java.util.concurrent.atomic.AtomicBoolean speculationDone,
-            Set<String> serverTools, List<ToolRun> toolRuns) {
+            Set<String> serverTools, ToolRounds rounds) {
+
+        List<ToolRun> toolRuns() {
+            return rounds.runs();
+        }
 
         long elapsedMs() {
             return (System.nanoTime() - startNanos) / 1_000_000;
@@ -159,13 +164,15 @@ final class GenerateStep {
         JsonNode message = response.path("choices").path(0).path("message");
         if (callsOnlyServerTools(message.path("tool_calls"), ctx.serverTools())) {
             // Echelon's own tools: no gate (a malformed argument is the tool's error to report back to the model)
-            return new AttemptResult.ToolRound(assistantMessage(message.path("content"), message.get("tool_calls")));
+            return new AttemptResult.ToolRound(assistantMessage(message.path("content"), message.get("tool_calls")),
+                    response.get("usage"));
         }
         Transcript t = ctx.call().endpoint() == Endpoint.CHAT
                 ? Transcript.fromChatCompletion(response, ctx.maxTokens(), ctx.json(), ctx.elapsedMs())
                 : Transcript.of(response.path("choices").path(0).path("text").asText(""),
                         textOrNull(response.path("choices").path(0).path("finish_reason")));
         Verdict verdict = gate.judge(t);
+        ctx.rounds().addTo(response.get("usage"));
         EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), timings,
                 ctx.escalations(), verdict, spec, ctx.toolRuns());
         response.put("model", ctx.call().model());
@@ -362,12 +369,15 @@ final class GenerateStep {
             if (capture != null) {
                 ObjectNode message = capture.message();
                 if (callsOnlyServerTools(message.path("tool_calls"), ctx.serverTools())) {
-                    result.complete(new AttemptResult.ToolRound(message));
+                    result.complete(new AttemptResult.ToolRound(message, usage == null ? null : usage.get("usage")));
                     return;
                 }
                 // the stream mixed Echelon's tools with the client's: it goes to the client as it came
                 held.clear();
                 held.addAll(capture.events());
+                if (ctx.stripLogprobs()) {
+                    held.forEach(GenerateStep::stripLogprobs);
+                }
                 capture = null;
             }
             Transcript done = transcript.elapsedMs(ctx.elapsedMs()).build();
@@ -386,6 +396,9 @@ final class GenerateStep {
                 if (result.isDone()) {
                     return;
                 }
+            }
+            if (usage != null) {
+                ctx.rounds().addTo(usage.get("usage"));
             }
             EchelonMeta meta = EchelonMeta.of(ctx.call(), ctx.decision(), ctx.lease(), timings,
                     ctx.escalations(), verdict, spec, ctx.toolRuns());
@@ -457,10 +470,8 @@ final class GenerateStep {
         private final java.util.TreeMap<Integer, ObjectNode> calls = new java.util.TreeMap<>();
         private final java.util.Map<Integer, StringBuilder> arguments = new java.util.HashMap<>();
 
+        /** Each event once, in stream order (the held events first, then each new one as it arrives). */
         void add(ObjectNode event) {
-            if (events.contains(event)) {
-                return;
-            }
             events.add(event);
             JsonNode delta = event.path("choices").path(0).path("delta");
             if (delta.path("content").isTextual()) {

@@ -9,6 +9,8 @@ import dev.echelon.escalation.ErrorCategory;
 import dev.echelon.escalation.EscalationState;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.routing.RoutingDecision;
+import dev.echelon.tools.Tool;
+import dev.echelon.tools.ToolContext;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -183,7 +185,7 @@ public final class Pipeline {
      */
     private CompletableFuture<AttemptResult> generateWithTools(GenerationCall call, RoutingDecision decision,
             String category, Lease lease, Execution execution, List<String> escalations) {
-        List<dev.echelon.tools.Tool> offered = tools.offered(call, decision.role());
+        List<Tool> offered = tools.offered(call, decision.role());
         if (offered.isEmpty()) {
             return generate.generate(call, decision, category, lease, execution, escalations,
                     budget.deadline().minus(elapsed(call)));
@@ -198,7 +200,7 @@ public final class Pipeline {
         boolean offer = rounds < tools.maxRounds();
         GenerationCall round = call.withBody(offer ? conversation.offering() : conversation.withholding());
         return generate.generate(round, decision, category, lease, execution, escalations,
-                budget.deadline().minus(elapsed(call)), offer ? conversation.names() : Set.of(), conversation.runs())
+                budget.deadline().minus(elapsed(call)), offer ? conversation.names() : Set.of(), conversation.rounds())
                 .thenCompose(result -> {
                     if (!(result instanceof AttemptResult.ToolRound calls)) {
                         return CompletableFuture.completedFuture(result);
@@ -207,10 +209,11 @@ public final class Pipeline {
                         return CompletableFuture.<AttemptResult>completedFuture(new AttemptResult.Rejected(
                                 ErrorCategory.INFRASTRUCTURE, "cancelled between tool rounds", 0, null, null, null));
                     }
-                    dev.echelon.tools.ToolContext context = new dev.echelon.tools.ToolContext(
-                            call.context().requestId(), decision.role(), budget.deadline().minus(elapsed(call)));
+                    execution.sink().runningTools();
+                    ToolContext context = new ToolContext(call.context().requestId(), decision.role(),
+                            budget.deadline().minus(elapsed(call)));
                     return tools.run(calls.message(), conversation.offered(), context).thenCompose(ran -> {
-                        conversation.append(calls.message(), ran.messages(), ran.runs());
+                        conversation.append(calls.message(), calls.usage(), ran.messages(), ran.runs());
                         return toolRound(call, conversation, rounds + 1, decision, category, lease, execution,
                                 escalations);
                     });

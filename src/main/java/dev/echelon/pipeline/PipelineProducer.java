@@ -24,6 +24,7 @@ import dev.echelon.escalation.EscalationLog;
 import dev.echelon.escalation.EscalationPolicy;
 import dev.echelon.quality.GateConfig;
 import dev.echelon.quality.QualityGate;
+import dev.echelon.tools.ToolRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -157,7 +158,7 @@ public class PipelineProducer {
     Pipeline pipeline(EchelonConfig config, ModelRegistry registry, Router router, ComplexityTaskRouter tasks,
             Admission admission, CircuitBreakers breakers, EscalationLog log, RecentOutcomes outcomes,
             MeterRegistry metrics, ResidencyView residency, SpeculationService speculation, MemoryRuntime memory,
-            dev.echelon.tools.ToolRegistry tools) {
+            ToolRegistry tools) {
         EchelonConfig.Escalation e = config.escalation();
         Budget budget = Budget.of(e.maxRetries(), e.maxEscalations(), (long) e.maxTotalTokens(),
                 Duration.ofMillis(e.deadlineMs()));

@@ -16,6 +16,13 @@ public interface ResponseSink {
     /** The request waits for a slot; {@code loading} when the role's model is still loading. */
     void waiting(boolean loading);
 
+    /**
+     * Echelon runs its own tools for the request (a sandboxed program can take seconds): a stream may show it is
+     * alive. Nothing of the tool round itself reaches the client.
+     */
+    default void runningTools() {
+    }
+
     /** The whole answer of a non-streamed request. */
     void json(ObjectNode body);
 

@@ -75,6 +75,8 @@ final class ToolStep {
         private final List<Tool> offered;
         private final ArrayNode added = F.arrayNode();
         private final List<ToolRun> runs = new ArrayList<>();
+        private long promptTokens;
+        private long completionTokens;
 
         Conversation(ObjectNode clientBody, List<Tool> offered) {
             this.clientBody = clientBody;
@@ -91,8 +93,9 @@ final class ToolStep {
             return offered;
         }
 
-        List<ToolRun> runs() {
-            return List.copyOf(runs);
+        /** The rounds so far: their calls and tokens. */
+        ToolRounds rounds() {
+            return new ToolRounds(runs, promptTokens, completionTokens);
         }
 
         /** The next round's body with Echelon's tools after the client's. */
@@ -122,10 +125,14 @@ final class ToolStep {
             return body;
         }
 
-        void append(ObjectNode assistant, List<ObjectNode> toolMessages, List<ToolRun> ran) {
+        void append(ObjectNode assistant, JsonNode usage, List<ObjectNode> toolMessages, List<ToolRun> ran) {
             added.add(assistant);
             toolMessages.forEach(added::add);
             runs.addAll(ran);
+            if (usage != null) {
+                promptTokens += usage.path("prompt_tokens").asLong(0);
+                completionTokens += usage.path("completion_tokens").asLong(0);
+            }
         }
     }
 
@@ -157,9 +164,5 @@ final class ToolStep {
             messages.add(m);
         }
         return new Ran(messages, runs);
-    }
-
-    void close() {
-        workers.shutdownNow();
     }
 }

@@ -295,8 +295,8 @@ public final class RegistryLoader {
             if (!c.present()) {
                 return List.of();
             }
-            List<String> names = c.strings();
             List<Cursor> items = c.items();
+            List<String> names = items.stream().map(Cursor::requireString).toList();
             if (!names.isEmpty() && (kind != RoleKind.GENERATE || tier == Tier.D)) {
                 c.error("only roles that answer users call tools (this role is "
                         + (kind == null ? "?" : kind.name().toLowerCase()) + ", tier " + tier + ")");
@@ -305,7 +305,7 @@ public final class RegistryLoader {
             List<String> out = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
                 String n = names.get(i);
-                Cursor ic = i < items.size() ? items.get(i) : c;
+                Cursor ic = items.get(i);
                 if (!TOOL_NAME.matcher(n).matches()) {
                     ic.error("'" + n + "' is not a valid tool name (lower-case letters, digits and '_')");
                 } else if (toolNames != null && !toolNames.contains(n)) {

@@ -95,7 +95,7 @@ public final class ArgumentCheck {
                 continue;
             }
             JsonNode v = value.get(name);
-            if (v.isNull() && !schema.path("required").toString().contains("\"" + name + "\"")) {
+            if (v.isNull() && !required(schema, name)) {
                 continue; // an optional argument sent as null means "not given"
             }
             check(propertySchema, v, child(path, name), out);
@@ -103,6 +103,15 @@ public final class ArgumentCheck {
                 return;
             }
         }
+    }
+
+    private static boolean required(JsonNode schema, String name) {
+        for (JsonNode r : schema.path("required")) {
+            if (r.asText().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String child(String path, String name) {

@@ -8,8 +8,12 @@ import jakarta.inject.Singleton;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
-/** Builds the sandbox's code runner and the web fetcher from {@code ORCHESTRATOR_SANDBOX_*} and {@code ORCHESTRATOR_WEBFETCH_*}. */
+/**
+ * Builds the sandbox's code runner and the web fetcher from {@code ORCHESTRATOR_SANDBOX_*} and
+ * {@code ORCHESTRATOR_WEBFETCH_*}; a value they refuse stops startup naming the variable.
+ */
 public class ToolsProducer {
 
     @Produces
@@ -29,8 +33,8 @@ public class ToolsProducer {
             return new Sandbox(Path.of(s.launcher()), s.cpuSeconds(), ByteSize.parse("orchestrator.sandbox.memory",
                     s.memory()), s.openFiles(), ByteSize.parse("orchestrator.sandbox.file-size", s.fileSize()),
                     s.processes(), ByteSize.parse("orchestrator.sandbox.disk", s.disk()),
-                    Duration.ofMillis(s.wallClockMs()), Math.toIntExact(ByteSize.parse("orchestrator.sandbox.output-cap",
-                            s.outputCap())));
+                    Duration.ofMillis(s.wallClockMs()),
+                    Math.toIntExact(ByteSize.parse("orchestrator.sandbox.output-cap", s.outputCap())));
         } catch (InvalidSettingException e) {
             throw e;
         } catch (IllegalArgumentException | ArithmeticException e) {
@@ -40,7 +44,7 @@ public class ToolsProducer {
 
     static WebFetchPolicy policy(EchelonConfig.WebFetchLimits w) {
         try {
-            return new WebFetchPolicy(w.allowHosts().orElse(java.util.List.of()), w.denyHosts().orElse(java.util.List.of()),
+            return new WebFetchPolicy(w.allowHosts().orElse(List.of()), w.denyHosts().orElse(List.of()),
                     ByteSize.parse("orchestrator.webfetch.max-bytes", w.maxBytes()), Duration.ofMillis(w.timeoutMs()),
                     w.maxRedirects(), WebFetchPolicy.DEFAULT_USER_AGENT);
         } catch (InvalidSettingException e) {

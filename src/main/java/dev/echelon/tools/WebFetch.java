@@ -71,13 +71,22 @@ public final class WebFetch {
      * @throws IOException when the host does not resolve or the connection fails
      */
     public FetchResult fetch(String url) throws IOException {
+        return fetch(url, policy.timeout());
+    }
+
+    /**
+     * As {@link #fetch(String)}, within {@code limit} when that is shorter than the policy's timeout: a request's
+     * own deadline bounds the fetches it makes.
+     */
+    public FetchResult fetch(String url, Duration limit) throws IOException {
+        Duration timeout = limit.compareTo(policy.timeout()) < 0 ? limit : policy.timeout();
         HttpUrl current = parse(url, null);
-        long deadline = System.nanoTime() + policy.timeout().toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (int hop = 0; ; hop++) {
             List<InetAddress> vetted = vet(current);
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw timedOut(current);
+                throw timedOut(current, timeout);
             }
             String host = current.host();
             OkHttpClient client = base.newBuilder()
@@ -106,13 +115,12 @@ public final class WebFetch {
                 }
                 return read(response, current);
             } catch (InterruptedIOException e) {
-                throw timedOut(current);
+                throw timedOut(current, timeout);
             }
         }
     }
 
-    private InterruptedIOException timedOut(HttpUrl url) {
-        Duration t = policy.timeout();
+    private static InterruptedIOException timedOut(HttpUrl url, Duration t) {
         return new InterruptedIOException("fetching " + url + " timed out after " + t.toMillis() + " ms");
     }
 

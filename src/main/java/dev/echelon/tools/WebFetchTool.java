@@ -61,9 +61,12 @@ public class WebFetchTool implements Tool {
     public ToolResult call(ObjectNode arguments, ToolContext context) {
         String url = arguments.get("url").asText();
         int maxChars = arguments.path("max_chars").isNumber() ? arguments.get("max_chars").asInt() : DEFAULT_MAX_CHARS;
+        if (context.remaining().toMillis() < 100) {
+            return ToolResult.refused("web_fetch was not run: the request's deadline has run out");
+        }
         FetchResult r;
         try {
-            r = fetch.fetch(url);
+            r = fetch.fetch(url, context.remaining());
         } catch (FetchRefusedException e) {
             return ToolResult.refused("web_fetch refused " + url + ": " + e.getMessage());
         } catch (InterruptedIOException e) {

@@ -156,6 +156,31 @@ class ToolCallingTest {
         assertTrue(n >= 1 && n <= 20, a.toString());
     }
 
+    /** A code runner as a server might offer it: the model puts the program it was asked to run in {@code code}. */
+    static final Map<String, Object> RUN = tool("run_code", "Run a short Python 3 or POSIX shell program",
+            Map.of("type", "object", "properties", props(
+                    "language", Map.of("type", "string", "enum", List.of("python", "sh")),
+                    "code", Map.of("type", "string")), "required", List.of("language", "code")));
+
+    @Test
+    void aFencedBlockTheUserAsksToRunBecomesTheCodeArgument() {
+        JsonNode r = chat(List.of(user("Please run this code and tell me what it prints:\n```python\n"
+                + "for i in range(3):\n    print(i * 7)\n```")), Map.of("tools", List.of(WEATHER, RUN),
+                "temperature", 0));
+        JsonNode call = r.get("choices").get(0).get("message").get("tool_calls").get(0);
+        assertEquals("run_code", call.get("function").get("name").asText());
+        JsonNode a = parse(call.get("function").get("arguments").asText());
+        assertEquals("python", a.get("language").asText());
+        assertEquals("for i in range(3):\n    print(i * 7)\n", a.get("code").asText(), "the block as written");
+
+        JsonNode shell = chat(List.of(user("Run this shell snippet, please:\n```bash\necho python is here\n```")),
+                Map.of("tools", List.of(RUN), "temperature", 0));
+        JsonNode sa = parse(shell.get("choices").get(0).get("message").get("tool_calls").get(0).get("function")
+                .get("arguments").asText());
+        assertEquals("sh", sa.get("language").asText(), "the fence's language wins over a word in the code");
+        assertEquals("echo python is here\n", sa.get("code").asText());
+    }
+
     @Test
     void autoPicksTheRelatedTool() {
         JsonNode r = chat(List.of(user("Please search the web for news about \"solar panels\", top 3 results")),

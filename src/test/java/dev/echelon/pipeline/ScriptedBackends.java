@@ -186,7 +186,8 @@ final class ScriptedBackends implements AutoCloseable {
         this.pipeline = new Pipeline(new PipelineParts(REGISTRY, router, tasks, admission,
                 new QualityGate(GateConfig.DEFAULT), GateConfig.DEFAULT, b.holdBackTokens, b.holdBackMs,
                 new EscalationPolicy(REGISTRY, breakers), breakers, log, b.budget, metrics, new RecentOutcomes(100),
-                b.residency));
+                b.residency, dev.echelon.speculation.SpeculationService.disabled(), java.util.Optional.empty(),
+                b.tools));
     }
 
     private static HttpUrl closedPort() throws IOException {
@@ -215,6 +216,13 @@ final class ScriptedBackends implements AutoCloseable {
         private int slots = 2;
         private TaskRouter tasks;
         private ResidencyView residency = ResidencyView.NONE;
+        private dev.echelon.tools.ToolRegistry tools = dev.echelon.tools.ToolRegistry.none();
+
+        /** Echelon's server-side tools and which role may call them; default: none. */
+        Builder tools(dev.echelon.tools.ToolRegistry registry) {
+            tools = registry;
+            return this;
+        }
 
         /** Where the residency controller holds each role (cold, moving, substituted); default: nowhere. */
         Builder residency(ResidencyView view) {

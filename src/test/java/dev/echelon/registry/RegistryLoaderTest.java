@@ -220,6 +220,62 @@ class RegistryLoaderTest {
         assertTrue(e.getMessage().contains(expected), "the exception message lists the error");
     }
 
+    /** The loader as Echelon builds it: with the names of the tools that exist. */
+    private static final RegistryLoader WITH_TOOLS = new RegistryLoader(RegistryMode.FULL, Path.of("models"), false,
+            java.util.Set.of("run_code", "web_fetch"));
+
+    @Test
+    void roleToolsAreReadInOrder() {
+        ModelRegistry r = WITH_TOOLS.parse(VALID.replace("    fallbacks: [worker]\n",
+                "    fallbacks: [worker]\n    tools: [web_fetch, run_code]\n"), "model_registry.yaml");
+        assertEquals(List.of("web_fetch", "run_code"), r.requireRole("frontdoor").tools());
+        assertEquals(List.of(), r.requireRole("worker").tools(), "no tools key: no tools");
+    }
+
+    static Stream<Arguments> invalidTools() {
+        return Stream.of(
+                Arguments.of("unknown tool",
+                        "    fallbacks: [worker]\n    tools: [run_code, shell_exec]\n",
+                        "model_registry.yaml: roles.frontdoor.tools[1]: unknown tool 'shell_exec' (tools: run_code, "
+                                + "web_fetch)"),
+                Arguments.of("tool listed twice",
+                        "    fallbacks: [worker]\n    tools: [run_code, run_code]\n",
+                        "model_registry.yaml: roles.frontdoor.tools[1]: tool 'run_code' is listed twice"),
+                Arguments.of("tools not a list",
+                        "    fallbacks: [worker]\n    tools: run_code\n",
+                        "model_registry.yaml: roles.frontdoor.tools: "));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidTools")
+    void invalidRoleToolsAreRefusedWithTheKeyPath(String name, String toolsLine, String expected) {
+        String yaml = VALID.replace("    fallbacks: [worker]\n", toolsLine);
+        RegistryValidationException e = assertThrows(RegistryValidationException.class,
+                () -> WITH_TOOLS.parse(yaml, "model_registry.yaml"));
+        assertTrue(e.errors().stream().anyMatch(err -> err.startsWith(expected)),
+                name + ": expected an error starting with\n  " + expected + "\nbut got\n  "
+                        + String.join("\n  ", e.errors()));
+    }
+
+    @Test
+    void draftRolesCallNoTools() {
+        String yaml = VALID.replace("    kind: draft\n", "    kind: draft\n    tools: [run_code]\n");
+        RegistryValidationException e = assertThrows(RegistryValidationException.class,
+                () -> WITH_TOOLS.parse(yaml, "model_registry.yaml"));
+        assertTrue(e.errors().stream().anyMatch(err -> err.startsWith(
+                "model_registry.yaml: roles.draft_general.tools: only roles that answer users call tools")),
+                String.join("\n", e.errors()));
+    }
+
+    @Test
+    void shippedRegistryGivesToolsToWorkersAndExperts() {
+        ModelRegistry r = WITH_TOOLS.load(Path.of("model_registry.yaml"));
+        assertTrue(r.requireRole("coder").tools().contains("run_code"));
+        assertTrue(r.requireRole("worker").tools().containsAll(List.of("run_code", "web_fetch")));
+        assertTrue(r.requireRole("architect").tools().contains("web_fetch"));
+        assertEquals(List.of(), r.requireRole("frontdoor").tools(), "the front door triages; it runs nothing");
+    }
+
     @Test
     void everyErrorIsReportedAtOnce() {
         String yaml = VALID.replace("bytes: 34820885024", "bytes: -5")
