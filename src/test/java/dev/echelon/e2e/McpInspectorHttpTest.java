@@ -3,6 +3,7 @@ package dev.echelon.e2e;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * {@link McpHttpClientsTest}).
  */
 @QuarkusTest
+@TestProfile(ToolsProfile.class) // no API keys, server-side tools on
 class McpInspectorHttpTest {
 
     @TestHTTPResource("/mcp")

@@ -4,7 +4,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 import java.util.Map;
 
-/** API keys on and memory on (pure-Java index), so that MCP's authentication and memory tools can be driven. */
+/**
+ * API keys on, memory on (pure-Java index) and server-side tools on, so that MCP's authentication, memory tools and
+ * run_code / web_fetch can be driven.
+ */
 public class McpProfile implements QuarkusTestProfile {
 
     static final String KEY = "sk-mcp-alpha";
@@ -15,6 +18,7 @@ public class McpProfile implements QuarkusTestProfile {
         return Map.of(
                 "orchestrator.api-keys", KEY + "," + OTHER_KEY,
                 "orchestrator.memory.enabled", "true",
+                "orchestrator.tools.enabled", "true",
                 "orchestrator.memory.faiss", "false",
                 "orchestrator.data-dir", "target/test-data/mcp-" + Long.toHexString(System.nanoTime()),
                 "orchestrator.backend-port-base", "20000");
