@@ -13,7 +13,6 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
@@ -28,7 +27,6 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,25 +112,10 @@ class LangChain4jClientTest {
 
     @Test
     void streamingDeliversPartialResponsesThenTheCompleteResponse() throws Exception {
-        List<String> partials = new CopyOnWriteArrayList<>();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        streamingModel("frontdoor").chat("Tell me about rivers and mountains.", new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                partials.add(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = done.get(30, TimeUnit.SECONDS);
+        StreamedChat stream = new StreamedChat();
+        streamingModel("frontdoor").chat("Tell me about rivers and mountains.", stream);
+        ChatResponse r = stream.await(30);
+        List<String> partials = stream.partials;
         assertTrue(partials.size() >= 2, "several partial responses, got " + partials);
         String joined = String.join("", partials);
         assertFalse(joined.isBlank());
@@ -176,26 +159,11 @@ class LangChain4jClientTest {
 
     @Test
     void streamedToolCallIsAssembledFromDeltas() throws Exception {
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        List<String> partialText = new CopyOnWriteArrayList<>();
+        StreamedChat stream = new StreamedChat();
         streamingModel("frontdoor").chat(ChatRequest.builder().messages(UserMessage.from(WEATHER_QUESTION))
-                .toolSpecifications(GET_WEATHER).build(), new StreamingChatResponseHandler() {
-                    @Override
-                    public void onPartialResponse(String partial) {
-                        partialText.add(partial);
-                    }
-
-                    @Override
-                    public void onCompleteResponse(ChatResponse response) {
-                        done.complete(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        done.completeExceptionally(error);
-                    }
-                });
-        ChatResponse r = done.get(30, TimeUnit.SECONDS);
+                .toolSpecifications(GET_WEATHER).build(), stream);
+        ChatResponse r = stream.await(30);
+        List<String> partialText = stream.partials;
         assertTrue(r.aiMessage().hasToolExecutionRequests(), "streamed tool call: " + r.aiMessage());
         ToolExecutionRequest request = r.aiMessage().toolExecutionRequests().get(0);
         assertEquals("get_weather", request.name());

@@ -2,6 +2,7 @@ package dev.echelon.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echelon.TestBackends;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -11,11 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -44,8 +42,7 @@ class McpHttpClientsTest {
 
     @BeforeEach
     void backendsReady() throws Exception {
-        CompletableFuture.allOf(supervisor.servers().stream().map(s -> s.awaitReady(Duration.ofSeconds(30)))
-                .toArray(CompletableFuture[]::new)).get(40, TimeUnit.SECONDS);
+        TestBackends.awaitAllReady(supervisor);
     }
 
     @Test

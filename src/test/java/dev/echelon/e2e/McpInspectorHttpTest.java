@@ -1,5 +1,6 @@
 package dev.echelon.e2e;
 
+import dev.echelon.TestBackends;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -8,11 +9,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The MCP Inspector CLI ({@code @modelcontextprotocol/inspector@0.15.0 --cli}) against {@code /mcp} over Streamable
@@ -31,8 +29,7 @@ class McpInspectorHttpTest {
     @Test
     void inspectorListsAndCallsEverything() throws Exception {
         NodeCommand.requireInstalled("@modelcontextprotocol/inspector");
-        CompletableFuture.allOf(supervisor.servers().stream().map(s -> s.awaitReady(Duration.ofSeconds(30)))
-                .toArray(CompletableFuture[]::new)).get(40, TimeUnit.SECONDS);
+        TestBackends.awaitAllReady(supervisor);
         new McpInspectorScenario(List.of("http://127.0.0.1:" + mcp.getPort() + "/mcp", "--transport", "http"),
                 Map.of()).run();
     }

@@ -8,7 +8,6 @@ import dev.echelon.supervisor.Supervisor;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
@@ -26,8 +25,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -170,27 +167,12 @@ class ToolLoopEndToEndTest {
     void streamedThroughLangChain4jOnlyTheFinalRoundArrives() throws Exception {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(TestBackends.base(url) + "/v1")
                 .apiKey("unused").modelName("coder").timeout(Duration.ofSeconds(60)).build();
-        StringBuilder partials = new StringBuilder();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(RUN_THIS, new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                partials.append(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = done.get(60, TimeUnit.SECONDS);
+        StreamedChat stream = new StreamedChat();
+        model.chat(RUN_THIS, stream);
+        ChatResponse r = stream.await(60);
+        String partials = stream.joined();
         assertFalse(r.aiMessage().hasToolExecutionRequests());
-        assertTrue(partials.toString().contains("42042"), partials.toString());
-        assertEquals(partials.toString(), r.aiMessage().text());
+        assertTrue(partials.contains("42042"), partials);
+        assertEquals(partials, r.aiMessage().text());
     }
 }

@@ -13,38 +13,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Dns;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.SocketPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * WebFetch against a MockWebServer. The server is on 127.0.0.1, which the real policy forbids, so these tests let
  * exactly that address through and keep the real policy for everything else (redirect targets included).
  */
-class WebFetchTest {
-
-    private static final AddressPolicy LOOPBACK_SERVER_ONLY = address ->
-            address.getHostAddress().equals("127.0.0.1") ? null : PublicAddressPolicy.INSTANCE.refusal(address);
-
-    private MockWebServer server;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new MockWebServer();
-        server.start();
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    /** The server's URL by address: MockWebServer names itself "localhost", which is refused by name. */
-    private String url(String path) {
-        return "http://127.0.0.1:" + server.getPort() + path;
-    }
+class WebFetchTest extends LoopbackPagesTest {
 
     private static WebFetch fetcher(WebFetchPolicy policy) {
         return new WebFetch(policy, Dns.SYSTEM, LOOPBACK_SERVER_ONLY);

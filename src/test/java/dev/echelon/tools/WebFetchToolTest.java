@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import okhttp3.Dns;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,29 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * web_fetch's argument handling over WebFetch: a MockWebServer on 127.0.0.1 is let through for the fetches; the
  * real address policy refuses the same server otherwise.
  */
-class WebFetchToolTest {
+class WebFetchToolTest extends LoopbackPagesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ToolContext CONTEXT = new ToolContext("req-fetch", "worker", Duration.ofSeconds(30));
-    private static final AddressPolicy LOOPBACK_SERVER_ONLY = address ->
-            address.getHostAddress().equals("127.0.0.1") ? null : PublicAddressPolicy.INSTANCE.refusal(address);
-
-    private MockWebServer server;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new MockWebServer();
-        server.start();
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    private String url(String path) {
-        return "http://127.0.0.1:" + server.getPort() + path;
-    }
 
     private static ObjectNode args(String url, Integer maxChars) {
         ObjectNode a = JSON.createObjectNode().put("url", url);
