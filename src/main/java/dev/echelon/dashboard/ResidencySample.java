@@ -13,11 +13,16 @@ public record ResidencySample(long epochMs, Map<String, String> states, long gpu
         states = Map.copyOf(states);
     }
 
+    /** Used ÷ budget; with no budget at all, 1 when anything is used there (as {@code Budgets} reads it). */
     public double gpuPressure() {
-        return gpuBudgetBytes <= 0 ? 0 : (double) gpuUsedBytes / gpuBudgetBytes;
+        return ratio(gpuUsedBytes, gpuBudgetBytes);
     }
 
     public double hostPressure() {
-        return hostBudgetBytes <= 0 ? 0 : (double) hostUsedBytes / hostBudgetBytes;
+        return ratio(hostUsedBytes, hostBudgetBytes);
+    }
+
+    private static double ratio(long used, long budget) {
+        return budget <= 0 ? (used > 0 ? 1 : 0) : (double) used / budget;
     }
 }
