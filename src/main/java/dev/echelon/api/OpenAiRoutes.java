@@ -10,6 +10,7 @@ import dev.echelon.config.EchelonConfig;
 import dev.echelon.memory.EmbeddingService;
 import dev.echelon.memory.MemoryMode;
 import dev.echelon.memory.MemoryRuntime;
+import dev.echelon.observe.RequestMdc;
 import dev.echelon.pipeline.Endpoint;
 import dev.echelon.pipeline.Execution;
 import dev.echelon.pipeline.GenerationCall;
@@ -114,6 +115,9 @@ public class OpenAiRoutes {
         String requestId = requestId(rc.request().getHeader("X-Request-Id"));
         rc.put(REQUEST_ID, requestId);
         rc.response().putHeader("X-Request-Id", requestId);
+        // on the request's own (duplicated) Vert.x context: its handlers and blocking workers log with the id
+        RequestMdc.enter(requestId);
+        rc.addEndHandler(v -> RequestMdc.leave());
         if (!keys.enabled()) {
             rc.put(PRINCIPAL, "anonymous");
             rc.next();

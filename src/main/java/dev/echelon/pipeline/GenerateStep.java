@@ -122,7 +122,8 @@ final class GenerateStep {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true); // Echelon needs usage even if the client doesn't
             Relay relay = new Relay(ctx);
-            StreamHandle handle = client.openAiStream(call.endpoint().backendPath(), body, relay);
+            StreamHandle handle = client.openAiStream(call.endpoint().backendPath(), body,
+                    new InRequest(call.context().requestId(), relay));
             relay.handle(handle);
             execution.generatingWith(handle::cancel);
             return relay.result;
@@ -131,8 +132,8 @@ final class GenerateStep {
         body.remove("stream_options");
         CompletableFuture<ObjectNode> answer = client.openAiJson(call.endpoint().backendPath(), body);
         execution.generatingWith(answer);
-        return answer.handle((response, error) -> error != null ? failed(unwrap(error), decision, 0)
-                : judgeJson(ctx, response));
+        return answer.handle(dev.echelon.observe.RequestMdc.wrap(call.context().requestId(),
+                (response, error) -> error != null ? failed(unwrap(error), decision, 0) : judgeJson(ctx, response)));
     }
 
     /** Everything one attempt needs to know. */
@@ -187,6 +188,32 @@ final class GenerateStep {
         ctx.execution().sink().json(response);
         return new AttemptResult.Served(new GenerationResult(ctx.lease().instance().id(), finishReason(response),
                 response.get("usage"), timings, 0, meta, t.toolCall() ? "" : t.text()), verdict);
+    }
+
+    /** A stream's callbacks (on the backend client's threads) with the request id in the logging MDC. */
+    private record InRequest(String requestId, StreamListener<ObjectNode> listener)
+            implements StreamListener<ObjectNode> {
+
+        @Override
+        public void onEvent(ObjectNode event) {
+            try (var ignored = dev.echelon.observe.RequestMdc.open(requestId)) {
+                listener.onEvent(event);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            try (var ignored = dev.echelon.observe.RequestMdc.open(requestId)) {
+                listener.onComplete();
+            }
+        }
+
+        @Override
+        public void onError(BackendException error) {
+            try (var ignored = dev.echelon.observe.RequestMdc.open(requestId)) {
+                listener.onError(error);
+            }
+        }
     }
 
     /** Relays one stream; every callback of one stream comes from one thread. */

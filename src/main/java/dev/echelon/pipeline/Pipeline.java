@@ -3,6 +3,7 @@ package dev.echelon.pipeline;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.escalation.Action;
+import dev.echelon.observe.RequestMdc;
 import dev.echelon.escalation.Attempt;
 import dev.echelon.escalation.Budget;
 import dev.echelon.escalation.ErrorCategory;
@@ -44,6 +45,7 @@ public final class Pipeline {
     private final ModelRegistry registry;
     private final Budget budget;
     private final Set<Execution> inFlight = ConcurrentHashMap.newKeySet();
+    private final LatencyWindow latencies = LatencyWindow.standard();
 
     public Pipeline(PipelineParts parts) {
         this.recall = new RecallStep(parts.memory());
@@ -52,11 +54,17 @@ public final class Pipeline {
         this.generate = new GenerateStep(parts.gate(), parts.gateConfig(), parts.holdBackTokens(),
                 parts.holdBackMs(), parts.speculation());
         this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
-        this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks(), parts.memory());
+        this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks(), parts.memory(),
+                latencies);
         this.residency = new ResidencyStep(parts.residency(), parts.registry(), parts.gateConfig(), parts.policy());
         this.tools = new ToolStep(parts.tools());
         this.registry = parts.registry();
         this.budget = parts.budget();
+    }
+
+    /** Time to first token per role over the last minutes (the dashboard's percentiles). */
+    public LatencyWindow latencies() {
+        return latencies;
     }
 
     /**
@@ -69,6 +77,13 @@ public final class Pipeline {
 
     /** Starts serving {@code call}; the answer goes to {@code sink}. Returns at once. */
     public Execution execute(GenerationCall call, ResponseSink sink) {
+        // every caller (HTTP route, MCP tool, a worker) gets the request id into the log lines of this start
+        try (RequestMdc.Scope ignored = RequestMdc.open(call.context().requestId())) {
+            return start(call, sink);
+        }
+    }
+
+    private Execution start(GenerationCall call, ResponseSink sink) {
         Execution execution = new Execution(call, sink, admit);
         inFlight.add(execution);
         RoutingDecision decision = null;
@@ -123,7 +138,8 @@ public final class Pipeline {
             execution.sink().waiting(ticket.waitingForLoad());
         }
         long start = System.nanoTime();
-        ticket.lease().whenComplete((lease, error) -> {
+        String requestId = call.context().requestId();
+        ticket.lease().whenComplete(RequestMdc.wrap(requestId, (lease, error) -> {
             if (error != null) {
                 Optional<RoutingDecision> fallback = execution.cancelled() ? Optional.empty()
                         : residency.afterWait(placed, unwrap(error), admit);
@@ -158,7 +174,7 @@ public final class Pipeline {
                 finish(execution, decision, null, null, e);
                 return;
             }
-            outcome.whenComplete((result, failure) -> {
+            outcome.whenComplete(RequestMdc.wrap(requestId, (result, failure) -> {
                 lease.release();
                 if (failure != null) {
                     finish(execution, decision, null, null, failure); // failed after commit: nothing to escalate
@@ -172,8 +188,8 @@ public final class Pipeline {
                     failed(req, call, decision, state, kind, lease.instance().id(), (AttemptResult.Rejected) result,
                             start);
                 }
-            });
-        });
+            }));
+        }));
     }
 
     /**

@@ -25,6 +25,7 @@ import dev.echelon.escalation.EscalationPolicy;
 import dev.echelon.quality.GateConfig;
 import dev.echelon.quality.QualityGate;
 import dev.echelon.tools.ToolRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -142,15 +143,22 @@ public class PipelineProducer {
 
     @Produces
     @Singleton
-    Admission admission(EchelonConfig config, ModelRegistry registry, InstancePool pool, CircuitBreakers breakers) {
+    Admission admission(EchelonConfig config, ModelRegistry registry, InstancePool pool, CircuitBreakers breakers,
+            MeterRegistry metrics) {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "echelon-admission-timer");
             t.setDaemon(true);
             return t;
         });
-        return new Admission(pool, config.api().maxQueuePerRole(), config.api().maxQueueWaitMs(),
+        Admission admission = new Admission(pool, config.api().maxQueuePerRole(), config.api().maxQueueWaitMs(),
                 role -> registry.role(role).map(r -> r.timeouts().loadMs()).orElse(60_000L),
                 config.residency().transitionWaitMs(), timers, id -> !breakers.refusing(id));
+        // one gauge per role from the start, so a dashboard sees an idle role's empty queue rather than no series
+        for (String role : registry.roles().keySet()) {
+            Gauge.builder("echelon.queue.depth", admission, a -> a.queued(role))
+                    .description("Requests waiting in a role's admission queue").tag("role", role).register(metrics);
+        }
+        return admission;
     }
 
     @Produces

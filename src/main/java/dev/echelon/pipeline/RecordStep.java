@@ -24,9 +24,12 @@ final class RecordStep {
     private final RecentOutcomes outcomes;
     private final TaskRouter tasks;
     private final Optional<MemoryService> memory;
+    private final LatencyWindow latencies;
 
-    RecordStep(MeterRegistry metrics, RecentOutcomes outcomes, TaskRouter tasks, Optional<MemoryService> memory) {
+    RecordStep(MeterRegistry metrics, RecentOutcomes outcomes, TaskRouter tasks, Optional<MemoryService> memory,
+            LatencyWindow latencies) {
         this.metrics = metrics;
+        this.latencies = latencies;
         this.outcomes = outcomes;
         this.tasks = tasks;
         this.memory = memory;
@@ -58,6 +61,14 @@ final class RecordStep {
             metrics.counter("echelon.tokens", "role", role, "direction", "out").increment(result.completionTokens());
         }
         if (result != null && failure == null && !cancelled) {
+            speed(role, result.timings(), nanos);
+        }
+        if (failure != null && (failure.status() == 429 || failure.status() == 503)) {
+            // refusals by cause: a full queue (429) is load, an unavailable role (503) is capacity or a fault
+            metrics.counter("echelon.rejections", "role", role, "status", Integer.toString(failure.status()),
+                    "code", failure.code() == null ? "none" : failure.code()).increment();
+        }
+        if (result != null && failure == null && !cancelled) {
             remember(call, role, result);
         }
         if (failure != null && !cancelled) {
@@ -66,6 +77,31 @@ final class RecordStep {
         } else if (LOG.isDebugEnabled()) {
             LOG.debugf("[%s] %s %s → %s %s in %d ms", call.context().requestId(), call.endpoint(), call.model(), role,
                     outcome, nanos / 1_000_000);
+        }
+    }
+
+    /**
+     * Time to first token and time per output token of a served answer. TTFT is what the client waited before the
+     * first token existed: everything from receipt (queueing, loading, failed attempts, prompt processing) up to the
+     * backend's first decoded token, i.e. the request's duration less the decoding time after that token. TPOT is the
+     * backend's own decode time per token (speculation included). Answers without llama-server timings (a runaway cut
+     * short) are not counted: there is nothing to split their duration by.
+     */
+    private void speed(String role, com.fasterxml.jackson.databind.JsonNode timings, long nanos) {
+        if (timings == null || !timings.has("predicted_ms")) {
+            return;
+        }
+        double predictedMs = timings.path("predicted_ms").asDouble();
+        double perTokenMs = timings.path("predicted_per_token_ms").asDouble(0);
+        double ttftMs = Math.max(0, nanos / 1e6 - predictedMs + perTokenMs);
+        Timer.builder("echelon.ttft").description("Time to first token: receipt to the first decoded token")
+                .tag("role", role).publishPercentileHistogram().register(metrics)
+                .record(Duration.ofNanos(Math.round(ttftMs * 1e6)));
+        latencies.record(role, ttftMs);
+        if (timings.path("predicted_n").asInt(0) > 1 && perTokenMs > 0) {
+            Timer.builder("echelon.tpot").description("Time per output token while decoding")
+                    .tag("role", role).publishPercentileHistogram().register(metrics)
+                    .record(Duration.ofNanos(Math.round(perTokenMs * 1e6)));
         }
     }
 
@@ -84,13 +120,13 @@ final class RecordStep {
         String requestId = call.context().requestId();
         memory.get().remember(call.context().principal(), session, role, text, clip(question, 1500),
                         result.meta().gate())
-                .whenComplete((m, e) -> {
+                .whenComplete(dev.echelon.observe.RequestMdc.wrap(requestId, (m, e) -> {
                     if (e != null) {
                         LOG.warnf("[%s] remembering the exchange failed: %s", requestId, e.toString());
                     } else {
                         LOG.debugf("[%s] remembered as memory %d", requestId, m.id());
                     }
-                });
+                }));
     }
 
     private static String clip(String s, int max) {

@@ -5,6 +5,7 @@ import dev.echelon.fake.FakeModelCatalog;
 import dev.echelon.fake.FakeOptions;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RoleSpec;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -42,7 +43,8 @@ public class SupervisorProducer {
 
     @Produces
     @Singleton
-    Supervisor supervisor(EchelonConfig config, ModelRegistry registry, Vertx vertx, OkHttpClient http) {
+    Supervisor supervisor(EchelonConfig config, ModelRegistry registry, Vertx vertx, OkHttpClient http,
+            MeterRegistry metrics) {
         Launcher launcher;
         LlamaServerHelp help;
         if (config.mockMode()) {
@@ -64,10 +66,14 @@ public class SupervisorProducer {
         }
         RestartPolicy restart = new RestartPolicy(config.supervisor().restartBackoffInitialMs(),
                 config.supervisor().restartBackoffMaxMs(), 60_000);
-        return new Supervisor(registry, launcher, help, new ClientHealthProbe(http),
+        Supervisor supervisor = new Supervisor(registry, launcher, help, new ClientHealthProbe(http),
                 new PortAllocator(config.backendPortBase()), Path.of(config.modelsDir()),
                 Path.of(config.dataDir(), "logs"), restart, Duration.ofMillis(config.supervisor().stopGraceMs()),
                 DraftSettings.of(registry));
+        // subscribed before anything starts, so the first loads are timed too
+        supervisor.onChange(new LoadDurations(metrics,
+                id -> supervisor.server(id).map(ServerProcess::role).orElse("unknown")));
+        return supervisor;
     }
 
     void close(@Disposes Supervisor supervisor) {

@@ -22,10 +22,25 @@ public class RunCodeTool implements Tool {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private final CodeRunner runner;
     private final ObjectNode parameters;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
 
-    public RunCodeTool(CodeRunner runner) {
+    public RunCodeTool(CodeRunner runner, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.runner = runner;
+        this.metrics = metrics;
         this.parameters = schema();
+        // every verdict's series exists from the start: "no sandbox run was refused" is a zero, not a missing series
+        for (Language l : Language.values()) {
+            for (String verdict : new String[] {"ok", "error", "limit", "refused"}) {
+                runs(l, verdict);
+            }
+        }
+    }
+
+    /** Sandbox runs by language and verdict: ok (exit 0), error (non-zero exit), limit (a limit hit), refused. */
+    private io.micrometer.core.instrument.Counter runs(Language language, String verdict) {
+        return io.micrometer.core.instrument.Counter.builder("echelon.sandbox.runs")
+                .description("Sandboxed program runs by language and verdict")
+                .tag("language", language.launcherName()).tag("verdict", verdict).register(metrics);
     }
 
     private static ObjectNode schema() {
@@ -73,6 +88,7 @@ public class RunCodeTool implements Tool {
         try {
             r = runner.run(language, arguments.get("code").asText(), stdin, context.remaining());
         } catch (SandboxUnavailableException e) {
+            runs(language, "refused").increment();
             // never a fallback to running unsandboxed: the model learns the tool is unavailable and answers without
             return ToolResult.refused("run_code is unavailable, the program was not run: " + e.getMessage());
         }
@@ -91,6 +107,7 @@ public class RunCodeTool implements Tool {
         }
         ObjectNode details = F.objectNode().put("language", language.launcherName()).put("exit_code", r.exitCode())
                 .put("duration_ms", r.durationMs()).put("limit_hit", r.limitHit().name());
+        runs(language, r.limitHit() != LimitHit.NONE ? "limit" : r.exitCode() == 0 ? "ok" : "error").increment();
         if (r.limitHit() != LimitHit.NONE) {
             return new ToolResult(false, ToolResult.Outcome.LIMIT, r.limitHit(), content.toString(), details);
         }

@@ -17,7 +17,8 @@ class RunCodeToolTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final RunCodeTool TOOL = new RunCodeTool(new CodeRunner(Sandbox.defaults()
-            .withCpuSeconds(2).withWallClock(Duration.ofSeconds(4)).withOutputCapBytes(4096)));
+            .withCpuSeconds(2).withWallClock(Duration.ofSeconds(4)).withOutputCapBytes(4096)),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     private static ObjectNode args(String language, String code, String stdin) {
         ObjectNode a = JSON.createObjectNode().put("language", language).put("code", code);
@@ -71,7 +72,8 @@ class RunCodeToolTest {
     @Test
     void withoutTheSandboxNothingRunsAndTheModelIsTold() {
         RunCodeTool missing = new RunCodeTool(new CodeRunner(Sandbox.defaults()
-                .withLauncher(Path.of("no-such-dir", "run-sandboxed"))));
+                .withLauncher(Path.of("no-such-dir", "run-sandboxed"))),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         Path marker = Path.of("target", "run-code-must-not-exist");
         ToolResult r = missing.call(args("sh", "touch " + marker.toAbsolutePath(), null),
                 context(Duration.ofSeconds(60)));

@@ -73,7 +73,7 @@ class ToolRegistryTest {
     }
 
     private final Recorder runCode = new Recorder(new RunCodeTool(new CodeRunner(Sandbox.defaults()
-            .withLauncher(Path.of("never-used")))));
+            .withLauncher(Path.of("never-used"))), new SimpleMeterRegistry()));
     private final Recorder webFetch = new Recorder(new WebFetchTool(new WebFetch(WebFetchPolicy.defaults())));
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 

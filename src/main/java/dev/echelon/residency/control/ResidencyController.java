@@ -421,7 +421,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         Map<String, ResidencyState> states = new LinkedHashMap<>();
         snap.live().roles().forEach((r, p) -> states.put(r, p.state()));
         Footprint used = model.footprint(snap.settled());
-        ledger.live(states, model.budgets().gpuPressure(used), model.budgets().hostPressure(used));
+        ledger.live(states, used, model.budgets());
     }
 
     private void changed(String role) {

@@ -44,6 +44,8 @@ public final class ResidencyLedger implements AutoCloseable {
     private final Deque<LedgerEntry> recent = new ArrayDeque<>();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicReference<double[]> pressure = new AtomicReference<>(new double[] {0, 0});
+    /** GPU used, GPU budget, host used, host budget, in bytes. */
+    private final AtomicReference<long[]> bytes = new AtomicReference<>(new long[4]);
     private final Map<String, AtomicLong> stateGauges = new ConcurrentHashMap<>();
     private final RotatingFile out;
     private boolean failing;
@@ -67,6 +69,13 @@ public final class ResidencyLedger implements AutoCloseable {
                 .description("Fraction of the GPU budget the live placement uses").register(metrics);
         Gauge.builder("echelon.residency.host.pressure", pressure, p -> p.get()[1])
                 .description("Fraction of the host-RAM budget the live placement uses").register(metrics);
+        String[][] series = {{"echelon.residency.gpu.bytes", "used"}, {"echelon.residency.gpu.bytes", "budget"},
+                {"echelon.residency.host.bytes", "used"}, {"echelon.residency.host.bytes", "budget"}};
+        for (int i = 0; i < series.length; i++) {
+            int at = i;
+            Gauge.builder(series[i][0], bytes, b -> b.get()[at]).baseUnit("bytes").tag("kind", series[i][1])
+                    .description("Bytes the settled placement uses, and the budget it must fit").register(metrics);
+        }
     }
 
     public Path file() {
@@ -97,6 +106,13 @@ public final class ResidencyLedger implements AutoCloseable {
                 write(e);
             }
         }
+    }
+
+    /** Updates the live gauges, with the bytes behind the pressures: used and budget, GPU and host RAM. */
+    public void live(Map<String, ResidencyState> states, dev.echelon.residency.Footprint used,
+            dev.echelon.residency.Budgets budgets) {
+        bytes.set(new long[] {used.gpuBytes(), budgets.gpuBytes(), used.hostBytes(), budgets.hostRamBytes()});
+        live(states, budgets.gpuPressure(used), budgets.hostPressure(used));
     }
 
     /** Updates the live gauges: the state of each role (S0 = 0 … S6 = 6) and GPU/host pressure. */

@@ -117,4 +117,20 @@ class ResidencyLedgerTest {
             assertEquals(Set.of(1L, 2L), Set.copyOf(ledger.recent(5).stream().map(LedgerEntry::step).toList()));
         }
     }
+
+    @Test
+    void bytesGaugesShowUsedAgainstTheBudget() {
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (ResidencyLedger ledger = new ResidencyLedger(null, 1 << 20, 0, 10, metrics)) {
+            ledger.live(Map.of("coder", ResidencyState.S1), new dev.echelon.residency.Footprint(6_000, 500),
+                    new dev.echelon.residency.Budgets(8_000, 2_000));
+
+            assertEquals(6_000, metrics.get("echelon.residency.gpu.bytes").tags("kind", "used").gauge().value());
+            assertEquals(8_000, metrics.get("echelon.residency.gpu.bytes").tags("kind", "budget").gauge().value());
+            assertEquals(500, metrics.get("echelon.residency.host.bytes").tags("kind", "used").gauge().value());
+            assertEquals(2_000, metrics.get("echelon.residency.host.bytes").tags("kind", "budget").gauge().value());
+            assertEquals(0.75, metrics.get("echelon.residency.gpu.pressure").gauge().value(), 1e-9);
+            assertEquals(0.25, metrics.get("echelon.residency.host.pressure").gauge().value(), 1e-9);
+        }
+    }
 }
