@@ -53,7 +53,13 @@ public class EchelonBoot {
         this.residency = residency;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /**
+     * Runs before every other startup observer (the MCP catalog, the dashboard's sampler): they build beans from the
+     * registry and settings, and a bad configuration must be refused here, with file, key path and reason, not end as
+     * another observer's stack trace.
+     */
+    void onStart(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE)
+            StartupEvent event) {
         try {
             ModelRegistry r = registry.get();
             Supervisor s = supervisor.get();

@@ -33,7 +33,10 @@ class GracefulShutdownIT {
                 + ",\"ignore_eos\":" + ignoreEos + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt
                 + "\"}]}";
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header("Content-Type", "application/json")
+                // no server-side tools: their schemas would lengthen the prompt, and the architect prefills on the CPU,
+                // so its stream would not have begun when shutdown starts
+                .header("X-Echelon-Tools", "off").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                 .sendAsync(req, HttpResponse.BodyHandlers.ofLines())
                 .thenApply(r -> r.body().filter(l -> !l.isEmpty()).toList());
