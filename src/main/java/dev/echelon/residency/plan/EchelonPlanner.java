@@ -112,7 +112,12 @@ public final class EchelonPlanner implements ResidencyPolicy {
         // every arrival decides at once (tens of microseconds): the request is counted as waiting where it will be
         // served, and the reactive core loads its role if it cannot serve it with all its layers on the GPU
         Map<String, Integer> queued = new HashMap<>(now.queued());
-        queued.merge(servedBy(role, now), 1, Integer::sum);
+        String server = servedBy(role, now);
+        queued.merge(server, 1, Integer::sum);
+        if (!server.equals(role)) {
+            // and at the substituted role too: the demand is its own, and a load of it is a load for a waiting request
+            queued.merge(role, 1, Integer::sum);
+        }
         Observation withRequest = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(),
                 queued);
         boolean cannotServe = !now.inTransit().contains(role) && !guardrails.canServe(role, now.current());

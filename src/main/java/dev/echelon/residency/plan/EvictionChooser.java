@@ -1,5 +1,6 @@
 package dev.echelon.residency.plan;
 
+import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
@@ -76,8 +77,24 @@ public final class EvictionChooser {
                     ? demand * model.transitionSeconds(v, staged, at) * damping : Double.POSITIVE_INFINITY;
             double coldLoss = model.admissible(v, cold)
                     ? demand * model.transitionSeconds(v, cold, at) * damping : Double.POSITIVE_INFINITY;
+            // roles substituted onto v lose their server: they go cold with it and pay a load when next asked for
+            Map<String, RolePlacement> dependents = new LinkedHashMap<>();
+            double dependentLoss = 0;
+            for (String d : model.roles().keySet()) {
+                if (wanted.of(d).state() == ResidencyState.S6 && model.role(d).fallback().map(v::equals).orElse(false)) {
+                    RolePlacement dCold = RolePlacement.cold(wanted.of(d).variant());
+                    dependents.put(d, dCold);
+                    var small = model.role(d).smallestVariant();
+                    dependentLoss += forecast.of(d).arrivalRate(horizonSeconds) * horizonSeconds
+                            * model.transitionSeconds(d, dCold, ResidencyModel.placementFor(small, small.layers()));
+                }
+            }
+            if (dependents.keySet().stream().anyMatch(protectedRoles::contains)) {
+                continue;
+            }
             long freed = model.footprint(v, at).gpuBytes();
-            candidates.add(new Candidate(v, staged, cold, stagedLoss, coldLoss, freed, now.busy(v)));
+            candidates.add(new Candidate(v, staged, cold, stagedLoss + dependentLoss, coldLoss + dependentLoss, freed,
+                    now.busy(v), dependents));
         }
         candidates.sort(Comparator.comparingDouble((Candidate c) -> Math.min(c.stagedLoss, c.coldLoss)
                 / Math.max(1, c.freed)).thenComparing(Candidate::role));
@@ -94,12 +111,19 @@ public final class EvictionChooser {
         }
         // drop victims that turned out unnecessary, dearest first
         List<String> chosen = new ArrayList<>(moves.keySet());
+        chosen.removeIf(v -> candidates.stream().noneMatch(c -> c.role.equals(v)));
         chosen.sort(Comparator.comparingDouble((String v) -> -lossOf(candidates, v, moves.get(v))));
         for (String v : chosen) {
+            Candidate c = candidates.stream().filter(x -> x.role.equals(v)).findFirst().orElse(null);
+            if (c == null) {
+                continue; // a dependent, moved with its fallback
+            }
             Map<String, RolePlacement> trial = new LinkedHashMap<>(moves);
             trial.remove(v);
+            c.dependents.keySet().forEach(trial::remove);
             if (model.fits(apply(goal, trial))) {
                 moves.remove(v);
+                c.dependents.keySet().forEach(moves::remove);
             }
         }
         p = apply(goal, moves);
@@ -108,8 +132,8 @@ public final class EvictionChooser {
             if (model.fits(p)) {
                 break;
             }
-            Candidate c = candidate(candidates, v);
-            if (moves.get(v).running() && model.admissible(v, c.cold)) {
+            Candidate c = candidates.stream().filter(x -> x.role.equals(v)).findFirst().orElse(null);
+            if (c != null && moves.get(v).running() && model.admissible(v, c.cold)) {
                 moves.put(v, c.cold);
                 p = p.with(v, c.cold);
             }
@@ -119,9 +143,11 @@ public final class EvictionChooser {
         }
         double loss = 0;
         boolean busy = false;
-        for (Map.Entry<String, RolePlacement> e : moves.entrySet()) {
-            loss += lossOf(candidates, e.getKey(), e.getValue());
-            busy |= candidate(candidates, e.getKey()).busy;
+        for (Candidate c : candidates) {
+            if (moves.containsKey(c.role)) {
+                loss += lossOf(candidates, c.role, moves.get(c.role));
+                busy |= c.busy;
+            }
         }
         return Optional.of(new Eviction(moves, loss, busy));
     }
@@ -133,7 +159,12 @@ public final class EvictionChooser {
             to = c.staged;
         }
         moves.put(c.role, to);
-        return p.with(c.role, to);
+        Placement out = p.with(c.role, to);
+        for (Map.Entry<String, RolePlacement> d : c.dependents.entrySet()) {
+            moves.put(d.getKey(), d.getValue());
+            out = out.with(d.getKey(), d.getValue());
+        }
+        return out;
     }
 
     private static Placement apply(Placement p, Map<String, RolePlacement> moves) {
@@ -162,6 +193,6 @@ public final class EvictionChooser {
     }
 
     private record Candidate(String role, RolePlacement staged, RolePlacement cold, double stagedLoss,
-            double coldLoss, long freed, boolean busy) {
+            double coldLoss, long freed, boolean busy, Map<String, RolePlacement> dependents) {
     }
 }

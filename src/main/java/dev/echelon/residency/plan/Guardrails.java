@@ -209,11 +209,11 @@ public final class Guardrails {
     }
 
     /**
-     * An idle role (nothing in flight or queued) demoted to a placement that holds less memory: in a plan with a load
-     * for waiting requests, that is making room for it.
+     * A role demoted to a placement that holds less memory: in a plan with a load for waiting requests, that is making
+     * room for it (a busy one is drained first by whoever carries the demotion out).
      */
     private boolean makesRoom(String role, RolePlacement from, RolePlacement to, Observation now) {
-        if (now.busy(role) || now.inTransit().contains(role) || !demotes(from, to)) {
+        if (now.inTransit().contains(role) || !demotes(from, to)) {
             return false;
         }
         Footprint a = model.footprint(role, from);

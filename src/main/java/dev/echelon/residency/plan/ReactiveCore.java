@@ -114,7 +114,20 @@ public final class ReactiveCore {
                 causes.add(best.describe(role, at));
             }
         }
-        return new Result(target, deferred, causes);
+        return new Result(consistent(target, now), deferred, causes);
+    }
+
+    /** A substituted role whose fallback no longer runs in {@code p} goes cold: nobody would serve it otherwise. */
+    private Placement consistent(Placement p, Observation now) {
+        Placement out = p;
+        for (String role : model.roles().keySet()) {
+            RolePlacement at = out.of(role);
+            if (at.state() == ResidencyState.S6 && !now.inTransit().contains(role)
+                    && !model.role(role).fallback().map(f -> p.of(f).running()).orElse(false)) {
+                out = out.with(role, RolePlacement.cold(at.variant()));
+            }
+        }
+        return out;
     }
 
     /** The role just asked for first, then roles with waiting requests by tier priority, then the rest. */
