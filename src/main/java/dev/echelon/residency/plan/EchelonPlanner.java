@@ -274,7 +274,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
             // a move the guardrails held back this time still stands (the next decision retries): its requests wait
             // for it rather than start on the CPU; a holder drained on purpose starts nothing new
             if (now.current().of(role).running()) {
-                out.add(role);
+                out.add(role); // for a role in transit, current() is where it lands
             }
         }
         return out;

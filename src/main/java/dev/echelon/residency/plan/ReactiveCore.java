@@ -78,6 +78,13 @@ public final class ReactiveCore {
         Placement target = wanted;
         for (String role : order(now, requested)) {
             if (now.inTransit().contains(role)) {
+                RolePlacement landing = now.current().of(role);
+                if ((now.queued(role) > 0 || role.equals(requested)) && landing.running()
+                        && !wholeGpu(role, landing)) {
+                    // moving to a slower placement (an eviction) while a request came: it waits for the decision
+                    // after the landing, instead of starting there at CPU speed when the role lands
+                    deferred.add(role);
+                }
                 continue;
             }
             RolePlacement at = target.of(role);
@@ -171,7 +178,7 @@ public final class ReactiveCore {
                     double wait = 0;
                     for (String v : busy.get().moves().keySet()) {
                         if (now.busy(v)) {
-                            if (now.queued(v) == 0) {
+                            if (now.queued(v) == 0 || System.getenv("RES6_DRAINALL") != null) {
                                 drain.add(v); // only requests in flight: it starts nothing new and moves after them
                             }
                             wait = Math.max(wait, drainSeconds(v, wanted.of(v), now));
