@@ -35,6 +35,9 @@ public final class EvictionChooser {
         }
     }
 
+    /** Reversals beyond this many no longer raise the price: 2^16 times a reload outweighs any waiting request. */
+    static final int MAX_DOUBLINGS = 16;
+
     private final ResidencyModel model;
     private final double horizonSeconds;
 
@@ -72,7 +75,7 @@ public final class EvictionChooser {
             // a busy victim serves what it holds before it moves (whoever carries out a demotion drains first):
             // what it loses is the arrivals after that
             double demand = forecast.of(v).arrivalRate(horizonSeconds) * horizonSeconds;
-            double damping = Math.pow(2, Math.min(4, reversals.applyAsInt(v)));
+            double damping = Math.pow(2, Math.min(MAX_DOUBLINGS, reversals.applyAsInt(v)));
             double stagedLoss = model.admissible(v, staged)
                     ? demand * model.transitionSeconds(v, staged, at) * damping : Double.POSITIVE_INFINITY;
             double coldLoss = model.admissible(v, cold)

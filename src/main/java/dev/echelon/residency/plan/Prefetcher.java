@@ -24,8 +24,9 @@ import java.util.Set;
  *
  * <p>An exact two-resource multiple-choice knapsack ({@link MultipleChoiceKnapsack}) over roles × their allowed
  * placements, on a grid over the budgets (footprints round up, budgets down, so what it picks fits in bytes too).
- * A role that is busy or has demand may only stay or rise; a role in transit, frozen by the guardrails (dwell, window),
- * with a move still pending, or the fallback of a substituted role stays. A role in S4, S3 or partial offload is
+ * A role that is busy or has demand may only stay or rise (to a whole-GPU placement, or staged from S4); a role in
+ * transit, frozen by the guardrails (dwell, window), with a move still pending, with requests waiting, substituted,
+ * or the fallback of a substituted role stays — waiting requests and substitution are the reactive core's. A role in S4, S3 or partial offload is
  * priced as what its next request will cost: the reactive core loads it then, so the first request pays the load from
  * where the role is (less from S3 than from S4) and every request is served at its best whole-GPU placement. A
  * prefetch therefore wins by saving that first load, and only when the expected requests make it worth the flat
@@ -110,7 +111,8 @@ public final class Prefetcher {
         List<RolePlacement> out = new ArrayList<>();
         out.add(at);
         if (frozen.contains(role) || now.inTransit().contains(role) || !at.equals(now.current().of(role))
-                || substitutesRelyOn(role, wanted)) {
+                || substitutesRelyOn(role, wanted) || at.state() == ResidencyState.S6 || now.queued(role) > 0) {
+            // requests waiting, and substitution, are the reactive core's: it decides those on every arrival
             return out;
         }
         boolean idle = !now.busy(role) && demand(forecast.of(role)) < IDLE_REQUESTS;
@@ -124,7 +126,8 @@ public final class Prefetcher {
                 if (wholeGpu(role, o) || staging || o.state() == ResidencyState.S4) {
                     out.add(o);
                 }
-            } else if (Guardrails.promotes(at, o) && (wholeGpu(role, o) || (staging && !at.running()))) {
+            } else if (Guardrails.promotes(at, o)
+                    && (wholeGpu(role, o) || (staging && at.state() == ResidencyState.S4))) {
                 out.add(o);
             }
         }

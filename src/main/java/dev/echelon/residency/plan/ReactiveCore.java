@@ -178,7 +178,7 @@ public final class ReactiveCore {
                     double wait = 0;
                     for (String v : busy.get().moves().keySet()) {
                         if (now.busy(v)) {
-                            if (now.queued(v) == 0 || System.getenv("RES6_DRAINALL") != null) {
+                            if (now.queued(v) == 0) {
                                 drain.add(v); // only requests in flight: it starts nothing new and moves after them
                             }
                             wait = Math.max(wait, drainSeconds(v, wanted.of(v), now));
@@ -197,8 +197,12 @@ public final class ReactiveCore {
                 }
             }
         }
-        return options.stream().filter(o -> Double.isFinite(o.cost)).min(Comparator.comparingDouble(Option::cost))
-                .orElse(null);
+        // a role that keeps reversing pays for moving again: the switching penalty doubles per recent reversal, so a
+        // choice between two near-equal options (substituted or staged, say) settles instead of flipping
+        double damping = settings.switchingPenaltySeconds()
+                * (Math.pow(2, Math.min(EvictionChooser.MAX_DOUBLINGS, reversals.applyAsInt(role))) - 1);
+        return options.stream().filter(o -> Double.isFinite(o.cost))
+                .min(Comparator.comparingDouble(o -> o.cost + (o.moves.isEmpty() ? 0 : damping))).orElse(null);
     }
 
     /**
