@@ -168,9 +168,7 @@ public class MemoryRoutes {
     // ------------------------------------------------------------------ helpers
 
     private MemoryService service() {
-        MemoryRuntime m = memory.get();
-        return m.service().orElseThrow(() -> Rejection.notFound("Memory is turned off on this server ("
-                + m.offReason().orElse("disabled") + ")."));
+        return memory.get().require(Rejection::notFound);
     }
 
     private void withBody(RoutingContext rc, java.util.function.BiConsumer<ObjectNode, RequestContext> next) {

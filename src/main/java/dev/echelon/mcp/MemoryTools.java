@@ -16,8 +16,6 @@ public class MemoryTools {
     }
 
     MemoryService service() {
-        MemoryRuntime m = memory.get();
-        return m.service().orElseThrow(() -> new McpToolFailure("Memory is turned off on this server ("
-                + m.offReason().orElse("disabled") + ")."));
+        return memory.get().require(McpToolFailure::new);
     }
 }

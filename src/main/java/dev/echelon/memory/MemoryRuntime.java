@@ -19,4 +19,10 @@ public record MemoryRuntime(Optional<MemoryService> service, VectorIndexes index
     public static MemoryRuntime off(VectorIndexes indexes, String reason) {
         return new MemoryRuntime(Optional.empty(), indexes, Optional.of(reason));
     }
+
+    /** The memory service, or the exception {@code refusal} makes of a sentence saying that memory is off and why. */
+    public <X extends RuntimeException> MemoryService require(java.util.function.Function<String, X> refusal) {
+        return service.orElseThrow(() -> refusal.apply("Memory is turned off on this server ("
+                + offReason.orElse("disabled") + ")."));
+    }
 }

@@ -163,9 +163,9 @@ final class GenerateStep {
         JsonNode timings = response.remove("timings");
         EchelonMeta.Speculation spec = speculated(ctx, timings);
         JsonNode message = response.path("choices").path(0).path("message");
-        if (callsOnlyServerTools(message.path("tool_calls"), ctx.serverTools())) {
+        if (ServerToolTurn.callsOnly(message.path("tool_calls"), ctx.serverTools())) {
             // Echelon's own tools: no gate (a malformed argument is the tool's error to report back to the model)
-            return new AttemptResult.ToolRound(assistantMessage(message.path("content"), message.get("tool_calls")),
+            return new AttemptResult.ToolRound(ServerToolTurn.assistantMessage(message.path("content"), message.get("tool_calls")),
                     response.get("usage"));
         }
         Transcript t = ctx.call().endpoint() == Endpoint.CHAT
@@ -231,7 +231,7 @@ final class GenerateStep {
         private ObjectNode usage;
         private int chunks;
         /** Set when the stream opened with a call to one of Echelon's tools: the whole round is kept from the client. */
-        private ToolCallCapture capture;
+        private ServerToolTurn capture;
 
         Relay(Context ctx) {
             this.ctx = ctx;
@@ -264,8 +264,8 @@ final class GenerateStep {
                 return;
             }
             transcript.appendChunk(event);
-            if (!committed && capture == null && startsServerToolCall(event, ctx.serverTools())) {
-                capture = new ToolCallCapture();
+            if (!committed && capture == null && ServerToolTurn.starts(event, ctx.serverTools())) {
+                capture = new ServerToolTurn();
                 held.forEach(capture::add);
             }
             if (capture != null) {
@@ -395,7 +395,7 @@ final class GenerateStep {
             EchelonMeta.Speculation spec = speculated(ctx, timings);
             if (capture != null) {
                 ObjectNode message = capture.message();
-                if (callsOnlyServerTools(message.path("tool_calls"), ctx.serverTools())) {
+                if (ServerToolTurn.callsOnly(message.path("tool_calls"), ctx.serverTools())) {
                     result.complete(new AttemptResult.ToolRound(message, usage == null ? null : usage.get("usage")));
                     return;
                 }
@@ -446,97 +446,6 @@ final class GenerateStep {
                 return;
             }
             result.complete(failed(error, ctx.decision(), transcript.tokenCount()));
-        }
-    }
-
-    /**
-     * True when every call in {@code calls} names one of Echelon's own tools. A message that mixes them with the
-     * client's tools goes to the client untouched: Echelon cannot answer half of one assistant turn.
-     */
-    static boolean callsOnlyServerTools(JsonNode calls, Set<String> serverTools) {
-        if (serverTools.isEmpty() || calls == null || !calls.isArray() || calls.isEmpty()) {
-            return false;
-        }
-        for (JsonNode c : calls) {
-            if (!serverTools.contains(c.path("function").path("name").asText(""))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether a stream event opens a tool call (its first delta names the function) of one of Echelon's tools. */
-    private static boolean startsServerToolCall(JsonNode event, Set<String> serverTools) {
-        if (serverTools.isEmpty()) {
-            return false;
-        }
-        for (JsonNode c : event.path("choices").path(0).path("delta").path("tool_calls")) {
-            if (serverTools.contains(c.path("function").path("name").asText(""))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static ObjectNode assistantMessage(JsonNode content, JsonNode toolCalls) {
-        ObjectNode m = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                .put("role", "assistant");
-        if (content != null && content.isTextual() && !content.asText().isEmpty()) {
-            m.put("content", content.asText());
-        } else {
-            m.putNull("content");
-        }
-        m.set("tool_calls", toolCalls.deepCopy());
-        return m;
-    }
-
-    /** Reassembles a streamed assistant turn (text deltas and tool-call deltas by index) into one message. */
-    private static final class ToolCallCapture {
-        private final List<ObjectNode> events = new ArrayList<>();
-        private final StringBuilder content = new StringBuilder();
-        private final java.util.TreeMap<Integer, ObjectNode> calls = new java.util.TreeMap<>();
-        private final java.util.Map<Integer, StringBuilder> arguments = new java.util.HashMap<>();
-
-        /** Each event once, in stream order (the held events first, then each new one as it arrives). */
-        void add(ObjectNode event) {
-            events.add(event);
-            JsonNode delta = event.path("choices").path(0).path("delta");
-            if (delta.path("content").isTextual()) {
-                content.append(delta.get("content").asText());
-            }
-            for (JsonNode d : delta.path("tool_calls")) {
-                int index = d.path("index").asInt(calls.size());
-                ObjectNode call = calls.computeIfAbsent(index, i -> {
-                    ObjectNode c = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-                    c.put("type", "function");
-                    c.putObject("function");
-                    return c;
-                });
-                if (d.path("id").isTextual()) {
-                    call.put("id", d.get("id").asText());
-                }
-                if (d.path("function").path("name").isTextual()) {
-                    ((ObjectNode) call.get("function")).put("name", d.get("function").get("name").asText());
-                }
-                if (d.path("function").path("arguments").isTextual()) {
-                    arguments.computeIfAbsent(index, i -> new StringBuilder())
-                            .append(d.get("function").get("arguments").asText());
-                }
-            }
-        }
-
-        List<ObjectNode> events() {
-            return events;
-        }
-
-        ObjectNode message() {
-            ArrayNode list = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
-            calls.forEach((index, call) -> {
-                ((ObjectNode) call.get("function")).put("arguments",
-                        arguments.getOrDefault(index, new StringBuilder()).toString());
-                list.add(call);
-            });
-            return assistantMessage(com.fasterxml.jackson.databind.node.TextNode.valueOf(content.toString()), list);
         }
     }
 

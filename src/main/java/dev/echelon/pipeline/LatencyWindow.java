@@ -1,5 +1,7 @@
 package dev.echelon.pipeline;
 
+import dev.echelon.stats.Percentile;
+
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -63,7 +65,8 @@ public final class LatencyWindow {
             }
             if (v.length > 0) {
                 Arrays.sort(v);
-                out.put(role, new Percentiles(v.length, rank(v, 0.50), rank(v, 0.95), rank(v, 0.99)));
+                out.put(role, new Percentiles(v.length, Percentile.nearestRank(v, 0.50),
+                        Percentile.nearestRank(v, 0.95), Percentile.nearestRank(v, 0.99)));
             }
         });
         return new LinkedHashMap<>(out);
@@ -73,10 +76,5 @@ public final class LatencyWindow {
         while (!d.isEmpty() && (d.size() > cap || now - d.peekFirst().atNanos() > windowNanos)) {
             d.removeFirst();
         }
-    }
-
-    private static double rank(double[] sorted, double q) {
-        int i = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 }

@@ -1,8 +1,8 @@
 package dev.echelon.simulate;
 
 import dev.echelon.residency.ResidencyModel;
-
 import dev.echelon.residency.policy.RequestCost;
+import dev.echelon.stats.Percentile;
 
 import java.util.Arrays;
 import java.util.List;
@@ -47,12 +47,13 @@ public record PolicyMetrics(String family, String policy, int requests, double p
         if (optimum != null) {
             double opt = meanCost(optimum, cost);
             regret = opt > 0 ? (meanCost - opt) / opt : Double.NaN;
-            double optP95 = percentile(optimum.outcomes().stream().mapToDouble(RequestOutcome::ttftSeconds).sorted()
-                    .toArray(), 0.95);
-            p95Ratio = optP95 > 0 ? percentile(ttft, 0.95) / optP95 : Double.NaN;
+            double optP95 = Percentile.nearestRank(optimum.outcomes().stream()
+                    .mapToDouble(RequestOutcome::ttftSeconds).sorted().toArray(), 0.95);
+            p95Ratio = optP95 > 0 ? Percentile.nearestRank(ttft, 0.95) / optP95 : Double.NaN;
         }
-        return new PolicyMetrics(run.trace().family().id(), run.policy(), n, percentile(ttft, 0.50),
-                percentile(ttft, 0.95), percentile(ttft, 0.99), share(ttftOk, n), share(tpotOk, n), run.transitions(),
+        return new PolicyMetrics(run.trace().family().id(), run.policy(), n, Percentile.nearestRank(ttft, 0.50),
+                Percentile.nearestRank(ttft, 0.95), Percentile.nearestRank(ttft, 0.99), share(ttftOk, n),
+                share(tpotOk, n), run.transitions(),
                 run.bytesMoved() / 1e9, share(hits, n), share(byFallback, n), (int) unserved, run.refusals(),
                 out.stream().mapToDouble(RequestOutcome::latencySeconds).average().orElse(0), meanCost, regret,
                 p95Ratio, run.prepareSeconds(), run.replaySeconds(),
@@ -63,14 +64,6 @@ public record PolicyMetrics(String family, String policy, int requests, double p
         return run.outcomes().stream().mapToDouble(o -> o.cost(cost)).average().orElse(0);
     }
 
-    /** Nearest-rank percentile of sorted values (0 for none). */
-    static double percentile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int rank = (int) Math.ceil(q * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
 
     private static double share(long k, int n) {
         return n == 0 ? 1.0 : (double) k / n;

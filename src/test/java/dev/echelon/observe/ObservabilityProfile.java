@@ -2,6 +2,9 @@ package dev.echelon.observe;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
+import dev.echelon.residency.ResidencyShiftProfile;
+
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -16,21 +19,14 @@ public class ObservabilityProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.ofEntries(
-                Map.entry("orchestrator.registry-path", "src/test/resources/observe/observe-registry.yaml"),
-                Map.entry("orchestrator.backend-port-base", "19900"),
-                // the pipeline's per-request debug line, so the MDC test sees lines from every thread of a request
-                Map.entry("quarkus.log.category.\"dev.echelon.pipeline\".level", "DEBUG"),
-                Map.entry("orchestrator.data-dir", DATA_DIR),
-                Map.entry("orchestrator.memory.enabled", "true"),
-                Map.entry("orchestrator.api.max-queue-per-role", "1"),
-                Map.entry("orchestrator.residency.enabled", "true"),
-                Map.entry("orchestrator.residency.policy", "planner"),
-                Map.entry("orchestrator.residency.tick-ms", "100"),
-                Map.entry("orchestrator.residency.min-dwell-ms", "10000"),
-                Map.entry("orchestrator.residency.max-transitions", "8"),
-                Map.entry("orchestrator.residency.transition-window-ms", "60000"),
-                Map.entry("orchestrator.residency.horizon-s", "60"),
-                Map.entry("orchestrator.residency.transition-wait-ms", "10000"));
+        Map<String, String> m = new HashMap<>(ResidencyShiftProfile.fastPlanner());
+        m.put("orchestrator.registry-path", "src/test/resources/observe/observe-registry.yaml");
+        m.put("orchestrator.backend-port-base", "19900");
+        // the pipeline's per-request debug line, so the MDC test sees lines from every thread of a request
+        m.put("quarkus.log.category.\"dev.echelon.pipeline\".level", "DEBUG");
+        m.put("orchestrator.data-dir", DATA_DIR);
+        m.put("orchestrator.memory.enabled", "true");
+        m.put("orchestrator.api.max-queue-per-role", "1");
+        return m;
     }
 }

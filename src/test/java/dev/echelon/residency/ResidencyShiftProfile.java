@@ -2,6 +2,7 @@ package dev.echelon.residency;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -18,11 +19,20 @@ public class ResidencyShiftProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
+        Map<String, String> m = new HashMap<>(fastPlanner());
+        m.put("orchestrator.registry-path", "src/test/resources/residency/shift-registry.yaml");
+        m.put("orchestrator.backend-port-base", "19500");
+        m.put("orchestrator.data-dir", DATA_DIR);
+        m.put("orchestrator.mock.time-scale", Double.toString(TIME_SCALE));
+        return m;
+    }
+
+    /**
+     * The residency planner on, ticking every 100 ms with a 60 s horizon, 10 s dwell and at most 8 transitions a
+     * minute: under mock time it reacts to a traffic shift within a test's few seconds.
+     */
+    public static Map<String, String> fastPlanner() {
         return Map.ofEntries(
-                Map.entry("orchestrator.registry-path", "src/test/resources/residency/shift-registry.yaml"),
-                Map.entry("orchestrator.backend-port-base", "19500"),
-                Map.entry("orchestrator.data-dir", DATA_DIR),
-                Map.entry("orchestrator.mock.time-scale", Double.toString(TIME_SCALE)),
                 Map.entry("orchestrator.residency.enabled", "true"),
                 Map.entry("orchestrator.residency.policy", "planner"),
                 Map.entry("orchestrator.residency.tick-ms", "100"),
