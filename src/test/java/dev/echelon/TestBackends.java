@@ -22,9 +22,9 @@ public final class TestBackends {
     }
 
     /**
-     * As {@link #awaitAllReady}, and also past the draft pairing checks: on a first start (no verdict cached in the
-     * data directory) a paired target serves without its draft until its check passes, then is relaunched with it,
-     * and a request that meets that relaunch is served by a fallback role. Waits until every paired target has its
+     * As {@link #awaitAllReady}, and also past the draft pairing checks, for a test that relaunches a server itself
+     * and watches its history: on a first start (no verdict cached in the data directory) a paired target serves
+     * without its draft until its check passes, then is relaunched with it. Waits until every paired target has its
      * verdict and every server runs the command line it should and is ready.
      */
     public static void awaitSettled(Supervisor supervisor, PairingCheck pairing, ModelRegistry registry)

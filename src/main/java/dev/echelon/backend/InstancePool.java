@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -30,6 +31,12 @@ public final class InstancePool {
 
     public Optional<PooledInstance> byId(String id) {
         return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Completes once instance {@code id} has no request in flight (at once for an id the pool does not hold). */
+    public CompletableFuture<Void> idle(String id) {
+        PooledInstance i = byId.get(id);
+        return i == null ? CompletableFuture.completedFuture(null) : i.idle();
     }
 
     /**

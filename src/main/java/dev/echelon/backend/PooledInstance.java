@@ -1,5 +1,8 @@
 package dev.echelon.backend;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -15,6 +18,7 @@ public final class PooledInstance {
     private final LlamaServerClient client;
     private final Supplier<InstanceStatus> status;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final List<CompletableFuture<Void>> idleWaiters = new CopyOnWriteArrayList<>();
 
     public PooledInstance(String id, String role, int slots, LlamaServerClient client,
             Supplier<InstanceStatus> status) {
@@ -66,7 +70,29 @@ public final class PooledInstance {
     }
 
     public void release() {
-        inFlight.decrementAndGet();
+        if (inFlight.decrementAndGet() == 0) {
+            wakeIdleWaiters();
+        }
+    }
+
+    /**
+     * Completes once no request is in flight here: at once if none is, else when the last one is released. Whoever
+     * waits must have stopped new requests from reaching it (a relaunching instance is not READY).
+     */
+    public CompletableFuture<Void> idle() {
+        CompletableFuture<Void> idle = new CompletableFuture<>();
+        idleWaiters.add(idle);
+        if (inFlight.get() == 0) { // a release between the add and this check has completed it too: harmless
+            wakeIdleWaiters();
+        }
+        return idle;
+    }
+
+    private void wakeIdleWaiters() {
+        for (CompletableFuture<Void> w : idleWaiters) {
+            idleWaiters.remove(w);
+            w.complete(null);
+        }
     }
 
     @Override

@@ -71,11 +71,16 @@ public class PipelineProducer {
     /**
      * A role the residency controller holds (cold, moving, substituted) is COLD whatever its server says: a server
      * about to be stopped or restarted with new flags must take no new request, and a stopped one is worth a bounded
-     * wait because the controller brings it back on demand. Otherwise the server's own state decides.
+     * wait because the controller brings it back on demand. A server being relaunched with other speculation settings
+     * is WARMING from the moment the relaunch is asked for: it finishes what it serves but takes nothing new, and
+     * requests wait for it rather than meet its stop. Otherwise the server's own state decides.
      */
     private static InstanceStatus status(ServerProcess server, ResidencyView residency) {
         if (residency.standing(server.role()).standing().held()) {
             return InstanceStatus.COLD;
+        }
+        if (server.relaunching()) {
+            return InstanceStatus.WARMING; // new settings (a draft on or off): back within a load time
         }
         return switch (server.state()) {
             case READY -> InstanceStatus.READY;

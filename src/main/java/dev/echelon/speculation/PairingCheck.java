@@ -11,6 +11,7 @@ import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.ModelSpec;
 import dev.echelon.registry.VariantSpec;
 import dev.echelon.supervisor.HealthProbe;
+import dev.echelon.supervisor.InFlightDrain;
 import dev.echelon.supervisor.Readiness;
 import dev.echelon.supervisor.ServerProcess;
 import dev.echelon.supervisor.ServerState;
@@ -69,6 +70,7 @@ public final class PairingCheck {
 
     private final ModelRegistry registry;
     private final Supervisor supervisor;
+    private final InFlightDrain drain;
     private final OkHttpClient http;
     private final HealthProbe health;
     private final Path stateFile;
@@ -81,13 +83,16 @@ public final class PairingCheck {
     private final java.util.Set<String> heldOff = ConcurrentHashMap.newKeySet();
 
     /**
+     * @param drain     when an instance has no request in flight: a relaunch with the draft waits for it
      * @param behaviour told, per target role, whether its servers honour per-request draft lengths (probed once the
      *                  target runs with its draft)
      */
-    public PairingCheck(ModelRegistry registry, Supervisor supervisor, OkHttpClient http, HealthProbe health,
-            Path stateFile, Path modelsDir, Duration readyTimeout, BiConsumer<String, ServerBehaviour> behaviour) {
+    public PairingCheck(ModelRegistry registry, Supervisor supervisor, InFlightDrain drain, OkHttpClient http,
+            HealthProbe health, Path stateFile, Path modelsDir, Duration readyTimeout,
+            BiConsumer<String, ServerBehaviour> behaviour) {
         this.registry = registry;
         this.supervisor = supervisor;
+        this.drain = drain;
         this.http = http;
         this.health = health;
         this.stateFile = stateFile;
@@ -197,7 +202,7 @@ public final class PairingCheck {
         for (ServerProcess s : supervisor.serversOf(pair.target())) {
             boolean hasDraft = !s.external() && supervisor.commandLineOfRunning(s.instanceId()).contains("-md");
             if (!s.external() && s.state() != ServerState.STOPPED && hasDraft != wantsDraft) {
-                supervisor.reapplySpeculation(s.instanceId()).join();
+                supervisor.reapplySpeculation(s.instanceId(), drain).join();
                 s.awaitReady(readyTimeout).exceptionally(e -> null).join();
             }
         }

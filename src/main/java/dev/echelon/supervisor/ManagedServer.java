@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +43,15 @@ public final class ManagedServer extends ObservedServer {
     private int restarts;
     private ScheduledFuture<?> probeTask;
     private ScheduledFuture<?> restartTask;
+    /**
+     * Relaunches run one after another: two owners (the residency actuator, speculation) relaunching at once would
+     * otherwise interleave their stops and starts, and one of them would wait for a launch that never comes.
+     */
+    private CompletableFuture<Void> relaunches = CompletableFuture.completedFuture(null);
+    /** Read on the request path without this server's lock (which is held while state events run listeners). */
+    private final AtomicInteger relaunchesPending = new AtomicInteger();
+    /** Stops asked for from outside (not the ones a relaunch makes itself), so a relaunch can tell it was overtaken. */
+    private long stopsRequested;
 
     public ManagedServer(String instanceId, String role, Launcher launcher, Supplier<LaunchCommand> commands,
             HealthProbe probe, ScheduledExecutorService scheduler, RestartPolicy restartPolicy, Duration loadTimeout,
@@ -82,16 +93,68 @@ public final class ManagedServer extends ObservedServer {
 
     /**
      * Stops the running server and starts it again with a new command line (a residency transition: another
-     * variant, other GPU layers, other draft settings). Completes when the new one has been launched.
+     * variant, other GPU layers). Completes when the new one has been launched. The caller has drained the role.
      */
     public CompletableFuture<Void> relaunch(Supplier<LaunchCommand> newCommands) {
-        return stop().thenRun(() -> {
+        return relaunch(newCommands, () -> CompletableFuture.completedFuture(null), false);
+    }
+
+    /**
+     * A relaunch queued behind any other under way. From the call until the new server is launched the instance
+     * reports {@link #relaunching()}, so the request path sends it nothing new and waits for it instead of calling
+     * it down; the old server keeps serving what it has until {@code drained} completes.
+     *
+     * @param drained       completes when the instance has no request in flight (bounded by the caller)
+     * @param onlyIfRunning leave the server stopped if it was stopped on purpose before this relaunch's turn or while
+     *                      it drained (its next start takes the new command line anyway); a speculation change asks
+     *                      this, a residency move (which starts a stopped role) does not
+     */
+    public CompletableFuture<Void> relaunch(Supplier<LaunchCommand> newCommands,
+            Supplier<CompletableFuture<Void>> drained, boolean onlyIfRunning) {
+        synchronized (this) {
+            relaunchesPending.incrementAndGet();
+            AtomicBoolean counted = new AtomicBoolean();
+            Runnable launched = () -> {
+                if (counted.compareAndSet(false, true)) {
+                    relaunchesPending.decrementAndGet();
+                }
+            };
+            CompletableFuture<Void> mine = relaunches.handle((v, e) -> null)
+                    .thenCompose(v -> relaunchTurn(newCommands, drained, onlyIfRunning, launched))
+                    .whenComplete((v, e) -> launched.run());
+            relaunches = mine;
+            return mine;
+        }
+    }
+
+    /** @param launched run once the new server is STARTING (under the lock, so no READY can come before it) */
+    private CompletableFuture<Void> relaunchTurn(Supplier<LaunchCommand> newCommands,
+            Supplier<CompletableFuture<Void>> drained, boolean onlyIfRunning, Runnable launched) {
+        long stopsBefore;
+        synchronized (this) {
+            if (onlyIfRunning && !wanted) {
+                this.commands = newCommands;
+                return CompletableFuture.completedFuture(null);
+            }
+            stopsBefore = stopsRequested;
+        }
+        return drained.get().thenCompose(v -> halt()).thenRun(() -> {
             synchronized (this) {
                 this.commands = newCommands;
                 this.consecutiveFailures = 0;
+                if (onlyIfRunning && stopsRequested != stopsBefore) {
+                    return; // stopped on purpose while this relaunch drained: it stays stopped
+                }
+                start();
+                launched.run();
             }
-            start();
         });
+    }
+
+    /** A relaunch is asked for or under way and its new server not launched yet: take no new request, wait for it. */
+    @Override
+    public boolean relaunching() {
+        return relaunchesPending.get() > 0;
     }
 
     private synchronized void launch(String why) {
@@ -222,6 +285,14 @@ public final class ManagedServer extends ObservedServer {
 
     @Override
     public CompletableFuture<Void> stop() {
+        synchronized (this) {
+            stopsRequested++;
+        }
+        return halt();
+    }
+
+    /** Stops the current run; {@link #stop()} and a relaunch's own stop both come here. */
+    private CompletableFuture<Void> halt() {
         ServerHandle h;
         synchronized (this) {
             wanted = false;

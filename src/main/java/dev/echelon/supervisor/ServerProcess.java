@@ -39,6 +39,14 @@ public interface ServerProcess {
     /** The latest state changes, oldest first (bounded). */
     List<StateChange> history();
 
+    /**
+     * Being relaunched with new settings: it takes no new request until the new server is launched, but is worth
+     * waiting for. Only a managed server is ever relaunched.
+     */
+    default boolean relaunching() {
+        return false;
+    }
+
     /** How many times it was restarted after failing. */
     int restarts();
 

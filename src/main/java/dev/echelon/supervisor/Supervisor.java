@@ -165,11 +165,18 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * Relaunches {@code instanceId} with its current placement, so that changed speculation settings take effect
-     * (a new draft length, a draft turned off). The caller drains the instance first.
+     * (a new draft length, a draft turned off). It takes no new request from the call on; the requests it is
+     * serving finish first ({@code drain}, for at most the role's total timeout). Queued behind any other relaunch
+     * of the instance, and skipped if the instance is stopped on purpose meanwhile (its next start takes the
+     * settings anyway).
      */
-    public CompletableFuture<Void> reapplySpeculation(String instanceId) {
+    public CompletableFuture<Void> reapplySpeculation(String instanceId, InFlightDrain drain) {
         Launchable l = launchable(instanceId);
-        return relaunch(instanceId, l.launch().get());
+        checkFlags(instanceId, flags.build(l.spec(), l.launch().get(), l.port()), help);
+        ManagedServer server = managed(instanceId);
+        long drainLimitMs = registry.requireRole(server.role()).timeouts().totalMs();
+        return server.relaunch(() -> command(l),
+                () -> drain.idle(instanceId).completeOnTimeout(null, drainLimitMs, TimeUnit.MILLISECONDS), true);
     }
 
     /** The command line the instance would be started with now (current placement and speculation settings). */

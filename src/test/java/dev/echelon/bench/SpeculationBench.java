@@ -166,7 +166,7 @@ public final class SpeculationBench {
                         r -> prior, r -> registry.draftFor(r).map(p -> p.nMax()).orElse(8)),
                         SpeculationTelemetry.standalone(), role -> {
                             ServerProcess p = sup.serversOf(role).get(0);
-                            CompletableFuture<Void> f = sup.reapplySpeculation(p.instanceId())
+                            CompletableFuture<Void> f = sup.reapplySpeculation(p.instanceId(), dev.echelon.supervisor.InFlightDrain.NONE)
                                     .thenCompose(v -> p.awaitReady(Duration.ofSeconds(60)));
                             relaunching.set(f);
                             return f;

@@ -19,8 +19,6 @@ public class McpProfile implements QuarkusTestProfile {
                 "orchestrator.api-keys", KEY + "," + OTHER_KEY,
                 "orchestrator.memory.enabled", "true",
                 "orchestrator.tools.enabled", "true",
-                // no draft-length relaunch mid-test: a request racing a relaunch falls back to another role
-                "orchestrator.speculation.adapt", "false",
                 "orchestrator.memory.faiss", "false",
                 "orchestrator.data-dir", "target/test-data/mcp-" + Long.toHexString(System.nanoTime()),
                 "orchestrator.backend-port-base", "20000");

@@ -2,8 +2,6 @@ package dev.echelon.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.echelon.TestBackends;
-import dev.echelon.registry.ModelRegistry;
-import dev.echelon.speculation.PairingCheck;
 import dev.echelon.supervisor.Supervisor;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,14 +33,10 @@ class MissingSandboxEndToEndTest {
     URL url;
     @Inject
     Supervisor supervisor;
-    @Inject
-    PairingCheck pairing;
-    @Inject
-    ModelRegistry registry;
 
     @BeforeEach
     void backendsReady() throws Exception {
-        TestBackends.awaitSettled(supervisor, pairing, registry);
+        TestBackends.awaitAllReady(supervisor);
         Files.deleteIfExists(MARKER);
     }
 

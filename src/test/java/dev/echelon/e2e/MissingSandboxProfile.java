@@ -11,8 +11,6 @@ public class MissingSandboxProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of(
                 "orchestrator.tools.enabled", "true",
-                // no draft-length relaunch mid-test: a request racing a relaunch falls back to another role
-                "orchestrator.speculation.adapt", "false",
                 "orchestrator.sandbox.launcher", "no-such-dir/run-sandboxed",
                 "orchestrator.data-dir", "target/test-data/tools-missing-sandbox",
                 "orchestrator.backend-port-base", "19800");

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echelon.TestBackends;
-import dev.echelon.registry.ModelRegistry;
-import dev.echelon.speculation.PairingCheck;
 import dev.echelon.supervisor.Supervisor;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -51,14 +49,10 @@ class ToolLoopEndToEndTest {
     URL url;
     @Inject
     Supervisor supervisor;
-    @Inject
-    PairingCheck pairing;
-    @Inject
-    ModelRegistry registry;
 
     @BeforeEach
     void backendsReady() throws Exception {
-        TestBackends.awaitSettled(supervisor, pairing, registry);
+        TestBackends.awaitAllReady(supervisor);
     }
 
     static JsonNode chat(URL url, ObjectNode body, String... headers) throws Exception {

@@ -11,8 +11,6 @@ public class ToolsProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of(
                 "orchestrator.tools.enabled", "true",
-                // no draft-length relaunch mid-test: a request racing a relaunch falls back to another role
-                "orchestrator.speculation.adapt", "false",
                 "orchestrator.tools.max-rounds", "3",
                 "orchestrator.sandbox.wall-clock-ms", "8000",
                 "orchestrator.data-dir", "target/test-data/tools",

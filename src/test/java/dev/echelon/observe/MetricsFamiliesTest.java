@@ -86,8 +86,12 @@ class MetricsFamiliesTest {
             pipelineLog.removeHandler(capture);
         }
         Map<String, List<Sample>> metrics = parse(traffic.get("q/metrics"));
-        System.out.printf("observability run: statuses %s, served by %s, %d transitions, %d metric families%n",
-                traffic.statuses, traffic.servedBy, residency.ledger().recent(200).size(), metrics.size());
+        System.out.printf("observability run: statuses %s, served by %s, %d transitions, %d metric families, "
+                + "gate verdicts pass/fail %.0f/%.0f, %.0f escalations%n", traffic.statuses, traffic.servedBy,
+                residency.ledger().recent(200).size(), metrics.size(),
+                sum(metrics, "echelon_gate_verdicts_total", "verdict=\"pass\""),
+                sum(metrics, "echelon_gate_verdicts_total", "verdict=\"fail\""),
+                sum(metrics, "echelon_escalations_total", ""));
 
         // per role requests, tokens in and out
         assertTrue(sum(metrics, "echelon_requests_total", "role=\"greeter\"") > 0, "greeter requests counted");

@@ -39,6 +39,9 @@ final class MockTraffic {
                     + "compare sagas and two-phase commit with failure analysis.",
             "Write a lock-free multi-producer multi-consumer queue in C++ with memory ordering proofs.");
 
+    /** Retries on 429 for every part of the run but the burst. */
+    private static final int PATIENT = 20;
+
     private final URL base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger ids = new AtomicInteger();
@@ -55,16 +58,29 @@ final class MockTraffic {
                 .toArray(CompletableFuture[]::new)).get(40, TimeUnit.SECONDS);
     }
 
-    /** One chat request; the HTTP status. */
-    int chat(String model, String prompt, boolean stream, int maxTokens) throws Exception {
-        String id = "obs-" + ids.incrementAndGet();
-        requestIds.add(id);
+    /**
+     * One chat request; the HTTP status. With {@code retries}, a 429 is sent again after its Retry-After, as the
+     * OpenAI SDKs do: the queue of one that makes the burst meet 429s must not keep the routing and escalation part
+     * of the run (hard prompts reaching the weak front door) from happening. Only the final status is counted.
+     */
+    int chat(String model, String prompt, boolean stream, int maxTokens, int retries) throws Exception {
         String body = JSON.writeValueAsString(Map.of("model", model, "max_tokens", maxTokens, "stream", stream,
                 "messages", List.of(Map.of("role", "user", "content", prompt))));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "v1/chat/completions"))
-                .header("Content-Type", "application/json").header("X-Request-Id", id)
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        int attempt = 0;
+        while (true) {
+            String id = "obs-" + ids.incrementAndGet();
+            requestIds.add(id);
+            r = http.send(HttpRequest.newBuilder(URI.create(base + "v1/chat/completions"))
+                    .header("Content-Type", "application/json").header("X-Request-Id", id)
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 429 || attempt++ >= retries) {
+                break;
+            }
+            long after = r.headers().firstValueAsLong("Retry-After").orElse(1);
+            Thread.sleep(Math.min(after, 5) * 1000 + 50L * attempt);
+        }
         statuses.computeIfAbsent(r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
         if (r.statusCode() == 200 && !stream) {
             JsonNode meta = JSON.readTree(r.body()).path("x_echelon");
@@ -90,11 +106,11 @@ final class MockTraffic {
             for (int i = 0; i < 12; i++) {
                 String prompt = i % 3 == 2 ? HARD.get(i % HARD.size()) : EASY.get(i % EASY.size());
                 boolean stream = i % 4 == 1;
-                calls.add(CompletableFuture.supplyAsync(() -> call("auto", prompt, stream, 48), pool));
+                calls.add(CompletableFuture.supplyAsync(() -> call("auto", prompt, stream, 48, PATIENT), pool));
             }
             for (int i = 0; i < 8; i++) {
                 String prompt = i % 2 == 0 ? EASY.get(i % EASY.size()) : HARD.get(i % HARD.size());
-                calls.add(CompletableFuture.supplyAsync(() -> call("greeter", prompt, false, 64), pool));
+                calls.add(CompletableFuture.supplyAsync(() -> call("greeter", prompt, false, 64, PATIENT), pool));
             }
             CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             // the traffic shifts to the expert until the planner has moved something (or 15 s have passed)
@@ -104,16 +120,17 @@ final class MockTraffic {
                 List<CompletableFuture<Integer>> wave = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
                     wave.add(CompletableFuture.supplyAsync(() -> call("expert",
-                            "Explain the trade-offs of event sourcing for an order service.", false, 24), pool));
+                            "Explain the trade-offs of event sourcing for an order service.", false, 24, PATIENT),
+                            pool));
                 }
                 CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             }
-            // a burst against two slots and a queue of one: the rest are refused with 429
+            // a burst against two slots and a queue of one, sent once: the rest are refused with 429
             List<CompletableFuture<Integer>> burst = new ArrayList<>();
             ExecutorService wide = Executors.newFixedThreadPool(10);
             try {
                 for (int i = 0; i < 10; i++) {
-                    burst.add(CompletableFuture.supplyAsync(() -> call("greeter", EASY.get(0), false, 400), wide));
+                    burst.add(CompletableFuture.supplyAsync(() -> call("greeter", EASY.get(0), false, 400, 0), wide));
                 }
                 CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             } finally {
@@ -124,9 +141,9 @@ final class MockTraffic {
         }
     }
 
-    private int call(String model, String prompt, boolean stream, int maxTokens) {
+    private int call(String model, String prompt, boolean stream, int maxTokens, int retries) {
         try {
-            return chat(model, prompt, stream, maxTokens);
+            return chat(model, prompt, stream, maxTokens, retries);
         } catch (Exception e) {
             throw new IllegalStateException(model + ": " + e, e);
         }

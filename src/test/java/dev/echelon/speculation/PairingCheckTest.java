@@ -3,6 +3,7 @@ package dev.echelon.speculation;
 import dev.echelon.fake.FakeOptions;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.supervisor.ClientHealthProbe;
+import dev.echelon.supervisor.InFlightDrain;
 import dev.echelon.supervisor.FakeSupervisors;
 import dev.echelon.supervisor.PortAllocator;
 import dev.echelon.supervisor.ServerProcess;
@@ -125,7 +126,7 @@ class PairingCheckTest {
         ModelRegistry reg = fleet.registry();
         Supervisor sup = fleet.supervisor();
         Map<String, ServerBehaviour> seen = new ConcurrentHashMap<>();
-        PairingCheck check = new PairingCheck(reg, sup, HTTP, new ClientHealthProbe(HTTP),
+        PairingCheck check = new PairingCheck(reg, sup, InFlightDrain.NONE, HTTP, new ClientHealthProbe(HTTP),
                 dir.resolve("speculation-pairs.json"), dir, Duration.ofSeconds(20), seen::put);
         check.prepare();
         sup.startAll();
