@@ -163,9 +163,10 @@ final class GenerateStep {
         JsonNode timings = response.remove("timings");
         EchelonMeta.Speculation spec = speculated(ctx, timings);
         JsonNode message = response.path("choices").path(0).path("message");
-        if (ServerToolTurn.callsOnly(message.path("tool_calls"), ctx.serverTools())) {
+        ArrayNode serverCalls = ServerToolTurn.serverCalls(message.path("tool_calls"), ctx.serverTools());
+        if (!serverCalls.isEmpty()) {
             // Echelon's own tools: no gate (a malformed argument is the tool's error to report back to the model)
-            return new AttemptResult.ToolRound(ServerToolTurn.assistantMessage(message.path("content"), message.get("tool_calls")),
+            return new AttemptResult.ToolRound(ServerToolTurn.assistantMessage(message.path("content"), serverCalls),
                     response.get("usage"));
         }
         Transcript t = ctx.call().endpoint() == Endpoint.CHAT
@@ -395,11 +396,14 @@ final class GenerateStep {
             EchelonMeta.Speculation spec = speculated(ctx, timings);
             if (capture != null) {
                 ObjectNode message = capture.message();
-                if (ServerToolTurn.callsOnly(message.path("tool_calls"), ctx.serverTools())) {
-                    result.complete(new AttemptResult.ToolRound(message, usage == null ? null : usage.get("usage")));
+                ArrayNode serverCalls = ServerToolTurn.serverCalls(message.path("tool_calls"), ctx.serverTools());
+                if (!serverCalls.isEmpty()) {
+                    result.complete(new AttemptResult.ToolRound(
+                            ServerToolTurn.assistantMessage(message.path("content"), serverCalls),
+                            usage == null ? null : usage.get("usage")));
                     return;
                 }
-                // the stream mixed Echelon's tools with the client's: it goes to the client as it came
+                // no call of Echelon's after all (its name never arrived): the turn goes to the client as it came
                 held.clear();
                 held.addAll(capture.events());
                 if (ctx.stripLogprobs()) {

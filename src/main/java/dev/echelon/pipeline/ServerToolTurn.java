@@ -16,24 +16,27 @@ import java.util.TreeMap;
 /**
  * An assistant turn that calls Echelon's own tools, which the tool loop answers instead of the client: whether a turn
  * (or the first event of a stream) is one, and — for a stream — the turn reassembled from its text and tool-call
- * deltas (by index), with every event kept once in order in case the turn turns out to be the client's after all.
+ * deltas (by index), with every event kept once in order.
  */
 final class ServerToolTurn {
 
     /**
-     * True when every call in {@code calls} names one of Echelon's own tools. A message that mixes them with the
-     * client's tools goes to the client untouched: Echelon cannot answer half of one assistant turn.
+     * The calls in {@code calls} that name one of Echelon's own tools, in order; empty when there are none. A turn
+     * that also calls the client's tools is answered by Echelon for its own part only: the client's calls are left
+     * out of the round (the model sees Echelon's results and asks for the client's tool again if it still needs it,
+     * in a turn the client receives), so a client never sees a call to a tool it did not declare.
      */
-    static boolean callsOnly(JsonNode calls, Set<String> serverTools) {
-        if (serverTools.isEmpty() || calls == null || !calls.isArray() || calls.isEmpty()) {
-            return false;
+    static ArrayNode serverCalls(JsonNode calls, Set<String> serverTools) {
+        ArrayNode mine = JsonNodeFactory.instance.arrayNode();
+        if (serverTools.isEmpty() || calls == null || !calls.isArray()) {
+            return mine;
         }
         for (JsonNode c : calls) {
-            if (!serverTools.contains(c.path("function").path("name").asText(""))) {
-                return false;
+            if (serverTools.contains(c.path("function").path("name").asText(""))) {
+                mine.add(c);
             }
         }
-        return true;
+        return mine;
     }
 
     /** Whether a stream event opens a tool call (its first delta names the function) of one of Echelon's tools. */

@@ -250,29 +250,45 @@ class ToolLoopPipelineTest {
         return body;
     }
 
+    /**
+     * The model calls Echelon's add and the client's get_weather in one turn, then — having add's result — the
+     * client's tool alone: Echelon runs its own part, the client only ever sees the call it declared.
+     */
     @Test
-    void aTurnMixingServerAndClientToolsGoesToTheClientWhole() {
+    void aTurnMixingServerAndClientToolsRunsEchelonsPartAndTheClientSeesOnlyItsOwn() {
         try (ScriptedBackends b = ScriptedBackends.builder().tools(tools(4))
-                .script("coder", ToolLoopPipelineTest::bothKinds).build()) {
+                .script("coder", (req, n) -> n % 2 == 0 ? bothKinds(req, n)
+                        : toolCall(req, "get_weather", "{\"city\":\"Oslo\"}", n)).build()) {
             CapturingSink json = b.json("coder", withClientWeatherTool(question()));
             assertNull(json.failure, () -> "failed: " + json.failure);
             JsonNode calls = json.json.path("choices").path(0).path("message").path("tool_calls");
-            assertEquals(2, calls.size(), json.json.toString());
+            assertEquals(1, calls.size(), json.json.toString());
+            assertEquals("get_weather", calls.path(0).path("function").path("name").asText());
             assertEquals("tool_calls", json.json.path("choices").path(0).path("finish_reason").asText());
+            assertEquals(1, add.calls.size(), "Echelon's part of the mixed turn was run");
+            JsonNode round = b.backend("coder").request(1).path("messages");
+            JsonNode assistant = round.get(round.size() - 2);
+            assertEquals(1, assistant.path("tool_calls").size(), "the round repeats Echelon's calls only: " + round);
+            assertEquals("add", assistant.path("tool_calls").path(0).path("function").path("name").asText());
+            assertEquals("3", round.get(round.size() - 1).path("content").asText(), "add's result fed back");
+            assertEquals("add", json.meta().path("tools").path(0).path("name").asText());
 
             CapturingSink stream = b.stream("coder", withClientWeatherTool(question()), false);
             assertNull(stream.failure, () -> "failed: " + stream.failure);
             List<String> streamed = new ArrayList<>();
             for (ObjectNode chunk : stream.chunks) {
-                chunk.path("choices").path(0).path("delta").path("tool_calls")
-                        .forEach(c -> streamed.add(c.path("function").path("name").asText()));
+                chunk.path("choices").path(0).path("delta").path("tool_calls").forEach(c -> {
+                    if (c.path("function").has("name")) { // later deltas carry arguments only
+                        streamed.add(c.path("function").path("name").asText());
+                    }
+                });
                 assertFalse(chunk.path("choices").path(0).has("logprobs"), "stripped as for any stream: " + chunk);
             }
-            assertEquals(List.of("add", "get_weather"), streamed);
+            assertEquals(List.of("get_weather"), streamed, "no event of the mixed turn reaches the client");
             assertEquals("tool_calls", stream.chunks.get(stream.chunks.size() - 1).path("choices").path(0)
                     .path("finish_reason").asText());
-            assertTrue(add.calls.isEmpty(), "Echelon cannot answer half a turn, so it ran nothing");
-            assertEquals(2, b.requests("coder"));
+            assertEquals(2, add.calls.size());
+            assertEquals(4, b.requests("coder"));
         }
     }
 
