@@ -9,6 +9,8 @@ import dev.echelon.escalation.Budget;
 import dev.echelon.escalation.ErrorCategory;
 import dev.echelon.escalation.EscalationState;
 import dev.echelon.registry.ModelRegistry;
+import dev.echelon.registry.RoleKind;
+import dev.echelon.registry.RoleSpec;
 import dev.echelon.routing.RoutingDecision;
 import dev.echelon.tools.Tool;
 import dev.echelon.tools.ToolContext;
@@ -55,7 +57,8 @@ public final class Pipeline {
                 parts.holdBackMs(), parts.speculation());
         this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
         this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks(), parts.memory(),
-                latencies);
+                latencies, parts.registry().roles().values().stream()
+                        .filter(r -> r.kind() == RoleKind.GENERATE).map(RoleSpec::name).toList());
         this.residency = new ResidencyStep(parts.residency(), parts.registry(), parts.gateConfig(), parts.policy());
         this.tools = new ToolStep(parts.tools());
         this.registry = parts.registry();

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -26,13 +27,26 @@ final class RecordStep {
     private final Optional<MemoryService> memory;
     private final LatencyWindow latencies;
 
+    /**
+     * @param servingRoles the roles that answer users: their refusal series (429 at capacity, 503 unavailable) exist
+     *                     from the start at zero, so a dashboard or alert rule over them has data before the first one
+     */
     RecordStep(MeterRegistry metrics, RecentOutcomes outcomes, TaskRouter tasks, Optional<MemoryService> memory,
-            LatencyWindow latencies) {
+            LatencyWindow latencies, Collection<String> servingRoles) {
         this.metrics = metrics;
         this.latencies = latencies;
         this.outcomes = outcomes;
         this.tasks = tasks;
         this.memory = memory;
+        for (String role : servingRoles) {
+            rejections(role, Rejection.overloaded(role, 0, 0));
+            rejections(role, Rejection.unavailable("", 0));
+        }
+    }
+
+    private Counter rejections(String role, Rejection r) {
+        return metrics.counter("echelon.rejections", "role", role, "status", Integer.toString(r.status()),
+                "code", r.code() == null ? "none" : r.code());
     }
 
     /** A judged attempt teaches the skill tracker; the request's last role is remembered for later feedback. */
@@ -65,8 +79,7 @@ final class RecordStep {
         }
         if (failure != null && (failure.status() == 429 || failure.status() == 503)) {
             // refusals by cause: a full queue (429) is load, an unavailable role (503) is capacity or a fault
-            metrics.counter("echelon.rejections", "role", role, "status", Integer.toString(failure.status()),
-                    "code", failure.code() == null ? "none" : failure.code()).increment();
+            rejections(role, failure).increment();
         }
         if (result != null && failure == null && !cancelled) {
             remember(call, role, result);

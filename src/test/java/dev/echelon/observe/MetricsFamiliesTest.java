@@ -106,6 +106,9 @@ class MetricsFamiliesTest {
         assertTrue(has(metrics, "echelon_queue_depth", "role=\"greeter\""), "queue depth gauge per role");
         assertTrue(traffic.statuses.containsKey(429), "the burst met a full queue: " + traffic.statuses);
         assertTrue(sum(metrics, "echelon_rejections_total", "status=\"429\"") > 0, "429s counted");
+        assertTrue(metrics.get("echelon_rejections_total").stream().anyMatch(s -> s.labels().contains(
+                "role=\"expert\"") && s.labels().contains("status=\"503\"")),
+                "every serving role's 503 series exists before any 503, so alert rules have data");
         // the quality gate and escalation
         assertTrue(sum(metrics, "echelon_gate_verdicts_total", "verdict=\"pass\"") > 0, "gate passes counted");
         assertTrue(sum(metrics, "echelon_gate_verdicts_total", "verdict=\"fail\"") > 0, "gate failures counted");
