@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
@@ -52,10 +53,10 @@ class ResidencyControllerTest {
 
     /** A policy told what to want: on every tick {@code onTick}, on every request {@code onRequest}; it records calls. */
     static final class ScriptedPolicy implements ResidencyPolicy {
-        final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        final List<String> calls = new CopyOnWriteArrayList<>(); // streamed by the test while ticks add
         volatile BiFunction<Observation, Placement, Placement> onTick = (now, p) -> p;
         volatile BiFunction<Observation, String, Placement> onRequest = (now, role) -> now.current();
-        final List<String> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> sizes = new CopyOnWriteArrayList<>();
 
         @Override
         public String name() {
