@@ -127,6 +127,19 @@ public final class Guardrails {
         double t = now.nowSeconds();
         List<Veto> vetoes = new ArrayList<>();
         List<Move> moves = new ArrayList<>();
+        // a load for requests that wait makes room by demoting idle roles: neither dwell nor (for a role that cannot
+        // serve at all) the window holds those back, or the waiting requests would wait on a time lock
+        boolean demandLoad = false;
+        boolean urgentLoad = false;
+        for (String role : model.roles().keySet()) {
+            RolePlacement from = current.of(role);
+            RolePlacement to = wanted.roles().getOrDefault(role, from);
+            if (!now.inTransit().contains(role) && now.queued(role) > 0 && promotes(from, to)
+                    && Ladder.legal(from, to)) {
+                demandLoad = true;
+                urgentLoad |= urgent(role, now);
+            }
+        }
         for (String role : model.roles().keySet()) {
             RolePlacement from = current.of(role);
             RolePlacement to = wanted.roles().getOrDefault(role, from);
@@ -136,9 +149,11 @@ public final class Guardrails {
             if (to.equals(from)) {
                 continue;
             }
-            String why = refusal(role, from, to, now, history, vetoes);
+            boolean makesRoom = demandLoad && makesRoom(role, from, to, now);
+            String why = refusal(role, from, to, now, history, vetoes, makesRoom);
             if (why == null) {
-                moves.add(new Move(role, from, to, urgent(role, now) && promotes(from, to)));
+                moves.add(new Move(role, from, to, (urgent(role, now) && promotes(from, to))
+                        || (urgentLoad && makesRoom)));
             }
         }
         int spare = capToWindow(moves, t, history, vetoes);
@@ -147,7 +162,7 @@ public final class Guardrails {
 
     /** Records and returns the first per-role reason to refuse {@code from → to}, or null. */
     private String refusal(String role, RolePlacement from, RolePlacement to, Observation now,
-            TransitionHistory history, List<Veto> vetoes) {
+            TransitionHistory history, List<Veto> vetoes, boolean makesRoom) {
         ResidentRole r = model.role(role);
         Veto.Reason reason = null;
         String detail = null;
@@ -164,7 +179,7 @@ public final class Guardrails {
         } else if (!Ladder.legal(from, to)) {
             reason = Veto.Reason.ILLEGAL;
             detail = Ladder.why(from, to);
-        } else if (!(now.queued(role) > 0 && promotes(from, to))
+        } else if (!(now.queued(role) > 0 && (promotes(from, to) || to.state() == ResidencyState.S6)) && !makesRoom
                 && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
             reason = Veto.Reason.DWELL;
             detail = String.format(java.util.Locale.ROOT, "changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(),
@@ -193,9 +208,30 @@ public final class Guardrails {
         return settings.dwellAfter(reversals);
     }
 
-    /** A role that cannot serve while requests wait for it. */
+    /**
+     * A role demoted to a placement that holds less memory: in a plan with a load for waiting requests, that is making
+     * room for it (a busy one is drained first by whoever carries the demotion out).
+     */
+    private boolean makesRoom(String role, RolePlacement from, RolePlacement to, Observation now) {
+        if (now.inTransit().contains(role) || !demotes(from, to)) {
+            return false;
+        }
+        Footprint a = model.footprint(role, from);
+        Footprint b = model.footprint(role, to);
+        return b.gpuBytes() < a.gpuBytes() || b.hostBytes() < a.hostBytes();
+    }
+
+    /**
+     * A role whose waiting requests cannot be served at GPU speed: it cannot serve at all, or only on the CPU or
+     * partly offloaded (where a long prompt takes minutes instead of seconds).
+     */
     private boolean urgent(String role, Observation now) {
-        return now.queued(role) > 0 && !now.inTransit().contains(role) && !canServe(role, now.current());
+        if (now.queued(role) == 0 || now.inTransit().contains(role)) {
+            return false;
+        }
+        RolePlacement p = now.current().of(role);
+        return !canServe(role, now.current())
+                || (p.running() && p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers());
     }
 
     /**
