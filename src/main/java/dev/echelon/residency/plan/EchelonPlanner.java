@@ -47,6 +47,9 @@ public final class EchelonPlanner implements ResidencyPolicy {
     private final Prefetcher prefetcher;
     private final Guardrails guardrails;
     private final TransitionHistory history;
+    private final SwapBudget swaps;
+    /** Victims of the core's evictions whose moves have not been seen to start → the role they make room for. */
+    private final Map<String, String> displacing = new LinkedHashMap<>();
     /** Moves decided and let through that have not been seen to start: they stand until they do or are re-decided. */
     private final Map<String, RolePlacement> pending = new LinkedHashMap<>();
 
@@ -70,6 +73,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         this.guardrails = new Guardrails(model, guardrails);
         this.history = new TransitionHistory(Math.max(Math.max(guardrails.windowSeconds(),
                 guardrails.dwellAfter(guardrails.maxDwellDoublings())), guardrails.flapWindowSeconds()) * 2);
+        this.swaps = new SwapBudget(guardrails.maxSwapsPerPair(), guardrails.flapWindowSeconds());
     }
 
     /** With {@link PlannerSettings#DEFAULTS}, {@link ForecastSettings#DEFAULTS}, {@link GuardrailSettings#DEFAULTS}. */
@@ -165,6 +169,16 @@ public final class EchelonPlanner implements ResidencyPolicy {
             if (before.equals(after) || (!before.running() && !after.running() && before.state() == after.state())) {
                 continue;
             }
+            String beneficiary = displacing.remove(role);
+            if (beneficiary != null && Guardrails.demotes(before, after)) {
+                swaps.record(beneficiary, role, now.nowSeconds());
+            }
+            boolean substitution = (before.state() == ResidencyState.S6) != (after.state() == ResidencyState.S6);
+            java.util.Optional<String> fallback = model.role(role).fallback();
+            if (substitution && fallback.isPresent() && model.manages(fallback.get())) {
+                // handed to its fallback, or taken back from it: a swap of that pair for the budget too
+                swaps.record(role, fallback.get(), now.nowSeconds());
+            }
             List<Transition> steps = plannedSteps(role, before, after);
             if (!steps.isEmpty()) {
                 steps.forEach(t -> history.record(t, now.nowSeconds()));
@@ -217,7 +231,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         Forecast forecast = forecaster.forecast(t, now.queued());
         Placement wanted = standing(now);
         ReactiveCore.Result reactive = core.serve(now, wanted, forecast, requested,
-                role -> history.reversalsSince(role, t - guardrails.settings().flapWindowSeconds()));
+                role -> history.reversalsSince(role, t - guardrails.settings().flapWindowSeconds()), swaps);
         Placement target = reactive.target();
         Plan plan = null;
         if (prefetch) {
@@ -235,6 +249,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
         for (String role : now.current().changedRoles(guarded.target())) {
             pending.put(role, guarded.target().of(role));
         }
+        displacing.putAll(reactive.evictions());
+        displacing.keySet().retainAll(pending.keySet()); // an eviction held back is decided afresh next time
         lastForecast = forecast;
         lastGuarded = guarded;
         lastCause = cause(trigger, forecast, now.current(), guarded, reactive.causes(), plan);

@@ -11,9 +11,18 @@ package dev.echelon.residency.plan;
  * @param flapWindowSeconds       how far back reversals (a promotion after a demotion of the same role, or the
  *                                reverse) count towards flap damping
  * @param maxDwellDoublings       each reversal within the flap window doubles the role's dwell, at most this often
+ * @param maxSwapsPerPair         within any flap window, one role is evicted to make room for another (either way
+ *                                round) at most this often ({@link SwapBudget}); 0: no bound
  */
 public record GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow,
-        double flapWindowSeconds, int maxDwellDoublings) {
+        double flapWindowSeconds, int maxDwellDoublings, int maxSwapsPerPair) {
+
+    /**
+     * Swaps of one pair per flap window by default: a real shift back and forth (phases of a minute or more, five or
+     * fewer per 10 minutes) is followed by every swap; a faster alternation is served by substitution or partial
+     * offload once the pair has swapped this often.
+     */
+    public static final int DEFAULT_SWAPS_PER_PAIR = Integer.getInteger("r7.swaps", 16);
 
     /**
      * 30 s dwell: longer than the slowest load on the shipped registry (~4 s for the 32B coder from NVMe) many times
@@ -23,18 +32,26 @@ public record GuardrailSettings(double dwellSeconds, double windowSeconds, int m
      */
     public static final GuardrailSettings DEFAULTS = new GuardrailSettings(30, 60, 6, 600, 3);
 
+    /** With the default swap budget per pair ({@link #DEFAULT_SWAPS_PER_PAIR}). */
+    public GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow,
+            double flapWindowSeconds, int maxDwellDoublings) {
+        this(dwellSeconds, windowSeconds, maxTransitionsPerWindow, flapWindowSeconds, maxDwellDoublings,
+                DEFAULT_SWAPS_PER_PAIR);
+    }
+
     public GuardrailSettings {
         if (dwellSeconds < 0 || !(windowSeconds > 0) || maxTransitionsPerWindow < 1 || flapWindowSeconds < 0
-                || maxDwellDoublings < 0 || maxDwellDoublings > 20) {
-            throw new IllegalArgumentException("guardrails: dwell >= 0, window > 0, max >= 1, flap window >= 0 and "
-                    + "0..20 doublings expected: " + dwellSeconds + ", " + windowSeconds + ", "
-                    + maxTransitionsPerWindow + ", " + flapWindowSeconds + ", " + maxDwellDoublings);
+                || maxDwellDoublings < 0 || maxDwellDoublings > 20 || maxSwapsPerPair < 0) {
+            throw new IllegalArgumentException("guardrails: dwell >= 0, window > 0, max >= 1, flap window >= 0, "
+                    + "0..20 doublings and swaps >= 0 expected: " + dwellSeconds + ", " + windowSeconds + ", "
+                    + maxTransitionsPerWindow + ", " + flapWindowSeconds + ", " + maxDwellDoublings + ", "
+                    + maxSwapsPerPair);
         }
     }
 
-    /** Without flap damping. */
+    /** Without flap damping and without a swap budget. */
     public GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow) {
-        this(dwellSeconds, windowSeconds, maxTransitionsPerWindow, 0, 0);
+        this(dwellSeconds, windowSeconds, maxTransitionsPerWindow, 0, 0, 0);
     }
 
     /**

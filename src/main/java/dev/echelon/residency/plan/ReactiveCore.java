@@ -38,16 +38,22 @@ import java.util.function.ToIntFunction;
  * the victims' loss. A role that can be served by none waits cold for memory; the next decision tries again.
  *
  * <p>Nothing here is frozen by dwell: a waiting request is never held back by a time lock (the guardrails let
- * demand-driven loads, and the evictions of idle roles that make room for them, past dwell). Thrash is priced instead:
- * the eviction loss doubles per recent reversal of the victim ({@link EvictionChooser}).
+ * demand-driven loads, and the evictions of idle roles that make room for them, past dwell). Thrash is bounded by a
+ * count instead: a pair of roles that has swapped its budget's worth within the flap window ({@link SwapBudget}) may
+ * not be swapped again until the window passes, so the role asking is then served by another option (or waits);
+ * the eviction loss also doubles per recent reversal of the victim, at most 16 × ({@link EvictionChooser}).
  */
 public final class ReactiveCore {
 
-    /** What the core decided: the placement wanted, the roles whose requests wait, and why. */
-    public record Result(Placement target, Set<String> deferred, List<String> causes) {
+    /**
+     * What the core decided: the placement wanted, the roles whose requests wait, why, and which role each eviction
+     * makes room for (victim → the role loaded), for the {@link SwapBudget}.
+     */
+    public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions) {
         public Result {
             deferred = Set.copyOf(deferred);
             causes = List.copyOf(causes);
+            evictions = Map.copyOf(evictions);
         }
     }
 
@@ -69,10 +75,12 @@ public final class ReactiveCore {
      *
      * @param requested the role just asked for, or null on a tick
      * @param reversals recent reversals of direction per role
+     * @param swaps     which pairs may still be swapped (one evicted for the other) now
      */
     public Result serve(Observation now, Placement wanted, Forecast forecast, String requested,
-            ToIntFunction<String> reversals) {
+            ToIntFunction<String> reversals, SwapBudget swaps) {
         Set<String> deferred = new LinkedHashSet<>();
+        Map<String, String> evicted = new LinkedHashMap<>();
         List<String> causes = new ArrayList<>();
         Set<String> settled = new HashSet<>();
         Placement target = wanted;
@@ -99,7 +107,17 @@ public final class ReactiveCore {
             if (!demand) {
                 continue;
             }
-            Option best = best(role, target, now, forecast, settled, reversals);
+            Set<String> keep = new HashSet<>(settled);
+            for (String other : model.roles().keySet()) {
+                if (!other.equals(role) && !swaps.allows(role, other, now.nowSeconds())) {
+                    keep.add(other); // this pair swapped its budget's worth within the flap window
+                }
+            }
+            // substituting the role onto its fallback, or taking it back to a slower placement of its own, is a swap
+            // of that pair too (the flip S3 → S6 → S3 on an alternation): once spent, the role keeps its side
+            boolean pairSpent = model.role(role).fallback()
+                    .map(f -> model.manages(f) && !swaps.allows(role, f, now.nowSeconds())).orElse(false);
+            Option best = best(role, target, now, forecast, keep, reversals, pairSpent);
             if (best == null) {
                 causes.add(role + " waits: no placement fits");
                 if (at.running()) {
@@ -108,6 +126,9 @@ public final class ReactiveCore {
                 continue;
             }
             for (Map.Entry<String, RolePlacement> e : best.moves.entrySet()) {
+                if (!e.getKey().equals(role) && target.of(e.getKey()).onGpu() && !e.getValue().onGpu()) {
+                    evicted.put(e.getKey(), role); // a victim, not a dependent that goes cold with its fallback
+                }
                 target = target.with(e.getKey(), e.getValue());
             }
             settled.add(role);
@@ -121,7 +142,7 @@ public final class ReactiveCore {
                 causes.add(best.describe(role, at));
             }
         }
-        return new Result(consistent(target, now), deferred, causes);
+        return new Result(consistent(target, now), deferred, causes, evicted);
     }
 
     /** A substituted role whose fallback no longer runs in {@code p} goes cold: nobody would serve it otherwise. */
@@ -150,8 +171,12 @@ public final class ReactiveCore {
         return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
     }
 
+    /**
+     * The cheapest option for {@code role}; roles in {@code settled} are never evicted for it, and with
+     * {@code pairSpent} it neither enters nor leaves substitution except by a whole-GPU load.
+     */
     private Option best(String role, Placement wanted, Observation now, Forecast forecast, Set<String> settled,
-            ToIntFunction<String> reversals) {
+            ToIntFunction<String> reversals, boolean pairSpent) {
         RolePlacement at = wanted.of(role);
         List<Option> options = new ArrayList<>();
         if (at.running() || at.state() == ResidencyState.S6) {
@@ -178,7 +203,7 @@ public final class ReactiveCore {
                     double wait = 0;
                     for (String v : busy.get().moves().keySet()) {
                         if (now.busy(v)) {
-                            if (now.queued(v) == 0 || System.getenv("RES6_DRAINALL") != null) {
+                            if (now.queued(v) == 0) {
                                 drain.add(v); // only requests in flight: it starts nothing new and moves after them
                             }
                             wait = Math.max(wait, drainSeconds(v, wanted.of(v), now));
@@ -187,10 +212,11 @@ public final class ReactiveCore {
                     options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",
                             with(busy.get().moves(), role, p), own + busy.get().loss() + expected * wait, drain));
                 }
-            } else if (p.running() && model.fits(wanted.with(role, p))) {
+            } else if (p.running() && model.fits(wanted.with(role, p))
+                    && !(pairSpent && at.state() == ResidencyState.S6)) {
                 options.add(new Option(p.onGpu() ? "partial offload" : "cpu", Map.of(role, p),
                         costs.cost(role, p, wanted, forecast), Set.of()));
-            } else if (p.state() == ResidencyState.S6 && model.fits(wanted.with(role, p))) {
+            } else if (p.state() == ResidencyState.S6 && !pairSpent && model.fits(wanted.with(role, p))) {
                 double c = costs.cost(role, p, wanted, forecast);
                 if (Double.isFinite(c)) {
                     options.add(new Option("substitute", Map.of(role, p), c, Set.of()));

@@ -61,6 +61,7 @@ class AlternatingTraceTest {
                         + " transitions > " + bound + ": " + d.transitions());
                 continue;
             }
+            for (int i = 0; i < d.transitions().size(); i++) { System.err.println("R7 " + pair[0] + "/" + pair[1] + " " + d.transitionTimes().get(i) + " " + d.transitions().get(i)); }
             for (double from = 0; from < HALF_HOUR; from += flap) {
                 final double lo = from;
                 long n = d.transitionTimes().stream().filter(t -> t >= lo && t < lo + flap).count();
