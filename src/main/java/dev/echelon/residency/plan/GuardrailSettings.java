@@ -18,11 +18,13 @@ public record GuardrailSettings(double dwellSeconds, double windowSeconds, int m
         double flapWindowSeconds, int maxDwellDoublings, int maxSwapsPerPair) {
 
     /**
-     * Swaps of one pair per flap window by default: a real shift back and forth (phases of a minute or more, five or
-     * fewer per 10 minutes) is followed by every swap; a faster alternation is served by substitution or partial
-     * offload once the pair has swapped this often.
+     * Swaps of one pair per flap window by default: above what demand-driven swapping needs on the simulator's traces
+     * (the coder, which fills the GPU, and the worker, which cannot substitute for it, swap up to 15 times in
+     * 10 minutes on steady traffic, seeds 42, 7 and 11; a budget of 12 or 8 there leaves one of them on the CPU and
+     * costs 10–20 × in p95 TTFT on workday and drift), far below a swap every few seconds, which a fast alternation
+     * caused without it (bench/residency/README.md, residency-round7).
      */
-    public static final int DEFAULT_SWAPS_PER_PAIR = Integer.getInteger("r7.swaps", 16);
+    public static final int DEFAULT_SWAPS_PER_PAIR = 16;
 
     /**
      * 30 s dwell: longer than the slowest load on the shipped registry (~4 s for the 32B coder from NVMe) many times

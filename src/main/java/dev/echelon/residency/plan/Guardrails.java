@@ -25,19 +25,24 @@ import java.util.Set;
  * <p>Per role, a change is refused (a {@link Veto}) when the role is in transit; when it would go below its pin or
  * use a variant it may not (precision floor) — the model's options already exclude both, checked again here; when
  * the ladder has no such edge; when the role changed less than the dwell time ago; or when the sliding window's cap is
- * reached. Dwell does not hold back promoting a role whose requests queue: the queue shows the current placement is
- * too slow. Loading a role that cannot serve and has requests
- * waiting is <em>urgent</em>: it also bypasses the window cap (it is still counted), so a queue never waits on
- * anti-thrash limits.
+ * reached. Dwell does not hold back promoting a role whose requests queue (the queue shows the current placement is
+ * too slow), substituting it (S6: its fallback serves the queue at once), nor — in a plan that has such a load —
+ * demoting other roles to make room for it: a waiting request never waits on a time lock. Loading a role whose
+ * requests wait and that cannot serve them at GPU speed (it cannot serve at all, or only on the CPU or partly
+ * offloaded) is <em>urgent</em>: it bypasses the window cap (it is still counted), and so do the demotions that make
+ * room for it, so a queue never waits on anti-thrash limits either.
  *
  * <p>Flap damping: each time a role reverses direction (promoted after a demotion or the reverse) within
  * {@link GuardrailSettings#flapWindowSeconds}, its dwell doubles, up to {@link GuardrailSettings#maxDwellDoublings}
  * times — an A/B alternation slower than the dwell cannot make two roles trade places every dwell period.
  *
- * <p>Why this bounds transitions: every change that bypasses dwell is a promotion, and a role can be promoted only
- * so many times (the ladder's height, {@code options}) before it must be demoted again; demotions never bypass dwell
- * nor the window. So per role at most (1 + demotions) × ladder height changes happen, and demotions are at most one
- * per dwell time per role and at most {@code maxTransitionsPerWindow} per window overall.
+ * <p>What bounds transitions: whatever bypasses dwell or the window is driven by a waiting request — a load for it,
+ * the evictions that make room for that load (at most one per other role), or its substitution — so without waiting
+ * requests at most {@code maxTransitionsPerWindow} transitions start per window, and with them at most a role count's
+ * worth per request that had to wait for a load. On alternating traffic the planner's reactive core bounds the
+ * demand-driven part by a count: one pair of roles is swapped (one evicted for the other, or one substituted onto the
+ * other and taken back) at most {@link GuardrailSettings#maxSwapsPerPair} times per flap window ({@link SwapBudget}).
+ * AlternatingTraceTest checks both bounds.
  *
  * <p>Busy roles (requests in flight or queued) may be demoted by a plan: "never demote a role with requests in
  * flight" is kept where it can be kept exactly, by whoever carries the transition out — the live {@code Actuator} and

@@ -41,9 +41,6 @@ public final class SwapBudget {
 
     /** {@code victim} started to make room for {@code beneficiary} at {@code at}. */
     public void record(String beneficiary, String victim, double at) {
-        if (Boolean.getBoolean("r7.debug")) {
-            System.err.printf("SWAP %.1f %s <- %s%n", at, beneficiary, victim);
-        }
         if (!bounded()) {
             return;
         }

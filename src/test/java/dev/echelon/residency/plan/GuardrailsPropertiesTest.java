@@ -121,13 +121,17 @@ class GuardrailsPropertiesTest {
         return m;
     }
 
-    /** Requests wait for a role that cannot serve them itself at GPU speed (not at all, on the CPU, partly offloaded, S6). */
+    /**
+     * Requests wait for a role that cannot serve them at GPU speed: not at all, or only on the CPU or partly offloaded
+     * (a role substituted onto a running fallback is served at the fallback's speed).
+     */
     private static boolean urgent(Guardrails g, ResidencyModel model, String role, Observation obs) {
         if (obs.queued(role) == 0 || obs.inTransit().contains(role)) {
             return false;
         }
         RolePlacement p = obs.current().of(role);
-        return !p.running() || p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers();
+        return !g.canServe(role, obs.current())
+                || (p.running() && p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers());
     }
 
     /** The wanted plan loads a role for requests that wait for it. */

@@ -263,10 +263,14 @@ final class PolicyDriver {
                 || role.equals(servedAt(requested, obs))) ? 1 : 0);
     }
 
-    /** The role cannot serve itself at GPU speed: not at all, only on the CPU or partly offloaded, or through S6. */
+    /**
+     * The role cannot serve its requests at GPU speed: not at all, or only on the CPU or partly offloaded (a role
+     * substituted onto a running fallback is served at the fallback's speed).
+     */
     private boolean slow(String role, Observation obs) {
         RolePlacement p = obs.current().of(role);
-        return !p.running() || p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers();
+        return !new Guardrails(model, guard).canServe(role, obs.current())
+                || (p.running() && p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers());
     }
 
     /** A demotion that releases GPU memory or host RAM. */
