@@ -11,8 +11,9 @@ package dev.echelon.residency.plan;
  * @param flapWindowSeconds       how far back reversals (a promotion after a demotion of the same role, or the
  *                                reverse) count towards flap damping
  * @param maxDwellDoublings       each reversal within the flap window doubles the role's dwell, at most this often
- * @param maxSwapsPerPair         within any flap window, one role is evicted to make room for another (either way
- *                                round) at most this often ({@link SwapBudget}); 0: no bound
+ * @param maxSwapsPerPair         within any flap window, one role is evicted to make room for another, or
+ *                                substituted onto it and taken back (either way round), at most this often
+ *                                ({@link SwapBudget}, applied by the planner's reactive core); 0: no bound
  */
 public record GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow,
         double flapWindowSeconds, int maxDwellDoublings, int maxSwapsPerPair) {

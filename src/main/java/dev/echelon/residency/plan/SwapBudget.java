@@ -7,10 +7,11 @@ import java.util.Map;
 
 /**
  * The anti-thrash bound of the reactive core, per pair of roles: how often one role was evicted to make room for the
- * other (either way round) within the flap window. Once a pair has used its budget, the core may no longer evict one
- * for the other until the oldest of those swaps leaves the window: a request for the evicted side is then served by
- * what is left — waiting for a holder that drains anyway, partial offload or the CPU into free memory, substitution
- * (S6) onto its fallback, or staying where it is.
+ * other, or substituted onto the other (S6, the other being its fallback) or taken back from it, either way round,
+ * within the flap window. Once a pair has used its budget, the core may no longer evict one for the other, nor move
+ * the role into or out of substitution on the other (but for a whole-GPU load), until the oldest of those swaps
+ * leaves the window: a request for the losing side is then served by what is left — waiting for a holder that drains
+ * anyway, partial offload or the CPU into free memory, substitution onto its fallback, or staying where it is.
  *
  * <p>Why a count and not a price: a price that rises with every reversal (round 6's flap damping of the eviction
  * loss) makes every later eviction of that role dearer, also the ones a real shift needs, and tipped whole traces into
@@ -39,7 +40,10 @@ public final class SwapBudget {
         this.windowSeconds = windowSeconds;
     }
 
-    /** {@code victim} started to make room for {@code beneficiary} at {@code at}. */
+    /**
+     * {@code victim} started to make room for {@code beneficiary} at {@code at} (or, for a substitution, the role
+     * started to move onto or off its fallback: the order does not matter).
+     */
     public void record(String beneficiary, String victim, double at) {
         if (!bounded()) {
             return;
