@@ -13,6 +13,7 @@ import dev.echelon.residency.Transition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,9 +42,16 @@ public final class EchelonPlanner implements ResidencyPolicy {
     private final ResidencyModel model;
     private final PlannerSettings settings;
     private final Forecaster forecaster;
-    private final Planner planner;
+    private final PlacementCosts costs;
+    private final ReactiveCore core;
+    private final Prefetcher prefetcher;
     private final Guardrails guardrails;
     private final TransitionHistory history;
+    private final SwapBudget swaps;
+    /** Victims of the core's evictions whose moves have not been seen to start → the role they make room for. */
+    private final Map<String, String> displacing = new LinkedHashMap<>();
+    /** Moves decided and let through that have not been seen to start: they stand until they do or are re-decided. */
+    private final Map<String, RolePlacement> pending = new LinkedHashMap<>();
 
     private final Map<String, RequestShape> shapes = new HashMap<>();
     private Placement lastSeen;
@@ -59,10 +67,13 @@ public final class EchelonPlanner implements ResidencyPolicy {
         this.model = model;
         this.settings = settings;
         this.forecaster = new Forecaster(forecast);
-        this.planner = new Planner(model, settings);
+        this.costs = new PlacementCosts(model, settings);
+        this.core = new ReactiveCore(model, settings, costs);
+        this.prefetcher = new Prefetcher(model, settings, costs);
         this.guardrails = new Guardrails(model, guardrails);
         this.history = new TransitionHistory(Math.max(Math.max(guardrails.windowSeconds(),
                 guardrails.dwellAfter(guardrails.maxDwellDoublings())), guardrails.flapWindowSeconds()) * 2);
+        this.swaps = new SwapBudget(guardrails.maxSwapsPerPair(), guardrails.flapWindowSeconds());
     }
 
     /** With {@link PlannerSettings#DEFAULTS}, {@link ForecastSettings#DEFAULTS}, {@link GuardrailSettings#DEFAULTS}. */
@@ -91,7 +102,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
             shapes.computeIfAbsent(role, r -> new RequestShape(settings.promptTokens(), settings.outputTokens()))
                     .add(promptTokens, maxOutputTokens);
             RequestShape s = shapes.get(role);
-            planner.costs().shape(role, s.prompt, s.output);
+            costs.shape(role, s.prompt, s.output);
         }
         return request(now, role);
     }
@@ -102,20 +113,22 @@ public final class EchelonPlanner implements ResidencyPolicy {
         if (!model.manages(role)) {
             return Decision.keep(now.current(), "request for unmanaged role " + role);
         }
-        // every arrival replans (a few hundred microseconds): a cold role is loaded on demand at once, like a
-        // reactive server would, and a role served slowly (on the CPU, partly offloaded) is promoted before the
-        // request starts there — a 2,500-token prompt started on the CPU holds its slot for minutes, and the
-        // promotion would have to wait for it. The request that just arrived waits too: it is counted as queued, so
-        // that an urgent load is allowed past dwell and the window.
+        // every arrival decides at once (tens of microseconds): the request is counted as waiting where it will be
+        // served, and the reactive core loads its role if it cannot serve it with all its layers on the GPU
         Map<String, Integer> queued = new HashMap<>(now.queued());
-        queued.merge(servedBy(role, now), 1, Integer::sum);
+        String server = servedBy(role, now);
+        queued.merge(server, 1, Integer::sum);
+        if (!server.equals(role)) {
+            // and at the substituted role too: the demand is its own, and a load of it is a load for a waiting request
+            queued.merge(role, 1, Integer::sum);
+        }
         Observation withRequest = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(),
                 queued);
         boolean cannotServe = !now.inTransit().contains(role) && !guardrails.canServe(role, now.current());
         String why = cannotServe
                 ? "request for " + role + " (" + now.current().of(role) + ", cannot serve)"
                 : "request for " + role + " (" + (now.queued(role) + 1) + " waiting)";
-        return replan(withRequest, why);
+        return decide(withRequest, why, role, false);
     }
 
     /**
@@ -156,6 +169,16 @@ public final class EchelonPlanner implements ResidencyPolicy {
             if (before.equals(after) || (!before.running() && !after.running() && before.state() == after.state())) {
                 continue;
             }
+            String beneficiary = displacing.remove(role);
+            if (beneficiary != null && Guardrails.demotes(before, after)) {
+                swaps.record(beneficiary, role, now.nowSeconds());
+            }
+            boolean substitution = (before.state() == ResidencyState.S6) != (after.state() == ResidencyState.S6);
+            java.util.Optional<String> fallback = model.role(role).fallback();
+            if (substitution && fallback.isPresent() && model.manages(fallback.get())) {
+                // handed to its fallback, or taken back from it: a swap of that pair for the budget too
+                swaps.record(role, fallback.get(), now.nowSeconds());
+            }
             List<Transition> steps = plannedSteps(role, before, after);
             if (!steps.isEmpty()) {
                 steps.forEach(t -> history.record(t, now.nowSeconds()));
@@ -188,16 +211,10 @@ public final class EchelonPlanner implements ResidencyPolicy {
     @Override
     public synchronized Decision onTick(Observation now) {
         observe(now);
-        if (now.nowSeconds() - lastPlanAt < settings.tickSeconds()) {
-            // the last plan still stands: answering "keep the current placement" here would withdraw the moves it
-            // asked for that are still waiting (for a drain, for memory) and release the requests deferred for them
-            String why = "tick: planned " + String.format(Locale.ROOT, "%.2f", now.nowSeconds() - lastPlanAt)
-                    + " s ago";
-            return lastDecision == null ? Decision.keep(now.current(), why)
-                    : new Decision(lastDecision.target(), why + "; still: " + lastDecision.cause(),
-                            lastDecision.deferred());
-        }
-        return replan(now, "tick");
+        // the reactive core runs on every tick (requests waiting for memory get it as soon as it frees); the forecast
+        // layer at most every tickSeconds
+        boolean prefetch = now.nowSeconds() - lastPlanAt >= settings.tickSeconds();
+        return decide(now, "tick", null, prefetch);
     }
 
     @Override
@@ -205,43 +222,83 @@ public final class EchelonPlanner implements ResidencyPolicy {
         forecaster.weakAnswer(role, likelyNext, nowSeconds);
     }
 
-    private Decision replan(Observation now, String trigger) {
-        Forecast forecast = forecaster.forecast(now.nowSeconds(), now.queued());
-        PlanConstraints constraints = guardrails.constraints(now, history);
-        Plan plan = planner.plan(forecast, now, constraints);
-        if (!plan.feasible()) {
-            // what dwell and the window froze does not fit (budgets lowered, a grid cell short): plan with only the
-            // hard constraints and let the guardrails sort out what may move now
-            plan = planner.plan(forecast, now, new PlanConstraints(now.inTransit(), Set.of()));
+    /**
+     * One decision: the standing moves, the reactive core's answer to the demand waiting now, on a planning tick the
+     * forecast layer's prefetch into free memory, and the guardrails over all of it.
+     */
+    private Decision decide(Observation now, String trigger, String requested, boolean prefetch) {
+        double t = now.nowSeconds();
+        Forecast forecast = forecaster.forecast(t, now.queued());
+        Placement wanted = standing(now);
+        ReactiveCore.Result reactive = core.serve(now, wanted, forecast, requested,
+                role -> history.reversalsSince(role, t - guardrails.settings().flapWindowSeconds()), swaps);
+        Placement target = reactive.target();
+        Plan plan = null;
+        if (prefetch) {
+            Set<String> frozen = new HashSet<>(guardrails.constraints(now, history).fixed());
+            frozen.addAll(wanted.changedRoles(target));
+            plan = prefetcher.plan(now, target, forecast, frozen);
+            if (plan.feasible()) {
+                target = plan.target();
+            }
+            lastPlanAt = t;
+            lastPlan = plan;
         }
-        GuardedPlan guarded = guardrails.apply(plan.target(), now, history);
-        lastPlanAt = now.nowSeconds();
+        GuardedPlan guarded = guardrails.apply(target, now, history);
+        pending.clear();
+        for (String role : now.current().changedRoles(guarded.target())) {
+            pending.put(role, guarded.target().of(role));
+        }
+        displacing.putAll(reactive.evictions());
+        displacing.keySet().retainAll(pending.keySet()); // an eviction held back is decided afresh next time
         lastForecast = forecast;
-        lastPlan = plan;
         lastGuarded = guarded;
-        lastCause = cause(trigger, forecast, now.current(), guarded, plan);
-        lastDecision = new Decision(guarded.target(), lastCause, deferred(guarded, now));
+        lastCause = cause(trigger, forecast, now.current(), guarded, reactive.causes(), plan);
+        lastDecision = new Decision(guarded.target(), lastCause, deferred(guarded, reactive, now));
         return lastDecision;
     }
 
+    /** The current placement with the moves decided earlier that have not started yet. */
+    private Placement standing(Observation now) {
+        Placement p = now.current();
+        for (Map.Entry<String, RolePlacement> e : pending.entrySet()) {
+            String role = e.getKey();
+            RolePlacement cur = now.current().of(role);
+            if (now.inTransit().contains(role) || cur.equals(e.getValue())
+                    || (!cur.running() && cur.state() == e.getValue().state())) {
+                continue;
+            }
+            p = p.with(role, e.getValue());
+        }
+        return p;
+    }
+
     /**
-     * Roles whose requests should wait: those the guardrails could not serve, and those about to be promoted — a
-     * request started at the old, slower placement would run there for its whole length (minutes for a long prompt
-     * on the CPU) and hold back the promotion, which waits for requests in flight; waiting the seconds a load takes
-     * is cheaper. The wait is bounded by whoever serves (the live path's transition wait, then the fallback).
+     * Roles whose requests should wait: those the guardrails could not serve; those about to be promoted — a request
+     * started at the old, slower placement would run there for its whole length (minutes for a long prompt on the
+     * CPU) and hold back the promotion, which waits for requests in flight; and busy holders the core drains on
+     * purpose so that a load can have their memory (they finish what is in flight and start nothing new).
      */
-    private Set<String> deferred(GuardedPlan guarded, Observation now) {
+    private Set<String> deferred(GuardedPlan guarded, ReactiveCore.Result reactive, Observation now) {
         Set<String> out = new LinkedHashSet<>(guarded.deferred());
         for (Transition t : guarded.transitions()) {
             if (t.from().running() && Guardrails.promotes(t.from(), t.to())) {
                 out.add(t.role());
             }
         }
+        for (String role : reactive.deferred()) {
+            // a move the guardrails held back this time still stands (the next decision retries): its requests wait
+            // for it rather than start on the CPU; a holder drained on purpose starts nothing new
+            if (now.current().of(role).running()) {
+                out.add(role); // for a role in transit, current() is where it lands
+            }
+        }
         return out;
     }
 
     /** e.g. "tick; forecast: coder 0.80/s ↑, frontdoor 0.10/s ↓; coder S3(q4_k_m) → S1(q4_k_m); vetoed: …". */
-    private String cause(String trigger, Forecast forecast, Placement current, GuardedPlan guarded, Plan plan) {
+    private String cause(String trigger, Forecast forecast, Placement current, GuardedPlan guarded,
+            List<String> reactive, Plan plan) {
         StringBuilder sb = new StringBuilder(trigger);
         List<String> shown = new ArrayList<>(current.changedRoles(guarded.target()));
         forecast.roles().entrySet().stream()
@@ -252,8 +309,11 @@ public final class EchelonPlanner implements ResidencyPolicy {
             sb.append("; forecast: ").append(shown.stream()
                     .map(r -> describe(r, forecast.of(r))).collect(Collectors.joining(", ")));
         }
-        if (!plan.feasible()) {
-            sb.append("; no feasible plan, keeping placement");
+        if (!reactive.isEmpty()) {
+            sb.append("; ").append(String.join("; ", reactive));
+        }
+        if (plan != null && !plan.feasible()) {
+            sb.append("; no feasible prefetch, keeping placement");
         }
         if (!guarded.transitions().isEmpty()) {
             sb.append("; ").append(guarded.transitions().stream().map(Transition::toString)

@@ -11,9 +11,21 @@ package dev.echelon.residency.plan;
  * @param flapWindowSeconds       how far back reversals (a promotion after a demotion of the same role, or the
  *                                reverse) count towards flap damping
  * @param maxDwellDoublings       each reversal within the flap window doubles the role's dwell, at most this often
+ * @param maxSwapsPerPair         within any flap window, one role is evicted to make room for another, or
+ *                                substituted onto it and taken back (either way round), at most this often
+ *                                ({@link SwapBudget}, applied by the planner's reactive core); 0: no bound
  */
 public record GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow,
-        double flapWindowSeconds, int maxDwellDoublings) {
+        double flapWindowSeconds, int maxDwellDoublings, int maxSwapsPerPair) {
+
+    /**
+     * Swaps of one pair per flap window by default: above what demand-driven swapping needs on the simulator's traces
+     * (the coder, which fills the GPU, and the worker, which cannot substitute for it, swap up to 15 times in
+     * 10 minutes on steady traffic, seeds 42, 7 and 11; a budget of 12 or 8 there leaves one of them on the CPU and
+     * costs 10–20 × in p95 TTFT on workday and drift), far below a swap every few seconds, which a fast alternation
+     * caused without it (bench/residency/README.md, residency-round7).
+     */
+    public static final int DEFAULT_SWAPS_PER_PAIR = 16;
 
     /**
      * 30 s dwell: longer than the slowest load on the shipped registry (~4 s for the 32B coder from NVMe) many times
@@ -23,18 +35,26 @@ public record GuardrailSettings(double dwellSeconds, double windowSeconds, int m
      */
     public static final GuardrailSettings DEFAULTS = new GuardrailSettings(30, 60, 6, 600, 3);
 
+    /** With the default swap budget per pair ({@link #DEFAULT_SWAPS_PER_PAIR}). */
+    public GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow,
+            double flapWindowSeconds, int maxDwellDoublings) {
+        this(dwellSeconds, windowSeconds, maxTransitionsPerWindow, flapWindowSeconds, maxDwellDoublings,
+                DEFAULT_SWAPS_PER_PAIR);
+    }
+
     public GuardrailSettings {
         if (dwellSeconds < 0 || !(windowSeconds > 0) || maxTransitionsPerWindow < 1 || flapWindowSeconds < 0
-                || maxDwellDoublings < 0 || maxDwellDoublings > 20) {
-            throw new IllegalArgumentException("guardrails: dwell >= 0, window > 0, max >= 1, flap window >= 0 and "
-                    + "0..20 doublings expected: " + dwellSeconds + ", " + windowSeconds + ", "
-                    + maxTransitionsPerWindow + ", " + flapWindowSeconds + ", " + maxDwellDoublings);
+                || maxDwellDoublings < 0 || maxDwellDoublings > 20 || maxSwapsPerPair < 0) {
+            throw new IllegalArgumentException("guardrails: dwell >= 0, window > 0, max >= 1, flap window >= 0, "
+                    + "0..20 doublings and swaps >= 0 expected: " + dwellSeconds + ", " + windowSeconds + ", "
+                    + maxTransitionsPerWindow + ", " + flapWindowSeconds + ", " + maxDwellDoublings + ", "
+                    + maxSwapsPerPair);
         }
     }
 
-    /** Without flap damping. */
+    /** Without flap damping and without a swap budget. */
     public GuardrailSettings(double dwellSeconds, double windowSeconds, int maxTransitionsPerWindow) {
-        this(dwellSeconds, windowSeconds, maxTransitionsPerWindow, 0, 0);
+        this(dwellSeconds, windowSeconds, maxTransitionsPerWindow, 0, 0, 0);
     }
 
     /**

@@ -25,19 +25,24 @@ import java.util.Set;
  * <p>Per role, a change is refused (a {@link Veto}) when the role is in transit; when it would go below its pin or
  * use a variant it may not (precision floor) — the model's options already exclude both, checked again here; when
  * the ladder has no such edge; when the role changed less than the dwell time ago; or when the sliding window's cap is
- * reached. Dwell does not hold back promoting a role whose requests queue: the queue shows the current placement is
- * too slow. Loading a role that cannot serve and has requests
- * waiting is <em>urgent</em>: it also bypasses the window cap (it is still counted), so a queue never waits on
- * anti-thrash limits.
+ * reached. Dwell does not hold back promoting a role whose requests queue (the queue shows the current placement is
+ * too slow), substituting it (S6: its fallback serves the queue at once), nor — in a plan that has such a load —
+ * demoting other roles to make room for it: a waiting request never waits on a time lock. Loading a role whose
+ * requests wait and that cannot serve them at GPU speed (it cannot serve at all, or only on the CPU or partly
+ * offloaded) is <em>urgent</em>: it bypasses the window cap (it is still counted), and so do the demotions that make
+ * room for it, so a queue never waits on anti-thrash limits either.
  *
  * <p>Flap damping: each time a role reverses direction (promoted after a demotion or the reverse) within
  * {@link GuardrailSettings#flapWindowSeconds}, its dwell doubles, up to {@link GuardrailSettings#maxDwellDoublings}
  * times — an A/B alternation slower than the dwell cannot make two roles trade places every dwell period.
  *
- * <p>Why this bounds transitions: every change that bypasses dwell is a promotion, and a role can be promoted only
- * so many times (the ladder's height, {@code options}) before it must be demoted again; demotions never bypass dwell
- * nor the window. So per role at most (1 + demotions) × ladder height changes happen, and demotions are at most one
- * per dwell time per role and at most {@code maxTransitionsPerWindow} per window overall.
+ * <p>What bounds transitions: whatever bypasses dwell or the window is driven by a waiting request — a load for it,
+ * the evictions that make room for that load (at most one per other role), or its substitution — so without waiting
+ * requests at most {@code maxTransitionsPerWindow} transitions start per window, and with them at most a role count's
+ * worth per request that had to wait for a load. On alternating traffic the planner's reactive core bounds the
+ * demand-driven part by a count: one pair of roles is swapped (one evicted for the other, or one substituted onto the
+ * other and taken back) at most {@link GuardrailSettings#maxSwapsPerPair} times per flap window ({@link SwapBudget}).
+ * AlternatingTraceTest checks both bounds.
  *
  * <p>Busy roles (requests in flight or queued) may be demoted by a plan: "never demote a role with requests in
  * flight" is kept where it can be kept exactly, by whoever carries the transition out — the live {@code Actuator} and
@@ -127,6 +132,19 @@ public final class Guardrails {
         double t = now.nowSeconds();
         List<Veto> vetoes = new ArrayList<>();
         List<Move> moves = new ArrayList<>();
+        // a load for requests that wait makes room by demoting idle roles: neither dwell nor (for a role that cannot
+        // serve at all) the window holds those back, or the waiting requests would wait on a time lock
+        boolean demandLoad = false;
+        boolean urgentLoad = false;
+        for (String role : model.roles().keySet()) {
+            RolePlacement from = current.of(role);
+            RolePlacement to = wanted.roles().getOrDefault(role, from);
+            if (!now.inTransit().contains(role) && now.queued(role) > 0 && promotes(from, to)
+                    && Ladder.legal(from, to)) {
+                demandLoad = true;
+                urgentLoad |= urgent(role, now);
+            }
+        }
         for (String role : model.roles().keySet()) {
             RolePlacement from = current.of(role);
             RolePlacement to = wanted.roles().getOrDefault(role, from);
@@ -136,9 +154,11 @@ public final class Guardrails {
             if (to.equals(from)) {
                 continue;
             }
-            String why = refusal(role, from, to, now, history, vetoes);
+            boolean makesRoom = demandLoad && makesRoom(role, from, to, now);
+            String why = refusal(role, from, to, now, history, vetoes, makesRoom);
             if (why == null) {
-                moves.add(new Move(role, from, to, urgent(role, now) && promotes(from, to)));
+                moves.add(new Move(role, from, to, (urgent(role, now) && promotes(from, to))
+                        || (urgentLoad && makesRoom)));
             }
         }
         int spare = capToWindow(moves, t, history, vetoes);
@@ -147,7 +167,7 @@ public final class Guardrails {
 
     /** Records and returns the first per-role reason to refuse {@code from → to}, or null. */
     private String refusal(String role, RolePlacement from, RolePlacement to, Observation now,
-            TransitionHistory history, List<Veto> vetoes) {
+            TransitionHistory history, List<Veto> vetoes, boolean makesRoom) {
         ResidentRole r = model.role(role);
         Veto.Reason reason = null;
         String detail = null;
@@ -164,7 +184,7 @@ public final class Guardrails {
         } else if (!Ladder.legal(from, to)) {
             reason = Veto.Reason.ILLEGAL;
             detail = Ladder.why(from, to);
-        } else if (!(now.queued(role) > 0 && promotes(from, to))
+        } else if (!(now.queued(role) > 0 && (promotes(from, to) || to.state() == ResidencyState.S6)) && !makesRoom
                 && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
             reason = Veto.Reason.DWELL;
             detail = String.format(java.util.Locale.ROOT, "changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(),
@@ -193,9 +213,30 @@ public final class Guardrails {
         return settings.dwellAfter(reversals);
     }
 
-    /** A role that cannot serve while requests wait for it. */
+    /**
+     * A role demoted to a placement that holds less memory: in a plan with a load for waiting requests, that is making
+     * room for it (a busy one is drained first by whoever carries the demotion out).
+     */
+    private boolean makesRoom(String role, RolePlacement from, RolePlacement to, Observation now) {
+        if (now.inTransit().contains(role) || !demotes(from, to)) {
+            return false;
+        }
+        Footprint a = model.footprint(role, from);
+        Footprint b = model.footprint(role, to);
+        return b.gpuBytes() < a.gpuBytes() || b.hostBytes() < a.hostBytes();
+    }
+
+    /**
+     * A role whose waiting requests cannot be served at GPU speed: it cannot serve at all, or only on the CPU or
+     * partly offloaded (where a long prompt takes minutes instead of seconds).
+     */
     private boolean urgent(String role, Observation now) {
-        return now.queued(role) > 0 && !now.inTransit().contains(role) && !canServe(role, now.current());
+        if (now.queued(role) == 0 || now.inTransit().contains(role)) {
+            return false;
+        }
+        RolePlacement p = now.current().of(role);
+        return !canServe(role, now.current())
+                || (p.running() && p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.echelon.residency.plan;
 
+import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
@@ -120,6 +121,34 @@ class GuardrailsPropertiesTest {
         return m;
     }
 
+    /**
+     * Requests wait for a role that cannot serve them at GPU speed: not at all, or only on the CPU or partly offloaded
+     * (a role substituted onto a running fallback is served at the fallback's speed).
+     */
+    private static boolean urgent(Guardrails g, ResidencyModel model, String role, Observation obs) {
+        if (obs.queued(role) == 0 || obs.inTransit().contains(role)) {
+            return false;
+        }
+        RolePlacement p = obs.current().of(role);
+        return !g.canServe(role, obs.current())
+                || (p.running() && p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers());
+    }
+
+    /** The wanted plan loads a role for requests that wait for it. */
+    private static boolean demandLoad(Case c) {
+        Observation obs = c.obs();
+        return c.wanted().roles().keySet().stream().anyMatch(r -> !obs.inTransit().contains(r) && obs.queued(r) > 0
+                && Guardrails.promotes(obs.current().of(r), c.wanted().of(r))
+                && Ladder.legal(obs.current().of(r), c.wanted().of(r)));
+    }
+
+    /** A demotion that releases GPU memory or host RAM. */
+    private static boolean makesRoom(ResidencyModel model, Transition t, Observation obs) {
+        Footprint a = model.footprint(t.role(), t.from());
+        Footprint b = model.footprint(t.role(), t.to());
+        return Guardrails.demotes(t.from(), t.to()) && (b.gpuBytes() < a.gpuBytes() || b.hostBytes() < a.hostBytes());
+    }
+
     private static void check(Case c, Map<String, Integer> seen) {
         ResidencyModel model = c.world().model();
         Guardrails g = new Guardrails(model, SETTINGS);
@@ -146,8 +175,11 @@ class GuardrailsPropertiesTest {
             // and the simulator do before they carry a transition out (ActuatorTest, SimulatorTest)
             Double last = c.lastChange().get(t.role());
             if (last != null && obs.nowSeconds() - last < SETTINGS.dwellSeconds()) {
-                assertTrue(obs.queued(t.role()) > 0 && Guardrails.promotes(t.from(), t.to()),
-                        "within dwell only a promotion for queued requests: " + t);
+                boolean forQueue = obs.queued(t.role()) > 0
+                        && (Guardrails.promotes(t.from(), t.to()) || t.to().state() == ResidencyState.S6);
+                assertTrue(forQueue || (demandLoad(c) && makesRoom(model, t, obs)),
+                        "within dwell only a move for queued requests, or making room for a load they wait for: "
+                                + t);
             }
             p = p.with(t.role(), t.to());
             assertTrue(model.fits(p), "intermediate fits after " + t + ": " + model.footprint(p) + " of "
@@ -157,9 +189,12 @@ class GuardrailsPropertiesTest {
         assertEquals(out.target(), p, "target is the result of the transitions");
         // window: non-urgent transitions never exceed the remaining allowance
         int used = c.history().countSince(obs.nowSeconds() - SETTINGS.windowSeconds());
+        boolean urgentLoad = c.wanted().roles().keySet().stream().anyMatch(r -> !obs.inTransit().contains(r)
+                && urgent(g, model, r, obs) && Guardrails.promotes(obs.current().of(r), c.wanted().of(r))
+                && Ladder.legal(obs.current().of(r), c.wanted().of(r)));
         long nonUrgent = out.transitions().stream()
-                .filter(t -> !(obs.queued(t.role()) > 0 && !g.canServe(t.role(), obs.current())
-                        && Guardrails.promotes(t.from(), t.to())))
+                .filter(t -> !(urgent(g, model, t.role(), obs) && Guardrails.promotes(t.from(), t.to()))
+                        && !(urgentLoad && makesRoom(model, t, obs)))
                 .count();
         assertTrue(nonUrgent <= Math.max(0, SETTINGS.maxTransitionsPerWindow() - used),
                 "window cap: " + nonUrgent + " non-urgent transitions with " + used + " used");

@@ -53,12 +53,19 @@ class GuardrailsTest {
         assertEquals("coder", out.transitions().get(0).role(), "the demotion that frees the GPU comes first");
         assertTrue(out.deferred().isEmpty(), "everything fits once the coder is off the GPU: " + out.deferred());
 
-        // keep the coder where it is (e.g. pinned by dwell): now the worker and the architect do not fit
+        // dwell does not keep the coder there: its demotion makes room for loads that requests wait for
         TransitionHistory recent = new TransitionHistory(600);
         recent.record("coder", 95);
-        GuardedPlan held = guardrails.apply(wanted, obs, recent);
-        assertEquals(current.of("coder"), held.target().of("coder"), "coder within dwell stays");
-        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL));
+        GuardedPlan room = guardrails.apply(wanted, obs, recent);
+        assertEquals(RolePlacement.cpu("q4_k_m"), room.target().of("coder"), "a waiting load makes room past dwell");
+
+        // keep the coder where it is (a transition of it is running): now the worker and the architect do not fit
+        Observation moving = new Observation(100, current, Set.of("coder"), Map.of(),
+                Map.of("worker", 2, "architect", 1));
+        GuardedPlan held = guardrails.apply(wanted, moving, recent);
+        assertEquals(current.of("coder"), held.target().of("coder"), "coder in transit stays");
+        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("coder")
+                && v.reason() == Veto.Reason.IN_TRANSIT));
         assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("worker")
                 && v.reason() == Veto.Reason.BUDGET));
         assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("architect")
@@ -113,26 +120,31 @@ class GuardrailsTest {
     }
 
     @Test
-    void dwellHoldsExceptToPromoteARoleWithAQueue() {
+    void dwellHoldsExceptForWaitingRequests() {
         Placement current = coderOnGpu().with("math", RolePlacement.cpu("q4_k_m"));
         TransitionHistory history = new TransitionHistory(600);
         history.record("math", 95);
         history.record("coder", 95);
         Placement wanted = current.with("math", gpu(ResidencyState.S2, "q4_k_m", 4))
                 .with("coder", gpu(ResidencyState.S2, "q4_k_m", 56));
-        // coder is idle: its demotion waits for the dwell; math has a queue: its promotion may go now
+        // nobody waits: both changed 5 s ago, so neither moves within the dwell
+        GuardedPlan idle = guardrails.apply(wanted, PlanFixtures.idle(100, current), history);
+        assertEquals(current, idle.target(), idle.vetoes().toString());
+        assertTrue(idle.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL),
+                idle.vetoes().toString());
+        assertTrue(idle.vetoes().stream().anyMatch(v -> v.role().equals("math") && v.reason() == Veto.Reason.DWELL),
+                idle.vetoes().toString());
+        // math has a queue: its promotion may go now, and the idle coder's demotion that makes room for it too
         Observation obs = new Observation(100, current, Set.of(), Map.of(), Map.of("math", 3));
         GuardedPlan out = guardrails.apply(wanted, obs, history);
-        assertEquals(current.of("coder"), out.target().of("coder"));
-        assertTrue(out.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL),
-                out.vetoes().toString());
-        // math's promotion needs GPU room the dwelling coder does not free, so it is refused for budget, not dwell
-        assertTrue(out.vetoes().stream().noneMatch(v -> v.role().equals("math") && v.reason() == Veto.Reason.DWELL),
-                out.vetoes().toString());
-        // after the dwell both may move
-        GuardedPlan later = guardrails.apply(wanted, new Observation(126, current, Set.of(), Map.of(),
-                Map.of("math", 3)), history);
-        assertEquals(wanted, later.target(), later.vetoes().toString());
+        assertEquals(wanted, out.target(), out.vetoes().toString());
+        assertTrue(out.vetoes().isEmpty(), out.vetoes().toString());
+        // a demotion that makes room for nobody's waiting request still waits for the dwell
+        Placement alone = current.with("coder", gpu(ResidencyState.S2, "q4_k_m", 56));
+        GuardedPlan held = guardrails.apply(alone, obs, history);
+        assertEquals(current.of("coder"), held.target().of("coder"));
+        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL),
+                held.vetoes().toString());
     }
 
     @Test

@@ -46,6 +46,7 @@ final class PolicyDriver {
     private final List<Transition> transitions = new ArrayList<>();
     private final List<Double> transitionTimes = new ArrayList<>();
     private final List<Boolean> urgent = new ArrayList<>();
+    private final List<Boolean> room = new ArrayList<>();
     private int decisions;
 
     PolicyDriver(ResidencyModel model, Placement start, PlannerSettings planner, ForecastSettings forecast,
@@ -77,13 +78,25 @@ final class PolicyDriver {
         return transitionTimes;
     }
 
-    /** Transitions that loaded a role which could not serve while requests waited (they bypass the window). */
+    /**
+     * Transitions that loaded a role which could not serve at GPU speed while requests waited (they bypass the
+     * window).
+     */
     long urgentCount() {
         return urgent.stream().filter(b -> b).count();
     }
 
+    /** Demotions that made room for such a load in the same decision (they bypass the window too). */
+    long roomCount() {
+        return room.stream().filter(b -> b).count();
+    }
+
     List<Boolean> urgentFlags() {
         return urgent;
+    }
+
+    List<Boolean> roomFlags() {
+        return room;
     }
 
     int decisions() {
@@ -185,6 +198,23 @@ final class PolicyDriver {
         }
         assertEquals(target, p, "target = transitions applied in order");
         boolean onRequestCounted = requested != null;
+        // a load for requests that wait (and, when they cannot be served at GPU speed, an urgent one) in this decision
+        boolean demandLoad = false;
+        boolean urgentLoad = false;
+        // (what the planner wanted: carried out, or held back, e.g. until the room it needs is freed)
+        List<Transition> asked = new ArrayList<>(g.transitions());
+        g.vetoes().forEach(v -> {
+            if (Ladder.legal(current.of(v.role()), v.wanted())) {
+                asked.add(new Transition(v.role(), current.of(v.role()), v.wanted(), 0, 0));
+            }
+        });
+        for (Transition t : asked) {
+            if (queuedNow(obs, t.role(), requested) > 0 && Guardrails.promotes(t.from(), t.to())
+                    && !obs.inTransit().contains(t.role())) {
+                demandLoad = true;
+                urgentLoad |= slow(t.role(), obs);
+            }
+        }
         for (String role : touched) {
             RolePlacement from = current.of(role);
             RolePlacement to = target.of(role);
@@ -192,21 +222,24 @@ final class PolicyDriver {
             model.role(role).pin().ifPresent(pin -> assertTrue(to.depth() <= pin.ordinal(), "pin: " + role));
             // the planner counts an arriving request where it will be served: at the role, or at its fallback
             // when the role is substituted (EchelonPlanner.servedBy)
-            int queuedNow = obs.queued(role) + (onRequestCounted && (role.equals(requested)
-                    || role.equals(servedAt(requested, obs))) ? 1 : 0);
+            int queuedNow = queuedNow(obs, role, requested);
             Double last = lastChange.get(role);
             if (last != null && obs.nowSeconds() - last < guard.dwellSeconds()) {
-                assertTrue(queuedNow > 0 && Guardrails.promotes(from, to) || !from.running() && to.running()
-                        && queuedNow > 0, "dwell violated for " + role + ": " + from + " → " + to + " at "
-                        + obs.nowSeconds() + ", last change " + last);
+                // within dwell a role moves only for waiting requests: promoted or substituted for its own, or
+                // demoted to make room for a load that others wait for
+                boolean forQueue = queuedNow > 0 && (Guardrails.promotes(from, to) || !from.running() && to.running()
+                        || to.state() == ResidencyState.S6);
+                assertTrue(forQueue || (demandLoad && makesRoom(role, from, to)), "dwell violated for " + role
+                        + ": " + from + " → " + to + " at " + obs.nowSeconds() + ", last change " + last);
             }
             lastChange.put(role, obs.nowSeconds());
         }
         for (Transition t : g.transitions()) {
-            int queuedNow = obs.queued(t.role()) + (onRequestCounted && t.role().equals(requested) ? 1 : 0);
-            boolean cannotServe = !new Guardrails(model, guard).canServe(t.role(), current);
-            urgent.add(queuedNow > 0 && cannotServe && Guardrails.promotes(t.from(), t.to())
-                    && !obs.inTransit().contains(t.role()));
+            int queuedNow = queuedNow(obs, t.role(), requested);
+            boolean load = queuedNow > 0 && slow(t.role(), obs) && Guardrails.promotes(t.from(), t.to())
+                    && !obs.inTransit().contains(t.role());
+            urgent.add(load);
+            room.add(!load && urgentLoad && makesRoom(t.role(), t.from(), t.to()));
             transitions.add(t);
             transitionTimes.add(obs.nowSeconds());
             // drain first, as the actuator and the simulator do: a role demoted with requests in flight starts no
@@ -219,6 +252,32 @@ final class PolicyDriver {
             transitUntil.merge(t.role(), Math.max(obs.nowSeconds(), drained) + t.seconds(), Math::max);
         }
         current = target;
+    }
+
+    /**
+     * Requests waiting for {@code role} as the planner counts them: the observation's queue, plus the arriving request
+     * at the role it asked for and where it is served (its fallback, when the role is substituted).
+     */
+    private int queuedNow(Observation obs, String role, String requested) {
+        return obs.queued(role) + (requested != null && (role.equals(requested)
+                || role.equals(servedAt(requested, obs))) ? 1 : 0);
+    }
+
+    /**
+     * The role cannot serve its requests at GPU speed: not at all, or only on the CPU or partly offloaded (a role
+     * substituted onto a running fallback is served at the fallback's speed).
+     */
+    private boolean slow(String role, Observation obs) {
+        RolePlacement p = obs.current().of(role);
+        return !new Guardrails(model, guard).canServe(role, obs.current())
+                || (p.running() && p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers());
+    }
+
+    /** A demotion that releases GPU memory or host RAM. */
+    private boolean makesRoom(String role, RolePlacement from, RolePlacement to) {
+        var a = model.footprint(role, from);
+        var b = model.footprint(role, to);
+        return Guardrails.demotes(from, to) && (b.gpuBytes() < a.gpuBytes() || b.hostBytes() < a.hostBytes());
     }
 
     /** Where a request for {@code role} is served as things stand: itself, or along its chain of substitutions. */

@@ -1,0 +1,214 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Ladder;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.RolePlacement;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The forecast layer: on a tick, moves roles <em>ahead</em> of their demand, using only memory nobody needs — free
+ * memory, and memory held by idle roles whose forecast demand is about nil. It promotes roles whose forecast (EWMA
+ * horizons, predicted escalations) says requests are coming into free GPU memory, and stages likely roles in host
+ * RAM (S3: a later load is an upload from the page cache). It never demotes a role with demand: that is the
+ * {@link ReactiveCore}'s job, when a request needs the memory, priced by what the victim will miss.
+ *
+ * <p>An exact two-resource multiple-choice knapsack ({@link MultipleChoiceKnapsack}) over roles × their allowed
+ * placements, on a grid over the budgets (footprints round up, budgets down, so what it picks fits in bytes too).
+ * A role that is busy or has demand may only stay or rise; a role in transit, frozen by the guardrails (dwell, window),
+ * with a move still pending, or the fallback of a substituted role stays. A role in S4, S3 or partial offload is
+ * priced as what its next request will cost: the reactive core loads it then, so the first request pays the load from
+ * where the role is (less from S3 than from S4) and every request is served at its best whole-GPU placement. A
+ * prefetch therefore wins by saving that first load, and only when the expected requests make it worth the flat
+ * switching penalty.
+ *
+ * <p>Not thread-safe: one per planner, called from its tick.
+ */
+public final class Prefetcher {
+
+    /** Expected requests over the horizon below which a role counts as idle: its memory may be given away. */
+    static final double IDLE_REQUESTS = 0.1;
+
+    private final ResidencyModel model;
+    private final PlannerSettings settings;
+    private final PlacementCosts costs;
+    private final MultipleChoiceKnapsack knapsack = new MultipleChoiceKnapsack();
+    private final long gpuCellBytes;
+    private final long hostCellBytes;
+    private final int gpuCapacity;
+    private final int hostCapacity;
+    private final Map<String, Map<RolePlacement, int[]>> cellCache = new HashMap<>();
+
+    public Prefetcher(ResidencyModel model, PlannerSettings settings, PlacementCosts costs) {
+        this.model = model;
+        this.settings = settings;
+        this.costs = costs;
+        this.gpuCellBytes = cellBytes(model.budgets().gpuBytes(), settings.gpuCells());
+        this.hostCellBytes = cellBytes(model.budgets().hostRamBytes(), settings.hostCells());
+        this.gpuCapacity = (int) Math.min(settings.gpuCells(), model.budgets().gpuBytes() / gpuCellBytes);
+        this.hostCapacity = (int) Math.min(settings.hostCells(), model.budgets().hostRamBytes() / hostCellBytes);
+    }
+
+    /**
+     * The least-cost placement reachable from {@code wanted} by prefetching and staging only.
+     *
+     * @param frozen roles the guardrails hold where they are (in transit, within dwell, window used up)
+     */
+    public Plan plan(Observation now, Placement wanted, Forecast forecast, Set<String> frozen) {
+        long start = System.nanoTime();
+        List<String> roles = new ArrayList<>(model.roles().keySet());
+        int groups = roles.size();
+        List<List<RolePlacement>> candidates = new ArrayList<>(groups);
+        int[][] gpu = new int[groups][];
+        int[][] host = new int[groups][];
+        double[][] cost = new double[groups][];
+        for (int g = 0; g < groups; g++) {
+            String role = roles.get(g);
+            List<RolePlacement> c = candidates(role, now, wanted, forecast, frozen);
+            candidates.add(c);
+            gpu[g] = new int[c.size()];
+            host[g] = new int[c.size()];
+            cost[g] = new double[c.size()];
+            for (int o = 0; o < c.size(); o++) {
+                int[] cells = cells(role, c.get(o));
+                gpu[g][o] = cells[0];
+                host[g][o] = cells[1];
+                cost[g][o] = cost(role, c.get(o), wanted, forecast);
+            }
+        }
+        MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, gpuCapacity, hostCapacity);
+        if (s == null) {
+            return new Plan(wanted, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start, 1);
+        }
+        Map<String, RolePlacement> target = new LinkedHashMap<>(wanted.roles());
+        Map<String, Double> roleCosts = new LinkedHashMap<>();
+        for (int g = 0; g < groups; g++) {
+            target.put(roles.get(g), candidates.get(g).get(s.choice()[g]));
+            roleCosts.put(roles.get(g), cost[g][s.choice()[g]]);
+        }
+        Placement placement = new Placement(target);
+        if (!model.fits(placement)) {
+            // footprints round up and budgets down, so this cannot happen; keep the standing placement if it does
+            return new Plan(wanted, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start, 1);
+        }
+        return new Plan(placement, s.cost(), roleCosts, true, System.nanoTime() - start, 1);
+    }
+
+    /** The placements {@code role} may take in a prefetch; its wanted one first (ties keep it). */
+    private List<RolePlacement> candidates(String role, Observation now, Placement wanted, Forecast forecast,
+            Set<String> frozen) {
+        RolePlacement at = wanted.of(role);
+        List<RolePlacement> out = new ArrayList<>();
+        out.add(at);
+        if (frozen.contains(role) || now.inTransit().contains(role) || !at.equals(now.current().of(role))
+                || substitutesRelyOn(role, wanted)) {
+            return out;
+        }
+        boolean idle = !now.busy(role) && demand(forecast.of(role)) < IDLE_REQUESTS;
+        for (RolePlacement o : model.options(role)) {
+            if (out.contains(o) || !Ladder.legal(at, o) || o.state() == ResidencyState.S6
+                    || o.state() == ResidencyState.S2) {
+                continue;
+            }
+            boolean staging = o.state() == ResidencyState.S3;
+            if (idle) {
+                if (wholeGpu(role, o) || staging || o.state() == ResidencyState.S4) {
+                    out.add(o);
+                }
+            } else if (Guardrails.promotes(at, o) && (wholeGpu(role, o) || (staging && !at.running()))) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /** Requests a role may see over the horizon by any of the forecast's horizons, escalations included. */
+    private double demand(RoleForecast f) {
+        double h = settings.horizonSeconds();
+        return Math.max(f.rate(), Math.max(f.shortRate(), f.longRate())) * h + f.pendingEscalations() + f.queued();
+    }
+
+    private boolean substitutesRelyOn(String role, Placement wanted) {
+        for (String r : model.roles().keySet()) {
+            if (wanted.of(r).state() == ResidencyState.S6 && model.role(r).fallback().map(role::equals)
+                    .orElse(false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Expected cost over the horizon: at a whole-GPU placement, every expected request served there; elsewhere, the
+     * reactive load the next request triggers (from here to the role's best whole-GPU placement) and every request
+     * served there; a substituted role as {@link PlacementCosts} prices it. Moving costs the flat switching penalty
+     * and, for requests waiting, the move's time.
+     */
+    private double cost(String role, RolePlacement o, Placement wanted, Forecast forecast) {
+        RoleForecast f = forecast.of(role);
+        double h = settings.horizonSeconds();
+        double n = f.expectedRequests(h);
+        double rate = f.arrivalRate(h);
+        RolePlacement at = wanted.of(role);
+        double serve;
+        if (o.state() == ResidencyState.S6) {
+            serve = costs.cost(role, o, wanted, forecast);
+        } else if (wholeGpu(role, o)) {
+            serve = n * costs.requestSeconds(role, o, rate);
+        } else {
+            RolePlacement best = bestWholeGpu(role, rate);
+            serve = best == null ? (o.running() ? n * costs.requestSeconds(role, o, rate) : n * h)
+                    : Math.min(1, n) * model.transitionSeconds(role, o, best) + n * costs.requestSeconds(role, best,
+                            rate);
+        }
+        return serve + (o.equals(at) ? 0 : costs.moveSeconds(role, at, o, f.queued(), rate));
+    }
+
+    private RolePlacement bestWholeGpu(String role, double rate) {
+        RolePlacement best = null;
+        double bestCost = Double.POSITIVE_INFINITY;
+        for (RolePlacement p : model.options(role)) {
+            if (!wholeGpu(role, p)) {
+                continue;
+            }
+            double c = model.transitionSeconds(role, RolePlacement.cold(p.variant()), p)
+                    + costs.requestSeconds(role, p, rate);
+            if (c < bestCost) {
+                bestCost = c;
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    private boolean wholeGpu(String role, RolePlacement p) {
+        return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
+    }
+
+    /** {gpu cells, host cells} of a placement, footprints rounded up. */
+    private int[] cells(String role, RolePlacement p) {
+        return cellCache.computeIfAbsent(role, r -> new HashMap<>()).computeIfAbsent(p, k -> {
+            Footprint f = model.footprint(role, k);
+            return new int[] {cellsUp(f.gpuBytes(), gpuCellBytes, gpuCapacity),
+                    cellsUp(f.hostBytes(), hostCellBytes, hostCapacity)};
+        });
+    }
+
+    private static long cellBytes(long budget, int cells) {
+        return Math.max(1, (budget + cells - 1) / cells);
+    }
+
+    private static int cellsUp(long bytes, long cell, int capacity) {
+        long n = (bytes + cell - 1) / cell;
+        return (int) Math.min(n, (long) capacity + 1);
+    }
+}

@@ -1,0 +1,262 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Ladder;
+import dev.echelon.residency.Observation;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.RolePlacement;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * The planner's core: serves the demand that is there now, the way a memory-aware on-demand loader does, but choosing
+ * by expected cost over the horizon instead of by recency.
+ *
+ * <p>A role with requests waiting (or just asked for) that cannot serve them with all its layers on the GPU gets the
+ * cheapest of:
+ * <ul>
+ *   <li><b>load</b> at a whole-GPU placement (every variant above the precision floor), making room by evicting the
+ *       idle roles of least forecast loss per byte freed ({@link EvictionChooser}; victims staged in host RAM when it
+ *       allows). When idle roles cannot make room, busy holders may be drained on purpose: they start no new request,
+ *       their requests in flight finish, and this role's requests wait for that, which is priced;</li>
+ *   <li><b>partial offload</b> or <b>CPU</b> into the memory that is free without evicting anybody;</li>
+ *   <li><b>substitution</b> (S6) when its fallback runs: the fallback's speed plus the quality penalty;</li>
+ *   <li><b>staying</b> where it is, when it runs (or is substituted) already.</li>
+ * </ul>
+ * Costs are {@link PlacementCosts}'s for running and substituted placements (service, queueing, the move itself), plus
+ * the victims' loss. A role that can be served by none waits cold for memory; the next decision tries again.
+ *
+ * <p>Nothing here is frozen by dwell: a waiting request is never held back by a time lock (the guardrails let
+ * demand-driven loads, and the evictions of idle roles that make room for them, past dwell). Thrash is bounded by a
+ * count instead: a pair of roles that has swapped its budget's worth within the flap window ({@link SwapBudget}) may
+ * not be swapped again until the window passes, so the role asking is then served by another option (or waits);
+ * the eviction loss also doubles per recent reversal of the victim, at most 16 × ({@link EvictionChooser}).
+ */
+public final class ReactiveCore {
+
+    /**
+     * What the core decided: the placement wanted, the roles whose requests wait, why, and which role each eviction
+     * makes room for (victim → the role loaded), for the {@link SwapBudget}.
+     */
+    public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions) {
+        public Result {
+            deferred = Set.copyOf(deferred);
+            causes = List.copyOf(causes);
+            evictions = Map.copyOf(evictions);
+        }
+    }
+
+    private final ResidencyModel model;
+    private final PlannerSettings settings;
+    private final PlacementCosts costs;
+    private final EvictionChooser evictions;
+
+    public ReactiveCore(ResidencyModel model, PlannerSettings settings, PlacementCosts costs) {
+        this.model = model;
+        this.settings = settings;
+        this.costs = costs;
+        this.evictions = new EvictionChooser(model, settings.horizonSeconds());
+    }
+
+    /**
+     * Serves the waiting demand in {@code now} (the request just arrived counted among the queued), starting from
+     * {@code wanted} (the current placement with the moves still pending).
+     *
+     * @param requested the role just asked for, or null on a tick
+     * @param reversals recent reversals of direction per role
+     * @param swaps     which pairs may still be swapped (one evicted for the other) now
+     */
+    public Result serve(Observation now, Placement wanted, Forecast forecast, String requested,
+            ToIntFunction<String> reversals, SwapBudget swaps) {
+        Set<String> deferred = new LinkedHashSet<>();
+        Map<String, String> evicted = new LinkedHashMap<>();
+        List<String> causes = new ArrayList<>();
+        Set<String> settled = new HashSet<>();
+        Placement target = wanted;
+        for (String role : order(now, requested)) {
+            if (now.inTransit().contains(role)) {
+                RolePlacement landing = now.current().of(role);
+                if ((now.queued(role) > 0 || role.equals(requested)) && landing.running()
+                        && !wholeGpu(role, landing)) {
+                    // moving to a slower placement (an eviction) while a request came: it waits for the decision
+                    // after the landing, instead of starting there at CPU speed when the role lands
+                    deferred.add(role);
+                }
+                continue;
+            }
+            RolePlacement at = target.of(role);
+            // a role still serving on the whole GPU keeps doing so until a pending demotion of it drains it
+            if (wholeGpu(role, at) || wholeGpu(role, now.current().of(role))) {
+                settled.add(role);
+                continue;
+            }
+            boolean substituted = at.state() == ResidencyState.S6;
+            boolean demand = now.queued(role) > 0 || role.equals(requested)
+                    || (substituted && forecast.of(role).expectedRequests(settings.horizonSeconds()) >= 1);
+            if (!demand) {
+                continue;
+            }
+            Set<String> keep = new HashSet<>(settled);
+            for (String other : model.roles().keySet()) {
+                if (!other.equals(role) && !swaps.allows(role, other, now.nowSeconds())) {
+                    keep.add(other); // this pair swapped its budget's worth within the flap window
+                }
+            }
+            // substituting the role onto its fallback, or taking it back to a slower placement of its own, is a swap
+            // of that pair too (the flip S3 → S6 → S3 on an alternation): once spent, the role keeps its side
+            boolean pairSpent = model.role(role).fallback()
+                    .map(f -> model.manages(f) && !swaps.allows(role, f, now.nowSeconds())).orElse(false);
+            Option best = best(role, target, now, forecast, keep, reversals, pairSpent);
+            if (best == null) {
+                causes.add(role + " waits: no placement fits");
+                if (at.running()) {
+                    deferred.add(role);
+                }
+                continue;
+            }
+            for (Map.Entry<String, RolePlacement> e : best.moves.entrySet()) {
+                if (!e.getKey().equals(role) && target.of(e.getKey()).onGpu() && !e.getValue().onGpu()) {
+                    evicted.put(e.getKey(), role); // a victim, not a dependent that goes cold with its fallback
+                }
+                target = target.with(e.getKey(), e.getValue());
+            }
+            settled.add(role);
+            deferred.addAll(best.drain);
+            if (at.running() && !best.moves.isEmpty()) {
+                // its requests wait for the move: a load takes seconds, where a request started at the slower
+                // placement holds its slot for minutes; a substitution hands the queue to the fallback at once
+                deferred.add(role);
+            }
+            if (!best.moves.isEmpty()) {
+                causes.add(best.describe(role, at));
+            }
+        }
+        return new Result(consistent(target, now), deferred, causes, evicted);
+    }
+
+    /** A substituted role whose fallback no longer runs in {@code p} goes cold: nobody would serve it otherwise. */
+    private Placement consistent(Placement p, Observation now) {
+        Placement out = p;
+        for (String role : model.roles().keySet()) {
+            RolePlacement at = out.of(role);
+            if (at.state() == ResidencyState.S6 && !now.inTransit().contains(role)
+                    && !model.role(role).fallback().map(f -> p.of(f).running()).orElse(false)) {
+                out = out.with(role, RolePlacement.cold(at.variant()));
+            }
+        }
+        return out;
+    }
+
+    /** The role just asked for first, then roles with waiting requests by tier priority, then the rest. */
+    private List<String> order(Observation now, String requested) {
+        List<String> roles = new ArrayList<>(model.roles().keySet());
+        roles.sort(Comparator.comparing((String r) -> !r.equals(requested))
+                .thenComparing(r -> now.queued(r) == 0)
+                .thenComparingInt(r -> -model.role(r).priority()));
+        return roles;
+    }
+
+    private boolean wholeGpu(String role, RolePlacement p) {
+        return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
+    }
+
+    /**
+     * The cheapest option for {@code role}; roles in {@code settled} are never evicted for it, and with
+     * {@code pairSpent} it neither enters nor leaves substitution except by a whole-GPU load.
+     */
+    private Option best(String role, Placement wanted, Observation now, Forecast forecast, Set<String> settled,
+            ToIntFunction<String> reversals, boolean pairSpent) {
+        RolePlacement at = wanted.of(role);
+        List<Option> options = new ArrayList<>();
+        if (at.running() || at.state() == ResidencyState.S6) {
+            options.add(new Option("stay", Map.of(), costs.cost(role, at, wanted, forecast), Set.of()));
+        }
+        double expected = Math.max(1, forecast.of(role).expectedRequests(settings.horizonSeconds()));
+        for (RolePlacement p : model.options(role)) {
+            if (p.equals(at) || !Ladder.legal(at, p)) {
+                continue;
+            }
+            if (wholeGpu(role, p)) {
+                double own = costs.cost(role, p, wanted, forecast);
+                Optional<EvictionChooser.Eviction> idle = evictions.choose(role, p, wanted, now, forecast, settled,
+                        false, reversals);
+                if (idle.isPresent()) {
+                    options.add(new Option("load", with(idle.get().moves(), role, p), own + idle.get().loss(),
+                            Set.of()));
+                    continue;
+                }
+                Optional<EvictionChooser.Eviction> busy = evictions.choose(role, p, wanted, now, forecast, settled,
+                        true, reversals);
+                if (busy.isPresent()) {
+                    Set<String> drain = new LinkedHashSet<>();
+                    double wait = 0;
+                    for (String v : busy.get().moves().keySet()) {
+                        if (now.busy(v)) {
+                            if (now.queued(v) == 0) {
+                                drain.add(v); // only requests in flight: it starts nothing new and moves after them
+                            }
+                            wait = Math.max(wait, drainSeconds(v, wanted.of(v), now));
+                        }
+                    }
+                    options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",
+                            with(busy.get().moves(), role, p), own + busy.get().loss() + expected * wait, drain));
+                }
+            } else if (p.running() && model.fits(wanted.with(role, p))
+                    && !(pairSpent && at.state() == ResidencyState.S6)) {
+                options.add(new Option(p.onGpu() ? "partial offload" : "cpu", Map.of(role, p),
+                        costs.cost(role, p, wanted, forecast), Set.of()));
+            } else if (p.state() == ResidencyState.S6 && !pairSpent && model.fits(wanted.with(role, p))) {
+                double c = costs.cost(role, p, wanted, forecast);
+                if (Double.isFinite(c)) {
+                    options.add(new Option("substitute", Map.of(role, p), c, Set.of()));
+                }
+            }
+        }
+        return options.stream().filter(o -> Double.isFinite(o.cost)).min(Comparator.comparingDouble(Option::cost))
+                .orElse(null);
+    }
+
+    /**
+     * How long a busy holder takes to finish what it holds: its queue and half of each request in flight (on average
+     * half done), spread over its slots, at a typical request's time at its placement.
+     */
+    private double drainSeconds(String role, RolePlacement at, Observation now) {
+        if (!now.busy(role) || !at.running()) {
+            return 0;
+        }
+        var r = model.role(role);
+        int slots = Math.max(1, r.parallel() * r.instances());
+        return (now.queued(role) + now.inFlight(role) / 2.0) * costs.requestSeconds(role, at, 0) / slots;
+    }
+
+    private static Map<String, RolePlacement> with(Map<String, RolePlacement> victims, String role,
+            RolePlacement to) {
+        Map<String, RolePlacement> m = new LinkedHashMap<>(victims);
+        m.put(role, to);
+        return m;
+    }
+
+    private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> drain) {
+        String describe(String role, RolePlacement from) {
+            StringBuilder sb = new StringBuilder(label).append(' ').append(role).append(' ').append(from)
+                    .append(" → ").append(moves.getOrDefault(role, from));
+            moves.forEach((r, p) -> {
+                if (!r.equals(role)) {
+                    sb.append(", evict ").append(r).append(" → ").append(p);
+                }
+            });
+            return sb.append(String.format(Locale.ROOT, " (%.1f s)", cost)).toString();
+        }
+    }
+}
