@@ -9,7 +9,6 @@ import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.RolePlacement;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,21 +38,14 @@ public final class Planner {
     private final PlannerSettings settings;
     private final PlacementCosts costs;
     private final MultipleChoiceKnapsack knapsack = new MultipleChoiceKnapsack();
-    private final long gpuCellBytes;
-    private final long hostCellBytes;
-    private final int gpuCapacity;
-    private final int hostCapacity;
-    private final Map<String, Map<RolePlacement, int[]>> cellCache = new HashMap<>();
+    private final MemoryCells cells;
     private int solves;
 
     public Planner(ResidencyModel model, PlannerSettings settings) {
         this.model = model;
         this.settings = settings;
         this.costs = new PlacementCosts(model, settings);
-        this.gpuCellBytes = cellBytes(model.budgets().gpuBytes(), settings.gpuCells());
-        this.hostCellBytes = cellBytes(model.budgets().hostRamBytes(), settings.hostCells());
-        this.gpuCapacity = (int) Math.min(settings.gpuCells(), model.budgets().gpuBytes() / gpuCellBytes);
-        this.hostCapacity = (int) Math.min(settings.hostCells(), model.budgets().hostRamBytes() / hostCellBytes);
+        this.cells = new MemoryCells(model, settings);
     }
 
     public PlannerSettings settings() {
@@ -121,7 +113,8 @@ public final class Planner {
     private MultipleChoiceKnapsack.Solution solveConsistent(PlanningProblem problem, int[][] gpu, int[][] host,
             double[][] cost, int depth, double[] incumbent) {
         solves++;
-        MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, gpuCapacity, hostCapacity);
+        MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, cells.gpuCapacity(),
+                cells.hostCapacity());
         if (s == null || s.cost() >= incumbent[0]) {
             return null;
         }
@@ -207,12 +200,13 @@ public final class Planner {
             }
             List<PlacementOption> options = new ArrayList<>(candidates.size());
             for (RolePlacement p : candidates) {
-                int[] cells = cells(role, p);
-                options.add(new PlacementOption(p, cells[0], cells[1], costs.cost(role, p, current, forecast, room)));
+                int[] size = cells.of(role, p);
+                options.add(new PlacementOption(p, size[0], size[1], costs.cost(role, p, current, forecast, room)));
             }
             roles.add(new PlanningProblem.RoleOptions(role, options));
         }
-        return new PlanningProblem(roles, gpuCellBytes, gpuCapacity, hostCellBytes, hostCapacity);
+        return new PlanningProblem(roles, cells.gpuCellBytes(), cells.gpuCapacity(), cells.hostCellBytes(),
+                cells.hostCapacity());
     }
 
     private static Footprint minus(Footprint a, Footprint b) {
@@ -222,24 +216,5 @@ public final class Planner {
     /** S4 → S4 or S6 → S6 with another variant name changes nothing that exists: it is staying. */
     private static boolean sameStillState(RolePlacement from, RolePlacement to) {
         return !from.running() && from.state() == to.state();
-    }
-
-    /** {gpu cells, host cells} of a placement, footprints rounded up. */
-    private int[] cells(String role, RolePlacement p) {
-        return cellCache.computeIfAbsent(role, r -> new HashMap<>()).computeIfAbsent(p, k -> {
-            Footprint f = model.footprint(role, k);
-            return new int[] {cellsUp(f.gpuBytes(), gpuCellBytes, gpuCapacity),
-                    cellsUp(f.hostBytes(), hostCellBytes, hostCapacity)};
-        });
-    }
-
-    private static long cellBytes(long budget, int cells) {
-        return Math.max(1, (budget + cells - 1) / cells);
-    }
-
-    /** Whole cells covering {@code bytes}; anything beyond the capacity is reported as capacity + 1 (never fits). */
-    private static int cellsUp(long bytes, long cell, int capacity) {
-        long n = (bytes + cell - 1) / cell;
-        return (int) Math.min(n, (long) capacity + 1);
     }
 }

@@ -1,7 +1,6 @@
 package dev.echelon.residency.plan;
 
 import dev.echelon.registry.ResidencyState;
-import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
@@ -9,7 +8,6 @@ import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.RolePlacement;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,20 +40,13 @@ public final class Prefetcher {
     private final PlannerSettings settings;
     private final PlacementCosts costs;
     private final MultipleChoiceKnapsack knapsack = new MultipleChoiceKnapsack();
-    private final long gpuCellBytes;
-    private final long hostCellBytes;
-    private final int gpuCapacity;
-    private final int hostCapacity;
-    private final Map<String, Map<RolePlacement, int[]>> cellCache = new HashMap<>();
+    private final MemoryCells cells;
 
     public Prefetcher(ResidencyModel model, PlannerSettings settings, PlacementCosts costs) {
         this.model = model;
         this.settings = settings;
         this.costs = costs;
-        this.gpuCellBytes = cellBytes(model.budgets().gpuBytes(), settings.gpuCells());
-        this.hostCellBytes = cellBytes(model.budgets().hostRamBytes(), settings.hostCells());
-        this.gpuCapacity = (int) Math.min(settings.gpuCells(), model.budgets().gpuBytes() / gpuCellBytes);
-        this.hostCapacity = (int) Math.min(settings.hostCells(), model.budgets().hostRamBytes() / hostCellBytes);
+        this.cells = new MemoryCells(model, settings);
     }
 
     /**
@@ -79,13 +70,14 @@ public final class Prefetcher {
             host[g] = new int[c.size()];
             cost[g] = new double[c.size()];
             for (int o = 0; o < c.size(); o++) {
-                int[] cells = cells(role, c.get(o));
-                gpu[g][o] = cells[0];
-                host[g][o] = cells[1];
+                int[] size = cells.of(role, c.get(o));
+                gpu[g][o] = size[0];
+                host[g][o] = size[1];
                 cost[g][o] = cost(role, c.get(o), wanted, forecast);
             }
         }
-        MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, gpuCapacity, hostCapacity);
+        MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, cells.gpuCapacity(),
+                cells.hostCapacity());
         if (s == null) {
             return new Plan(wanted, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start, 1);
         }
@@ -192,23 +184,5 @@ public final class Prefetcher {
 
     private boolean wholeGpu(String role, RolePlacement p) {
         return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
-    }
-
-    /** {gpu cells, host cells} of a placement, footprints rounded up. */
-    private int[] cells(String role, RolePlacement p) {
-        return cellCache.computeIfAbsent(role, r -> new HashMap<>()).computeIfAbsent(p, k -> {
-            Footprint f = model.footprint(role, k);
-            return new int[] {cellsUp(f.gpuBytes(), gpuCellBytes, gpuCapacity),
-                    cellsUp(f.hostBytes(), hostCellBytes, hostCapacity)};
-        });
-    }
-
-    private static long cellBytes(long budget, int cells) {
-        return Math.max(1, (budget + cells - 1) / cells);
-    }
-
-    private static int cellsUp(long bytes, long cell, int capacity) {
-        long n = (bytes + cell - 1) / cell;
-        return (int) Math.min(n, (long) capacity + 1);
     }
 }
