@@ -66,7 +66,7 @@ public class ResidencySampler {
         ResidencySnapshot snap = residency.snapshot();
         Map<String, String> states = new TreeMap<>();
         residency.model().roles().keySet().forEach(r -> states.put(r, snap.live(r).state().name()));
-        Footprint used = residency.model().footprint(snap.settled());
+        Footprint used = snap.reserved(residency.model());
         var budgets = residency.model().budgets();
         return new ResidencySample(System.currentTimeMillis(), states, used.gpuBytes(), budgets.gpuBytes(),
                 used.hostBytes(), budgets.hostRamBytes());

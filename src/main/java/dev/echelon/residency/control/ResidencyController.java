@@ -387,7 +387,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
             after = snapshot.landed(t.role(), l.at(), now);
             snapshot = after;
         }
-        Footprint used = model.footprint(after.settled());
+        Footprint used = after.reserved(model);
         Long step = steps.remove(t);
         ledger.record(new LedgerEntry(step == null ? ledger.nextStep() : step, Instant.now(), t.role(), policy.name(),
                 l.cause(), score(t.role()), t.from().state(), l.at().state(), t.from().variant(), l.at().variant(),
@@ -420,7 +420,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         ResidencySnapshot snap = snapshot;
         Map<String, ResidencyState> states = new LinkedHashMap<>();
         snap.live().roles().forEach((r, p) -> states.put(r, p.state()));
-        Footprint used = model.footprint(snap.settled());
+        Footprint used = snap.reserved(model);
         ledger.live(states, used, model.budgets());
     }
 

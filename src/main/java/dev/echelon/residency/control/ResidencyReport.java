@@ -30,7 +30,7 @@ public final class ResidencyReport {
         m.put("policy", residency.policyName());
         m.put("clock_seconds", round(residency.clock().nowSeconds()));
         m.put("clock_speed", residency.clock().speed());
-        Footprint used = model.footprint(snap.settled());
+        Footprint used = snap.reserved(model);
         m.put("budgets", Map.of("gpu_bytes", model.budgets().gpuBytes(), "host_ram_bytes",
                 model.budgets().hostRamBytes()));
         m.put("used", Map.of("gpu_bytes", used.gpuBytes(), "host_ram_bytes", used.hostBytes()));

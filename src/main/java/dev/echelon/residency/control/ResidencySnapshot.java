@@ -1,7 +1,9 @@
 package dev.echelon.residency.control;
 
 import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.RolePlacement;
 import dev.echelon.residency.Transition;
 
@@ -42,6 +44,25 @@ public record ResidencySnapshot(Placement settled, Map<String, Transition> movin
     /** Every role's live placement, S5 for those moving. */
     public Placement live() {
         return settled.map((role, p) -> live(role));
+    }
+
+    /**
+     * The memory held now: each settled role's footprint, and for a role moving the larger of where it was and where
+     * it goes (what the actuator reserves for it until it lands). The settled placement alone would show a swap's
+     * memory as free while both roles are in transit.
+     */
+    public Footprint reserved(ResidencyModel model) {
+        Footprint total = Footprint.ZERO;
+        for (Map.Entry<String, RolePlacement> e : settled.roles().entrySet()) {
+            Transition t = moving.get(e.getKey());
+            Footprint at = model.footprint(e.getKey(), e.getValue());
+            if (t != null) {
+                Footprint to = model.footprint(e.getKey(), t.to());
+                at = new Footprint(Math.max(at.gpuBytes(), to.gpuBytes()), Math.max(at.hostBytes(), to.hostBytes()));
+            }
+            total = total.plus(at);
+        }
+        return total;
     }
 
     /** What a policy plans from: roles moving or pending shown at their target. */
