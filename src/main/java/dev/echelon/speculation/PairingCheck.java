@@ -199,13 +199,7 @@ public final class PairingCheck {
             holdOff(pair.target(), verdict.message());
         }
         boolean wantsDraft = supervisor.drafts().of(pair.target()).mode() == SpeculationLaunch.Mode.DRAFT;
-        for (ServerProcess s : supervisor.serversOf(pair.target())) {
-            boolean hasDraft = !s.external() && supervisor.commandLineOfRunning(s.instanceId()).contains("-md");
-            if (!s.external() && s.state() != ServerState.STOPPED && hasDraft != wantsDraft) {
-                supervisor.reapplySpeculation(s.instanceId(), drain).join();
-                s.awaitReady(readyTimeout).exceptionally(e -> null).join();
-            }
-        }
+        supervisor.reapplySpeculationOf(pair.target(), drain).join(); // a draft on or off changes the command line
         if (wantsDraft) {
             supervisor.serversOf(pair.target()).stream().filter(s -> s.state() == ServerState.READY).findFirst()
                     .ifPresent(s -> behaviour.accept(pair.target(), HonourProbe.probe(client(s))));

@@ -179,6 +179,30 @@ public final class Supervisor implements AutoCloseable {
                 () -> drain.idle(instanceId).completeOnTimeout(null, drainLimitMs, TimeUnit.MILLISECONDS), true);
     }
 
+    /**
+     * Brings every running managed instance of {@code role} onto its current speculation settings: those whose
+     * running command line differs from the one they would start with now are relaunched one after another, each
+     * drained, relaunched and waited for (up to the role's load timeout) before the next, so a role with several
+     * instances keeps serving throughout. Stopped instances take the settings at their next start. The pairing check
+     * (a draft verified or refused) and the draft-length tuner both come here.
+     */
+    public CompletableFuture<Void> reapplySpeculationOf(String role, InFlightDrain drain) {
+        Duration ready = Duration.ofMillis(registry.requireRole(role).timeouts().loadMs());
+        CompletableFuture<Void> rolling = CompletableFuture.completedFuture(null);
+        for (ServerProcess s : serversOf(role)) {
+            if (s.external() || s.state() == ServerState.STOPPED || s.state() == ServerState.STOPPING) {
+                continue;
+            }
+            // one already relaunching builds its command line when it starts, so it takes these settings too
+            rolling = rolling.thenCompose(v -> s.relaunching()
+                    || commandLineOfRunning(s.instanceId()).equals(commandLine(s.instanceId()))
+                    ? CompletableFuture.completedFuture(null)
+                    : reapplySpeculation(s.instanceId(), drain)
+                            .thenCompose(x -> s.awaitReady(ready).exceptionally(e -> null)));
+        }
+        return rolling;
+    }
+
     /** The command line the instance would be started with now (current placement and speculation settings). */
     public List<String> commandLine(String instanceId) {
         return command(launchable(instanceId)).args();
