@@ -144,7 +144,10 @@ class SkillTrackerTest {
 
     @Test
     void saveAndLoadRoundTrip() throws Exception {
-        SkillTracker t = new SkillTracker(SkillTracker.Config.DEFAULTS, PRIOR);
+        // one fixed instant for both trackers: DEFAULTS decay with wall-clock time, and two reads a few ms apart
+        // differ beyond the comparison's tolerance
+        long instant = 1_795_000_000_000L;
+        SkillTracker t = new SkillTracker(SkillTracker.Config.DEFAULTS, PRIOR, () -> instant);
         t.record("code", "small", false, 1);
         t.record("code", "small", true, 0.25);
         t.record("long_context", "big", true, 1);
@@ -156,7 +159,7 @@ class SkillTrackerTest {
             assertEquals(List.of(file), s.toList(), "no temporary files left behind");
         }
 
-        SkillTracker u = new SkillTracker(SkillTracker.Config.DEFAULTS, PRIOR);
+        SkillTracker u = new SkillTracker(SkillTracker.Config.DEFAULTS, PRIOR, () -> instant);
         SkillTracker.LoadResult r = u.load(file);
         assertEquals(SkillTracker.LoadStatus.LOADED, r.status(), r.message());
         assertEquals(2, r.cells());
