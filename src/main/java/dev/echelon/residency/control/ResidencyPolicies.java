@@ -6,6 +6,7 @@ import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.residency.plan.EchelonPlanner;
 import dev.echelon.residency.plan.ForecastSettings;
 import dev.echelon.residency.plan.GuardrailSettings;
+import dev.echelon.residency.plan.HindsightSettings;
 import dev.echelon.residency.plan.PlannerSettings;
 import dev.echelon.residency.policy.CountLruPolicy;
 import dev.echelon.residency.policy.RbPolicy;
@@ -15,6 +16,8 @@ import dev.echelon.residency.policy.TtlLruPolicy;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * The one place where a policy's name ({@code orchestrator.residency.policy}) becomes a policy: Echelon's planner,
@@ -39,6 +42,18 @@ public final class ResidencyPolicies {
     private ResidencyPolicies() {
     }
 
+    /**
+     * Where the live planner's hindsight solves run (0.1–0.3 s each, once a minute): one daemon thread, off the
+     * controller's decisions, shared by every planner this process creates.
+     */
+    private static final class HindsightThread {
+        static final Executor EXECUTOR = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "echelon-residency-hindsight");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     /** @throws InvalidSettingException for an unknown name */
     public static ResidencyPolicy create(String name, ResidencyModel model, Settings s) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
@@ -47,7 +62,8 @@ public final class ResidencyPolicies {
                 PlannerSettings d = PlannerSettings.DEFAULTS;
                 yield new EchelonPlanner(model, new PlannerSettings(s.horizonSeconds(), d.promptTokens(),
                         d.outputTokens(), d.tpotWeight(), d.substitutionPenaltySeconds(), d.switchingPenaltySeconds(),
-                        s.tickSeconds(), d.gpuCells(), d.hostCells()), ForecastSettings.DEFAULTS, s.guardrails());
+                        s.tickSeconds(), d.gpuCells(), d.hostCells()), ForecastSettings.DEFAULTS, s.guardrails(),
+                        HindsightSettings.DEFAULTS, HindsightThread.EXECUTOR);
             }
             case StaticPolicy.NAME -> new StaticPolicy(model);
             case CountLruPolicy.NAME -> new CountLruPolicy(model);

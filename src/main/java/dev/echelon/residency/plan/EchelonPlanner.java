@@ -9,6 +9,7 @@ import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.RolePlacement;
 import dev.echelon.residency.Transition;
+import dev.echelon.residency.policy.RequestCost;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 /**
@@ -48,6 +50,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
     private final Guardrails guardrails;
     private final TransitionHistory history;
     private final SwapBudget swaps;
+    private final Hindsight hindsight;
     /** Victims of the core's evictions whose moves have not been seen to start → the role they make room for. */
     private final Map<String, String> displacing = new LinkedHashMap<>();
     /** Moves decided and let through that have not been seen to start: they stand until they do or are re-decided. */
@@ -64,6 +67,16 @@ public final class EchelonPlanner implements ResidencyPolicy {
 
     public EchelonPlanner(ResidencyModel model, PlannerSettings settings, ForecastSettings forecast,
             GuardrailSettings guardrails) {
+        this(model, settings, forecast, guardrails, HindsightSettings.DEFAULTS, Runnable::run);
+    }
+
+    /**
+     * @param hindsight       how the recent past is re-solved ({@link Hindsight})
+     * @param hindsightSolver where those solves run: {@code Runnable::run} for a deterministic replay, a background
+     *                        thread for the live controller (a solve takes 0.1–0.3 s)
+     */
+    public EchelonPlanner(ResidencyModel model, PlannerSettings settings, ForecastSettings forecast,
+            GuardrailSettings guardrails, HindsightSettings hindsight, Executor hindsightSolver) {
         this.model = model;
         this.settings = settings;
         this.forecaster = new Forecaster(forecast);
@@ -74,6 +87,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
         this.history = new TransitionHistory(Math.max(Math.max(guardrails.windowSeconds(),
                 guardrails.dwellAfter(guardrails.maxDwellDoublings())), guardrails.flapWindowSeconds()) * 2);
         this.swaps = new SwapBudget(guardrails.maxSwapsPerPair(), guardrails.flapWindowSeconds());
+        this.hindsight = new Hindsight(model, hindsight,
+                new RequestCost(settings.tpotWeight(), settings.substitutionPenaltySeconds()), hindsightSolver);
     }
 
     /** With {@link PlannerSettings#DEFAULTS}, {@link ForecastSettings#DEFAULTS}, {@link GuardrailSettings#DEFAULTS}. */
@@ -104,6 +119,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
             RequestShape s = shapes.get(role);
             costs.shape(role, s.prompt, s.output);
         }
+        hindsight.request(now.nowSeconds(), role, promptTokens, maxOutputTokens);
         return request(now, role);
     }
 
@@ -231,7 +247,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
         Forecast forecast = forecaster.forecast(t, now.queued());
         Placement wanted = standing(now);
         ReactiveCore.Result reactive = core.serve(now, wanted, forecast, requested,
-                role -> history.reversalsSince(role, t - guardrails.settings().flapWindowSeconds()), swaps);
+                role -> history.reversalsSince(role, t - guardrails.settings().flapWindowSeconds()), swaps,
+                hindsight.update(t, now.current()));
         Placement target = reactive.target();
         Plan plan = null;
         if (prefetch) {
@@ -284,6 +301,13 @@ public final class EchelonPlanner implements ResidencyPolicy {
         for (Transition t : guarded.transitions()) {
             if (t.from().running() && Guardrails.promotes(t.from(), t.to())) {
                 out.add(t.role());
+            }
+        }
+        for (Map.Entry<String, RolePlacement> e : pending.entrySet()) {
+            // handed to its fallback while running: it starts nothing new (what waits for it moves to the fallback
+            // when the substitution lands), or its queue would hold the hand-over back for as long as requests come
+            if (e.getValue().state() == ResidencyState.S6 && now.current().of(e.getKey()).running()) {
+                out.add(e.getKey());
             }
         }
         for (String role : reactive.deferred()) {
@@ -379,6 +403,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
             out.put("vetoes", lastGuarded.vetoes().stream().map(Veto::toString).toList());
             out.put("deferred", lastGuarded.deferred());
         }
+        out.put("hindsightSubstituted", List.copyOf(hindsight.substituted()));
+        out.put("hindsightSolveMs", round(hindsight.lastSolveSeconds() * 1000));
         out.put("cause", lastCause);
         return out;
     }

@@ -27,7 +27,10 @@ import java.util.Set;
  * the ladder has no such edge; when the role changed less than the dwell time ago; or when the sliding window's cap is
  * reached. Dwell does not hold back promoting a role whose requests queue (the queue shows the current placement is
  * too slow), substituting it (S6: its fallback serves the queue at once), nor — in a plan that has such a load —
- * demoting other roles to make room for it: a waiting request never waits on a time lock. Loading a role whose
+ * demoting other roles to make room for it: a waiting request never waits on a time lock. Nor does it hold back a
+ * substituted role leaving S6 once its fallback no longer runs on the whole GPU (or leaves it in this plan, which is
+ * why such roles are decided last): the substitution's premise is gone, and dwelling would leave its requests on a
+ * fallback that serves them at CPU speed. That move bypasses the window cap too, like the fallback's move it follows. Loading a role whose
  * requests wait and that cannot serve them at GPU speed (it cannot serve at all, or only on the CPU or partly
  * offloaded) is <em>urgent</em>: it bypasses the window cap (it is still counted), and so do the demotions that make
  * room for it, so a queue never waits on anti-thrash limits either.
@@ -145,7 +148,12 @@ public final class Guardrails {
                 urgentLoad |= urgent(role, now);
             }
         }
-        for (String role : model.roles().keySet()) {
+        // substituted roles leaving S6 are decided after everyone else: they follow their fallback
+        List<String> roles = new ArrayList<>(model.roles().keySet());
+        roles.sort(Comparator.comparing((String r) -> leavesSubstitution(current.of(r),
+                wanted.roles().getOrDefault(r, current.of(r)))));
+        Set<String> moving = new HashSet<>();
+        for (String role : roles) {
             RolePlacement from = current.of(role);
             RolePlacement to = wanted.roles().getOrDefault(role, from);
             if (!from.running() && to.state() == from.state()) {
@@ -155,14 +163,57 @@ public final class Guardrails {
                 continue;
             }
             boolean makesRoom = demandLoad && makesRoom(role, from, to, now);
-            String why = refusal(role, from, to, now, history, vetoes, makesRoom);
+            boolean follows = leavesSubstitution(from, to)
+                    && fallbackLeftGpu(role, current, wanted, moving);
+            String why = refusal(role, from, to, now, history, vetoes, makesRoom || follows);
             if (why == null) {
+                moving.add(role);
+                // following a fallback that is still on the GPU now: only together with, and after, its move
+                String after = follows && wholeGpu(fallback(role), current.of(fallback(role))) ? fallback(role) : null;
                 moves.add(new Move(role, from, to, (urgent(role, now) && promotes(from, to))
-                        || (urgentLoad && makesRoom)));
+                        || (urgentLoad && makesRoom) || follows, after));
             }
         }
         int spare = capToWindow(moves, t, history, vetoes);
+        dropOrphans(moves, vetoes, Veto.Reason.WINDOW);
         return order(moves, now, vetoes, spare);
+    }
+
+    /** Moves that follow a fallback whose own move is no longer among {@code moves}: they are held back with it. */
+    private static void dropOrphans(List<Move> moves, List<Veto> vetoes, Veto.Reason reason) {
+        Set<String> moving = new HashSet<>();
+        moves.forEach(m -> moving.add(m.role));
+        for (Move m : List.copyOf(moves)) {
+            if (m.follows != null && !moving.contains(m.follows)) {
+                moves.remove(m);
+                vetoes.add(new Veto(m.role, m.from, m.to, reason, "follows " + m.follows + ", whose move is held back"));
+            }
+        }
+    }
+
+    private String fallback(String role) {
+        return model.role(role).fallback().orElseThrow();
+    }
+
+    private static boolean leavesSubstitution(RolePlacement from, RolePlacement to) {
+        return from.state() == ResidencyState.S6 && to.state() != ResidencyState.S6;
+    }
+
+    /**
+     * Whether {@code role}'s fallback no longer serves it at GPU speed: it is off the GPU (or partly) now, or its move
+     * off the GPU has just been let through. The substitution's premise is gone, so the substituted role follows at
+     * once, whatever its dwell: otherwise its requests would be served on the CPU until the dwell runs out.
+     */
+    private boolean fallbackLeftGpu(String role, Placement current, Placement wanted, Set<String> moving) {
+        return model.role(role).fallback().filter(model::manages).map(f -> {
+            RolePlacement now = current.of(f);
+            RolePlacement next = moving.contains(f) ? wanted.of(f) : now;
+            return !wholeGpu(f, next);
+        }).orElse(false);
+    }
+
+    private boolean wholeGpu(String role, RolePlacement p) {
+        return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
     }
 
     /** Records and returns the first per-role reason to refuse {@code from → to}, or null. */
@@ -279,6 +330,9 @@ public final class Guardrails {
             Move next = null;
             Footprint after = null;
             for (Move m : pending) {
+                if (m.follows != null && wholeGpu(m.follows, placement.get(m.follows))) {
+                    continue; // after its fallback's move
+                }
                 Footprint f = step(used, m.role, placement.get(m.role), m.to);
                 if (safe(used, f)) {
                     next = m;
@@ -298,7 +352,8 @@ public final class Guardrails {
                 placement.put(next.role, RolePlacement.cold(detour.to.variant()));
                 used = after;
                 pending.remove(detour);
-                pending.add(new Move(detour.role, placement.get(detour.role), detour.to, detour.urgent));
+                pending.add(new Move(detour.role, placement.get(detour.role), detour.to, detour.urgent,
+                        detour.follows));
                 spare--;
                 continue;
             }
@@ -308,6 +363,11 @@ public final class Guardrails {
             pending.remove(next);
         }
         for (Move m : pending) {
+            if (m.follows != null && wholeGpu(m.follows, placement.get(m.follows))) {
+                vetoes.add(new Veto(m.role, placement.get(m.role), m.to, Veto.Reason.BUDGET,
+                        "follows " + m.follows + ", whose move does not fit"));
+                continue;
+            }
             vetoes.add(new Veto(m.role, placement.get(m.role), m.to, Veto.Reason.BUDGET,
                     "does not fit: " + gib(step(used, m.role, placement.get(m.role), m.to)) + " of "
                             + gib(model.budgets())));
@@ -363,6 +423,7 @@ public final class Guardrails {
         return gib(new Footprint(b.gpuBytes(), b.hostRamBytes()));
     }
 
-    private record Move(String role, RolePlacement from, RolePlacement to, boolean urgent) {
+    /** @param follows the fallback whose move off the GPU this one follows (and waits for), or null */
+    private record Move(String role, RolePlacement from, RolePlacement to, boolean urgent, String follows) {
     }
 }

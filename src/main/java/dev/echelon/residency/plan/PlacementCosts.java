@@ -193,6 +193,16 @@ public final class PlacementCosts {
         }
     }
 
+    /**
+     * Seconds per request of {@code shapeOf}'s typical shape that {@code server} at {@code p} clears with all its
+     * slots busy: a single request's service time divided by the slots (its throughput's inverse).
+     */
+    public double clearingSeconds(String server, String shapeOf, RolePlacement p) {
+        ResidentRole r = model.role(server);
+        int slots = Math.max(1, r.parallel()) * Math.max(1, r.instances());
+        return stream(server, shapeOf, p, 0, 0).serviceSeconds() / slots;
+    }
+
     private Stream stream(String server, String shapeOf, RolePlacement p, double rate, double totalRate) {
         ResidentRole r = model.role(server);
         int slotsPerInstance = Math.max(1, r.parallel());

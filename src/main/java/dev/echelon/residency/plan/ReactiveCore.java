@@ -78,11 +78,12 @@ public final class ReactiveCore {
      * @param swaps     which pairs may still be swapped (one evicted for the other) now
      */
     public Result serve(Observation now, Placement wanted, Forecast forecast, String requested,
-            ToIntFunction<String> reversals, SwapBudget swaps) {
+            ToIntFunction<String> reversals, SwapBudget swaps, Set<String> substitutedInHindsight) {
         Set<String> deferred = new LinkedHashSet<>();
         Map<String, String> evicted = new LinkedHashMap<>();
         List<String> causes = new ArrayList<>();
         Set<String> settled = new HashSet<>();
+        Set<String> offFirst = new LinkedHashSet<>();
         Placement target = wanted;
         for (String role : order(now, requested)) {
             if (now.inTransit().contains(role)) {
@@ -102,6 +103,10 @@ public final class ReactiveCore {
                 continue;
             }
             boolean substituted = at.state() == ResidencyState.S6;
+            boolean handOver = substitutedInHindsight.contains(role) && fallbackOnGpu(role, target);
+            if (substituted && handOver) {
+                continue; // the recent past says its requests are best served by its fallback: they stay there
+            }
             boolean demand = now.queued(role) > 0 || role.equals(requested)
                     || (substituted && forecast.of(role).expectedRequests(settings.horizonSeconds()) >= 1);
             if (!demand) {
@@ -117,13 +122,21 @@ public final class ReactiveCore {
             // of that pair too (the flip S3 → S6 → S3 on an alternation): once spent, the role keeps its side
             boolean pairSpent = model.role(role).fallback()
                     .map(f -> model.manages(f) && !swaps.allows(role, f, now.nowSeconds())).orElse(false);
-            Option best = best(role, target, now, forecast, keep, reversals, pairSpent);
+            Option best = handOver ? substitution(role, target, forecast) : null;
+            if (best == null) {
+                best = best(role, target, now, forecast, keep, reversals, pairSpent);
+            }
             if (best == null) {
                 causes.add(role + " waits: no placement fits");
                 if (at.running()) {
                     deferred.add(role);
                 }
                 continue;
+            }
+            if (substituted && offSubstitutionFirst(role, best)) {
+                // the room stays the role's for the rest of this decision; it only waits cold for it
+                offFirst.add(role);
+                causes.add(role + " leaves substitution first: cold until its room is free");
             }
             for (Map.Entry<String, RolePlacement> e : best.moves.entrySet()) {
                 if (!e.getKey().equals(role) && target.of(e.getKey()).onGpu() && !e.getValue().onGpu()) {
@@ -142,7 +155,60 @@ public final class ReactiveCore {
                 causes.add(best.describe(role, at));
             }
         }
+        for (String role : offFirst) {
+            target = target.with(role, RolePlacement.cold(target.of(role).variant()));
+        }
         return new Result(consistent(target, now), deferred, causes, evicted);
+    }
+
+    private int slots(String role) {
+        var r = model.role(role);
+        return Math.max(1, r.parallel() * r.instances());
+    }
+
+    /**
+     * Whether a substituted role loaded by evicting its own fallback should first be taken off substitution (to S4;
+     * the next decision loads it into the room this one makes): otherwise requests for it would still be routed to
+     * the fallback, queue there while it leaves the GPU, and be served on the CPU after it lands — and the
+     * fallback's next promotion would wait for them.
+     */
+    private boolean offSubstitutionFirst(String role, Option best) {
+        Optional<String> fallback = model.role(role).fallback();
+        RolePlacement to = best.moves.get(role);
+        return fallback.isPresent() && to != null && to.running() && best.moves.containsKey(fallback.get())
+                && !best.moves.get(fallback.get()).onGpu();
+    }
+
+    /**
+     * A busy victim {@code v} with a queue, evicted for {@code role} (loading at {@code p}) that is its own fallback
+     * and clears v's requests at least as fast as v does: handed to {@code role} (S6) instead of waited for. Its queue
+     * would otherwise keep it busy — and this load waiting — for as long as its requests come (a demotion waits for
+     * the queue); substituted, it finishes what is in flight and its queue moves to {@code role}.
+     */
+    private Optional<RolePlacement> handOver(String v, String role, RolePlacement p, Placement wanted,
+            Observation now) {
+        if (!now.busy(v) || now.queued(v) == 0 || !model.role(v).fallback().map(role::equals).orElse(false)
+                || wanted.of(role).state() == ResidencyState.S6 // substituted onto v: v's queue holds its requests
+                || costs.clearingSeconds(role, v, p) > costs.clearingSeconds(v, v, wanted.of(v))) {
+            return Optional.empty();
+        }
+        RolePlacement sub = RolePlacement.substituted(wanted.of(v).variant());
+        return model.admissible(v, sub) && Ladder.legal(wanted.of(v), sub) ? Optional.of(sub) : Optional.empty();
+    }
+
+    /** Whether the role's fallback runs with all its layers on the GPU in {@code p}. */
+    private boolean fallbackOnGpu(String role, Placement p) {
+        return model.role(role).fallback().filter(model::manages).map(f -> wholeGpu(f, p.of(f))).orElse(false);
+    }
+
+    /** Handing the role to its fallback, or null where that is no option. */
+    private Option substitution(String role, Placement wanted, Forecast forecast) {
+        RolePlacement sub = RolePlacement.substituted(model.role(role).smallestVariant().name());
+        if (!model.admissible(role, sub) || !Ladder.legal(wanted.of(role), sub) || !model.fits(wanted.with(role, sub))) {
+            return null;
+        }
+        double c = costs.cost(role, sub, wanted, forecast);
+        return Double.isFinite(c) ? new Option("substitute (as in hindsight)", Map.of(role, sub), c, Set.of()) : null;
     }
 
     /** A substituted role whose fallback no longer runs in {@code p} goes cold: nobody would serve it otherwise. */
@@ -201,7 +267,16 @@ public final class ReactiveCore {
                 if (busy.isPresent()) {
                     Set<String> drain = new LinkedHashSet<>();
                     double wait = 0;
+                    Map<String, RolePlacement> victims = new LinkedHashMap<>(busy.get().moves());
                     for (String v : busy.get().moves().keySet()) {
+                        Optional<RolePlacement> handed = handOver(v, role, p, wanted, now);
+                        if (handed.isPresent()) {
+                            victims.put(v, handed.get());
+                            drain.add(v);
+                            wait = Math.max(wait, now.inFlight(v) / 2.0 * costs.requestSeconds(v, wanted.of(v), 0)
+                                    / slots(v));
+                            continue;
+                        }
                         if (now.busy(v)) {
                             if (now.queued(v) == 0) {
                                 drain.add(v); // only requests in flight: it starts nothing new and moves after them
@@ -210,7 +285,7 @@ public final class ReactiveCore {
                         }
                     }
                     options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",
-                            with(busy.get().moves(), role, p), own + busy.get().loss() + expected * wait, drain));
+                            with(victims, role, p), own + busy.get().loss() + expected * wait, drain));
                 }
             } else if (p.running() && model.fits(wanted.with(role, p))
                     && !(pairSpent && at.state() == ResidencyState.S6)) {

@@ -104,6 +104,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
     private final boolean[][][] demoting;
     private final double[][][] seconds;
     private final List<Placement> schedule;
+    private final Placement initial;
     private final double objective;
     private final double solveSeconds;
 
@@ -112,8 +113,18 @@ public final class OfflineOptimum implements ResidencyPolicy {
     }
 
     public OfflineOptimum(ResidencyModel model, List<KnownRequest> trace, double horizonSeconds, Settings settings) {
+        this(model, trace, horizonSeconds, settings, model.initialPlacement());
+    }
+
+    /**
+     * As {@link #OfflineOptimum(ResidencyModel, List, double, Settings)}, starting from {@code initial} instead of the
+     * registry's launch placement: a schedule for a stretch of traffic that began with the roles where they were.
+     */
+    public OfflineOptimum(ResidencyModel model, List<KnownRequest> trace, double horizonSeconds, Settings settings,
+            Placement initial) {
         long t0 = System.nanoTime();
         this.model = model;
+        this.initial = initial;
         this.settings = settings;
         this.roles = model.roles().keySet().toArray(String[]::new);
         double last = trace.stream().mapToDouble(KnownRequest::arrivalSeconds).max().orElse(0);
@@ -121,7 +132,6 @@ public final class OfflineOptimum implements ResidencyPolicy {
         this.fallbackIndex = new int[roles.length];
         this.candidateCount = new int[roles.length];
         this.initialIndex = new int[roles.length];
-        Placement initial = model.initialPlacement();
         for (int r = 0; r < roles.length; r++) {
             ResidentRole role = model.role(roles[r]);
             fallbackIndex[r] = role.fallback().map(f -> Arrays.asList(roles).indexOf(f)).orElse(-1);
@@ -619,7 +629,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
             throw new IllegalArgumentException("need " + windows + " placements, one per window, not " + perWindow.size());
         }
         double total = 0;
-        Placement from = model.initialPlacement();
+        Placement from = initial;
         for (int w = 0; w < windows; w++) {
             Placement to = perWindow.get(w);
             if (!model.fits(to)) {

@@ -23,7 +23,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
  *       make room for such a load in the same decision. A role is that slow only at the start or after a demotion (its
  *       own, or its fallback's, which may strand every role it substitutes), and every urgent load is a promotion, of
  *       which a role has at most its ladder's height (its options) in a row: urgent loads ≤ ladder × roles ×
- *       (1 + demotions); each makes room by demoting at most every other role: evictions ≤ (roles − 1) × urgent.</li>
+ *       (1 + demotions); each makes room by demoting at most every other role: evictions ≤ (roles − 1) × urgent. A
+ *       substituted role leaves S6 outside the window when its fallback leaves the GPU, at most once per such
+ *       demotion and dependent: follows ≤ (roles − 1) × demotions.</li>
  *   <li><b>Tight, on the shipped registry</b>, a 20 s period over 30 minutes: a pair that fits together in GPU
  *       memory is loaded once and stays (nothing is evicted without need): at most 2 transitions per managed role
  *       (10). A pair that does not fit is swapped on demand, as a reactive loader would, but the reactive core's swap
@@ -123,7 +125,8 @@ class AlternatingTraceTest {
             EchelonPlannerPropertiesTest.assertWindowHolds(d, guard);
             long urgent = d.urgentCount();
             long room = d.roomCount();
-            long nonUrgent = d.transitions().size() - urgent - room;
+            long follows = d.followCount();
+            long nonUrgent = d.transitions().size() - urgent - room - follows;
             long demotions = d.transitions().stream().filter(t -> Guardrails.demotes(t.from(), t.to())).count();
             long ladder = w.model().roles().keySet().stream().mapToLong(r -> w.model().options(r).size()).max()
                     .orElse(1);
@@ -133,5 +136,7 @@ class AlternatingTraceTest {
             assertTrue(urgent <= ladder * roles * (1 + demotions), urgent + " urgent with " + demotions
                     + " demotions, ladder " + ladder);
             assertTrue(room <= (roles - 1L) * urgent, room + " evictions for " + urgent + " urgent loads");
+            assertTrue(follows <= (roles - 1L) * demotions, follows + " substituted roles following their fallback off "
+                    + "the GPU, with " + demotions + " demotions");
     }
 }

@@ -80,6 +80,6 @@ class EchelonPlannerPropertiesTest {
     }
 
     private static boolean isUrgent(PolicyDriver d, int index) {
-        return d.urgentFlags().get(index) || d.roomFlags().get(index);
+        return d.urgentFlags().get(index) || d.roomFlags().get(index) || d.followFlags().get(index);
     }
 }

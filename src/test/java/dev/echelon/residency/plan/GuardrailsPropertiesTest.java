@@ -149,6 +149,20 @@ class GuardrailsPropertiesTest {
         return Guardrails.demotes(t.from(), t.to()) && (b.gpuBytes() < a.gpuBytes() || b.hostBytes() < a.hostBytes());
     }
 
+    /**
+     * A substituted role leaving S6 while its fallback is off the GPU (or partly) in {@code p}: the substitution's
+     * premise is gone, so it may move whatever its dwell and the window say.
+     */
+    static boolean followsFallback(ResidencyModel model, Transition t, Placement p) {
+        if (t.from().state() != ResidencyState.S6 || t.to().state() == ResidencyState.S6) {
+            return false;
+        }
+        return model.role(t.role()).fallback().filter(model::manages).map(f -> {
+            RolePlacement fp = p.of(f);
+            return !(fp.running() && fp.gpuLayers() >= model.role(f).requireVariant(fp.variant()).layers());
+        }).orElse(false);
+    }
+
     private static void check(Case c, Map<String, Integer> seen) {
         ResidencyModel model = c.world().model();
         Guardrails g = new Guardrails(model, SETTINGS);
@@ -177,7 +191,7 @@ class GuardrailsPropertiesTest {
             if (last != null && obs.nowSeconds() - last < SETTINGS.dwellSeconds()) {
                 boolean forQueue = obs.queued(t.role()) > 0
                         && (Guardrails.promotes(t.from(), t.to()) || t.to().state() == ResidencyState.S6);
-                assertTrue(forQueue || (demandLoad(c) && makesRoom(model, t, obs)),
+                assertTrue(forQueue || (demandLoad(c) && makesRoom(model, t, obs)) || followsFallback(model, t, p),
                         "within dwell only a move for queued requests, or making room for a load they wait for: "
                                 + t);
             }
@@ -194,7 +208,7 @@ class GuardrailsPropertiesTest {
                 && Ladder.legal(obs.current().of(r), c.wanted().of(r)));
         long nonUrgent = out.transitions().stream()
                 .filter(t -> !(urgent(g, model, t.role(), obs) && Guardrails.promotes(t.from(), t.to()))
-                        && !(urgentLoad && makesRoom(model, t, obs)))
+                        && !(urgentLoad && makesRoom(model, t, obs)) && !followsFallback(model, t, out.target()))
                 .count();
         assertTrue(nonUrgent <= Math.max(0, SETTINGS.maxTransitionsPerWindow() - used),
                 "window cap: " + nonUrgent + " non-urgent transitions with " + used + " used");

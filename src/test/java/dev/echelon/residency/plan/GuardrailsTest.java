@@ -147,6 +147,45 @@ class GuardrailsTest {
                 held.vetoes().toString());
     }
 
+    /**
+     * The coder substituted onto the architect (on the GPU); both changed 5 s ago. The architect's demotion goes
+     * (it makes room for math's waiting requests) and the coder follows it off substitution despite its dwell, after
+     * it in the plan; when the architect's move is held back, the coder stays substituted with it.
+     */
+    @Test
+    void aSubstitutedRoleFollowsItsFallbackOffTheGpuAndOnlyWithIt() {
+        Placement current = shipped.initialPlacement()
+                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48))
+                .with("coder", RolePlacement.substituted("q4_k_m"))
+                .with("worker", RolePlacement.cold("q4_k_m"))
+                .with("math", RolePlacement.cold("q4_k_m"));
+        assertTrue(shipped.fits(current));
+        TransitionHistory history = new TransitionHistory(600);
+        history.record("architect", 95);
+        history.record("coder", 95);
+        Placement wanted = current.with("architect", RolePlacement.cpu("q4_k_m"))
+                .with("coder", RolePlacement.cold("q4_k_m"))
+                .with("math", gpu(ResidencyState.S1, "q4_k_m", 28));
+        Observation mathWaits = new Observation(100, current, Set.of(), Map.of(), Map.of("math", 2));
+        GuardedPlan out = guardrails.apply(wanted, mathWaits, history);
+        assertEquals(wanted, out.target(), out.vetoes().toString());
+        List<String> order = out.transitions().stream().map(Transition::role).toList();
+        assertTrue(order.indexOf("coder") > order.indexOf("architect"), "the coder follows its fallback: " + order);
+
+        // nobody waits: the architect dwells, and the coder stays substituted onto it
+        Placement idleWanted = current.with("architect", RolePlacement.cpu("q4_k_m"))
+                .with("coder", RolePlacement.cold("q4_k_m"));
+        GuardedPlan held = guardrails.apply(idleWanted, PlanFixtures.idle(100, current), history);
+        assertEquals(current, held.target(), held.vetoes().toString());
+
+        // the architect already left the GPU: the coder may leave S6 at once, dwell or not
+        Placement stranded = current.with("architect", RolePlacement.cpu("q4_k_m"));
+        GuardedPlan free = guardrails.apply(stranded.with("coder", RolePlacement.cold("q4_k_m")),
+                PlanFixtures.idle(100, stranded), history);
+        assertEquals(RolePlacement.cold("q4_k_m"), free.target().of("coder"), free.vetoes().toString());
+    }
+
     @Test
     void flapDampingDoublesTheDwellPerReversal() {
         TransitionHistory h = new TransitionHistory(1200);

@@ -46,6 +46,7 @@ final class PolicyDriver {
     private final List<Transition> transitions = new ArrayList<>();
     private final List<Double> transitionTimes = new ArrayList<>();
     private final List<Boolean> urgent = new ArrayList<>();
+    private final List<Boolean> follow = new ArrayList<>();
     private final List<Boolean> room = new ArrayList<>();
     private int decisions;
 
@@ -89,6 +90,18 @@ final class PolicyDriver {
     /** Demotions that made room for such a load in the same decision (they bypass the window too). */
     long roomCount() {
         return room.stream().filter(b -> b).count();
+    }
+
+    /**
+     * Substituted roles that left S6 because their fallback left the GPU (they bypass dwell and the window, like the
+     * fallback's move they follow).
+     */
+    long followCount() {
+        return follow.stream().filter(b -> b).count();
+    }
+
+    List<Boolean> followFlags() {
+        return follow;
     }
 
     List<Boolean> urgentFlags() {
@@ -229,7 +242,9 @@ final class PolicyDriver {
                 // demoted to make room for a load that others wait for
                 boolean forQueue = queuedNow > 0 && (Guardrails.promotes(from, to) || !from.running() && to.running()
                         || to.state() == ResidencyState.S6);
-                assertTrue(forQueue || (demandLoad && makesRoom(role, from, to)), "dwell violated for " + role
+                boolean follows = GuardrailsPropertiesTest.followsFallback(model,
+                        new Transition(role, from, to, 0, 0), target);
+                assertTrue(forQueue || (demandLoad && makesRoom(role, from, to)) || follows, "dwell violated for " + role
                         + ": " + from + " → " + to + " at " + obs.nowSeconds() + ", last change " + last);
             }
             lastChange.put(role, obs.nowSeconds());
@@ -239,7 +254,9 @@ final class PolicyDriver {
             boolean load = queuedNow > 0 && slow(t.role(), obs) && Guardrails.promotes(t.from(), t.to())
                     && !obs.inTransit().contains(t.role());
             urgent.add(load);
-            room.add(!load && urgentLoad && makesRoom(t.role(), t.from(), t.to()));
+            boolean follows = !load && GuardrailsPropertiesTest.followsFallback(model, t, target);
+            follow.add(follows);
+            room.add(!load && !follows && urgentLoad && makesRoom(t.role(), t.from(), t.to()));
             transitions.add(t);
             transitionTimes.add(obs.nowSeconds());
             // drain first, as the actuator and the simulator do: a role demoted with requests in flight starts no

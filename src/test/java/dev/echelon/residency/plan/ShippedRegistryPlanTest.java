@@ -1,6 +1,7 @@
 package dev.echelon.residency.plan;
 
 import dev.echelon.residency.Decision;
+import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.RolePlacement;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,6 +62,57 @@ class ShippedRegistryPlanTest {
         assertTrue(fullyOnGpu(rest.current().of("worker")) || fullyOnGpu(rest.current().of("architect")),
                 "the GPU went to the new traffic: " + rest.current());
         assertTrue(fullyOnGpu(rest.current().of("frontdoor")), "frontdoor is pinned at S1 or above");
+    }
+
+    /**
+     * The coder substituted onto the architect, which is half on the GPU; coder requests pile up. Loading the coder
+     * evicts the architect, so the coder is first taken off substitution (S4): a request for it must not queue at the
+     * leaving architect and run on its CPU copy.
+     */
+    @Test
+    void aSubstitutedRoleLoadedInPlaceOfItsFallbackLeavesSubstitutionFirst() {
+        Placement start = model.initialPlacement()
+                .with("worker", RolePlacement.cpu("q4_k_m"))
+                .with("math", RolePlacement.cpu("q4_k_m"))
+                .with("architect", RolePlacement.gpu(dev.echelon.registry.ResidencyState.S2, "q4_k_m", 24))
+                .with("coder", RolePlacement.substituted("q4_k_m"));
+        assertTrue(model.fits(start), start.toString());
+        EchelonPlanner p = new EchelonPlanner(model);
+        Decision d = p.onRequest(new Observation(10, start, Set.of(), Map.of(), Map.of("coder", 6)), "coder",
+                1000, 300);
+        assertFalse(d.target().of("architect").onGpu(), "the coder's load evicts the architect: " + d.cause());
+        assertEquals(RolePlacement.cold("q4_k_m"), d.target().of("coder"), d.cause());
+        assertTrue(d.cause().contains("coder leaves substitution first"), d.cause());
+        // the next decision loads it into the room made for it: nobody else took it
+        Placement after = start.with("coder", d.target().of("coder")).with("architect", d.target().of("architect"));
+        Decision load = p.onTick(new Observation(12, after, Set.of(), Map.of(), Map.of("coder", 7)));
+        assertTrue(load.target().of("coder").onGpu(), load.cause());
+    }
+
+    /**
+     * The coder on the GPU, busy with a queue; architect requests wait on its CPU copy. The architect (the coder's
+     * fallback, and faster) is loaded by handing the coder to it: the coder is substituted and starts nothing new, so
+     * its queue moves to the architect instead of holding the load back for as long as coder requests come.
+     */
+    @Test
+    void aBusyVictimIsHandedToItsFasterFallbackInsteadOfWaitedFor() {
+        Placement start = model.initialPlacement()
+                .with("worker", RolePlacement.cpu("q4_k_m"))
+                .with("math", RolePlacement.cpu("q4_k_m"))
+                .with("coder", RolePlacement.gpu(dev.echelon.registry.ResidencyState.S1, "q4_k_m", 64))
+                .with("architect", RolePlacement.cpu("q4_k_m"));
+        assertTrue(model.fits(start), start.toString());
+        EchelonPlanner p = new EchelonPlanner(model);
+        Observation busy = new Observation(10, start, Set.of(), Map.of("coder", 1, "architect", 0),
+                Map.of("coder", 2, "architect", 3));
+        Decision d = p.onRequest(busy, "architect", 2000, 500);
+        assertTrue(d.target().of("architect").onGpu(), d.cause());
+        assertEquals(dev.echelon.registry.ResidencyState.S6, d.target().of("coder").state(), d.cause());
+        assertTrue(d.deferred().contains("coder"), "the coder drains: " + d.deferred());
+        // the next decision still holds it: the hand-over waits only for the request in flight
+        Decision next = p.onTick(new Observation(11, start, Set.of(), Map.of("coder", 1), Map.of("coder", 3,
+                "architect", 3)));
+        assertTrue(next.deferred().contains("coder"), next.cause());
     }
 
     @Test

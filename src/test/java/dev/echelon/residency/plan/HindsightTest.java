@@ -1,0 +1,103 @@
+package dev.echelon.residency.plan;
+
+import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Placement;
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.policy.RequestCost;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The hindsight re-solve on the shipped registry, where the 32B coder's load evicts everyone but the front door. */
+class HindsightTest {
+
+    private final ResidencyModel model = PlanFixtures.shippedModel();
+
+    /** The architect on the GPU, the coder substituted onto it, the workers staged. */
+    private Placement architectServing() {
+        return model.initialPlacement()
+                .with("architect", RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 48))
+                .with("coder", RolePlacement.substituted("q4_k_m"))
+                .with("worker", RolePlacement.cpu("q4_k_m"))
+                .with("math", RolePlacement.cpu("q4_k_m"));
+    }
+
+    /** Feeds {@code requests} (time, role) and a placement snapshot every second up to {@code until}. */
+    private static Set<String> replay(Hindsight h, Placement p, List<Object[]> requests, double until) {
+        Set<String> out = Set.of();
+        int next = 0;
+        for (double t = 0; t <= until; t += 1) {
+            while (next < requests.size() && (double) requests.get(next)[0] <= t) {
+                h.request((double) requests.get(next)[0], (String) requests.get(next)[1], 2000, 400);
+                next++;
+            }
+            out = h.update(t, p);
+        }
+        return out;
+    }
+
+    /** The architect busy all along, a coder request now and then: loading the coder would evict the architect. */
+    private static List<Object[]> sporadicCoder() {
+        List<Object[]> r = new ArrayList<>();
+        for (double t = 1; t < 600; t += 15) {
+            r.add(new Object[] {t, "architect"});
+        }
+        for (double t = 50; t < 600; t += 100) {
+            r.add(new Object[] {t, "coder"});
+        }
+        r.sort((a, b) -> Double.compare((double) a[0], (double) b[0]));
+        return r;
+    }
+
+    @Test
+    void aSporadicLargeRoleBesideABusyFallbackIsBestLeftSubstituted() {
+        Hindsight h = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
+        Set<String> substituted = replay(h, architectServing(), sporadicCoder(), 600);
+        assertEquals(Set.of("coder"), substituted);
+        assertTrue(h.lastSolveSeconds() > 0);
+    }
+
+    @Test
+    void aRoleWithSteadyTrafficOfItsOwnIsNotReportedSubstituted() {
+        List<Object[]> r = new ArrayList<>();
+        for (double t = 1; t < 600; t += 30) {
+            r.add(new Object[] {t, "coder"});
+        }
+        Hindsight h = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
+        assertFalse(replay(h, architectServing(), r, 600).contains("coder"));
+    }
+
+    @Test
+    void withoutTrafficNothingIsReported() {
+        Hindsight h = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
+        assertEquals(Set.of(), replay(h, architectServing(), List.of(), 300));
+    }
+
+    /** Off the decision path: the previous answer stands until the solve ends, and one solve runs at a time. */
+    @Test
+    void aBackgroundSolveIsPickedUpWhenItEndsAndNeverOverlapsAnother() {
+        List<Runnable> queued = new ArrayList<>();
+        Hindsight background = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, queued::add);
+        Placement p = architectServing();
+        replay(background, p, sporadicCoder(), 599);
+        // the first period (t = 0) had no traffic to solve; the solve started at t = 60 has not ended, so no other
+        // one was started since
+        assertEquals(1, queued.size());
+        assertEquals(Set.of(), background.update(599.5, p), "nothing solved yet: the previous (empty) answer stands");
+        queued.remove(0).run();
+        // the same solve, run in place over the same first minute
+        Hindsight direct = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
+        Set<String> expected = replay(direct, p, sporadicCoder(), 60);
+        assertEquals(expected, background.update(599.8, p));
+        // and the next solve starts at once, from the last 10 minutes
+        background.update(600, p);
+        assertEquals(1, queued.size());
+    }
+}
