@@ -19,6 +19,7 @@ import dev.echelon.residency.plan.Forecaster;
 import dev.echelon.residency.plan.Forecast;
 import dev.echelon.residency.plan.GuardedPlan;
 import dev.echelon.residency.plan.GuardrailSettings;
+import dev.echelon.residency.plan.HindsightSettings;
 import dev.echelon.residency.plan.Guardrails;
 import dev.echelon.residency.plan.Plan;
 import dev.echelon.residency.plan.Planner;
@@ -81,6 +82,12 @@ public class ControllerTickBenchmark {
     private double now;
     private int second;
     private EchelonPlanner policy;
+    private final java.util.concurrent.ExecutorService hindsight = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "hindsight");
+                t.setDaemon(true);
+                return t;
+            });
     private Placement policyCurrent;
     private double policyNow;
     private int policySecond;
@@ -95,7 +102,9 @@ public class ControllerTickBenchmark {
         guardrails = new Guardrails(model, GuardrailSettings.DEFAULTS);
         history = new TransitionHistory(1200);
         current = model.initialPlacement();
-        policy = new EchelonPlanner(model);
+        // as the live controller runs it: hindsight solves on a background thread, off the decisions measured here
+        policy = new EchelonPlanner(model, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
+                GuardrailSettings.DEFAULTS, HindsightSettings.DEFAULTS, hindsight);
         policyCurrent = model.initialPlacement();
         Random rnd = new Random(42);
         List<String> roles = new ArrayList<>(model.roles().keySet());

@@ -27,6 +27,11 @@ import java.util.stream.Collectors;
 /**
  * Echelon's residency policy: forecast → plan → guardrails, every tick and on demand.
  *
+ * <p>The plan is the {@link ReactiveCore}'s answer to the demand waiting now, the {@link Prefetcher}'s forecast-driven
+ * use of free memory on each planning tick, and — once a minute — a {@link Hindsight} re-solve of the last ten
+ * minutes with the exact offline dynamic programme, which says which roles are best left substituted onto their
+ * fallback.
+ *
  * <ul>
  *   <li>{@link #onTick}: replans at most every {@link PlannerSettings#tickSeconds}.</li>
  *   <li>{@link #onRequest}: counts the arrival, learns the role's typical request size, and replans at once with the

@@ -37,6 +37,20 @@ import java.util.function.ToIntFunction;
  * Costs are {@link PlacementCosts}'s for running and substituted placements (service, queueing, the move itself), plus
  * the victims' loss. A role that can be served by none waits cold for memory; the next decision tries again.
  *
+ * <p>Three rules about substitution sit on top of the prices:
+ * <ul>
+ *   <li><b>Hindsight.</b> A role that the {@link Hindsight} re-solve of the recent past keeps substituted is handed
+ *       to its fallback, and stays there, whenever the fallback runs on the whole GPU: the trade "leave the large
+ *       role on its fallback rather than evict everybody for its sporadic requests" is one a per-request price
+ *       misjudges and the exact schedule of the traffic just seen does not.</li>
+ *   <li><b>Off substitution first.</b> A substituted role loaded by evicting its own fallback goes cold (S4) in this
+ *       decision, its room kept for it, and is loaded by the next: its new requests then wait for its load instead
+ *       of queueing at the leaving fallback and being served by its CPU copy.</li>
+ *   <li><b>Hand-over.</b> A busy victim with a queue, evicted for the very role it falls back to, which clears its
+ *       requests at least as fast, is substituted onto it (and drained) instead of waited for: a demotion waits for
+ *       the queue, and with its requests still coming the load would wait for ever.</li>
+ * </ul>
+ *
  * <p>Nothing here is frozen by dwell: a waiting request is never held back by a time lock (the guardrails let
  * demand-driven loads, and the evictions of idle roles that make room for them, past dwell). Thrash is bounded by a
  * count instead: a pair of roles that has swapped its budget's worth within the flap window ({@link SwapBudget}) may
@@ -76,6 +90,7 @@ public final class ReactiveCore {
      * @param requested the role just asked for, or null on a tick
      * @param reversals recent reversals of direction per role
      * @param swaps     which pairs may still be swapped (one evicted for the other) now
+     * @param substitutedInHindsight roles the recent past says are best left on their fallback ({@link Hindsight})
      */
     public Result serve(Observation now, Placement wanted, Forecast forecast, String requested,
             ToIntFunction<String> reversals, SwapBudget swaps, Set<String> substitutedInHindsight) {
