@@ -39,6 +39,7 @@ final class Hindsight {
     private record Seen(double at, String role, int prompt, int output) {
     }
 
+    /** Where the roles were from {@code at} until the next snapshot. */
     private record Snapshot(double at, Placement placement) {
     }
 
@@ -68,7 +69,11 @@ final class Hindsight {
 
     /** Records where the roles are now, starts a solve when a period has passed; returns the substituted roles. */
     Set<String> update(double now, Placement current) {
-        placements.addLast(new Snapshot(now, current));
+        // only changes are kept: a decision per request would otherwise keep hundreds of thousands of copies of the
+        // same placement over the window at a few hundred requests per second
+        if (placements.isEmpty() || !placements.peekLast().placement().equals(current)) {
+            placements.addLast(new Snapshot(now, current));
+        }
         double from = now - settings.windowSeconds();
         while (!seen.isEmpty() && seen.peekFirst().at() < from) {
             seen.removeFirst();
@@ -91,8 +96,9 @@ final class Hindsight {
     }
 
     private void solve(double now) {
+        // the first snapshot kept is where the roles were when the window began (or when it was first seen)
         Snapshot start = placements.peekFirst();
-        double origin = start.at();
+        double origin = Math.max(start.at(), now - settings.windowSeconds());
         double span = now - origin;
         List<OfflineOptimum.KnownRequest> past = new ArrayList<>();
         for (Seen s : seen) {
