@@ -184,6 +184,11 @@ public final class ResidencyModel {
         return inadmissible(role, p) == null;
     }
 
+    /** Whether {@code p} runs {@code role} with every layer of its variant on the GPU (S0/S1, or S2 at all layers). */
+    public boolean wholeGpu(String role, RolePlacement p) {
+        return p.running() && p.gpuLayers() >= role(role).requireVariant(p.variant()).layers();
+    }
+
     /**
      * The one way to make a {@link Transition}: checks the ladder and the target, and prices it.
      *

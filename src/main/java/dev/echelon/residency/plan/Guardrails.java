@@ -169,26 +169,35 @@ public final class Guardrails {
             if (why == null) {
                 moving.add(role);
                 // following a fallback that is still on the GPU now: only together with, and after, its move
-                String after = follows && wholeGpu(fallback(role), current.of(fallback(role))) ? fallback(role) : null;
+                String after = follows && model.wholeGpu(fallback(role), current.of(fallback(role))) ? fallback(role) : null;
                 moves.add(new Move(role, from, to, (urgent(role, now) && promotes(from, to))
                         || (urgentLoad && makesRoom) || follows, after));
             }
         }
         int spare = capToWindow(moves, t, history, vetoes);
-        dropOrphans(moves, vetoes, Veto.Reason.WINDOW);
+        dropOrphans(moves, vetoes);
         return order(moves, now, vetoes, spare);
     }
 
-    /** Moves that follow a fallback whose own move is no longer among {@code moves}: they are held back with it. */
-    private static void dropOrphans(List<Move> moves, List<Veto> vetoes, Veto.Reason reason) {
+    /**
+     * Moves that follow a fallback whose own move the window cap took out of {@code moves}: they are held back with
+     * it.
+     */
+    private static void dropOrphans(List<Move> moves, List<Veto> vetoes) {
         Set<String> moving = new HashSet<>();
         moves.forEach(m -> moving.add(m.role));
         for (Move m : List.copyOf(moves)) {
             if (m.follows != null && !moving.contains(m.follows)) {
                 moves.remove(m);
-                vetoes.add(new Veto(m.role, m.from, m.to, reason, "follows " + m.follows + ", whose move is held back"));
+                vetoes.add(new Veto(m.role, m.from, m.to, Veto.Reason.WINDOW,
+                        "follows " + m.follows + ", whose move is held back"));
             }
         }
+    }
+
+    /** A move that follows its fallback off the GPU, before the fallback's move in {@code placement}. */
+    private boolean waitsForFallback(Move m, Map<String, RolePlacement> placement) {
+        return m.follows != null && model.wholeGpu(m.follows, placement.get(m.follows));
     }
 
     private String fallback(String role) {
@@ -208,12 +217,8 @@ public final class Guardrails {
         return model.role(role).fallback().filter(model::manages).map(f -> {
             RolePlacement now = current.of(f);
             RolePlacement next = moving.contains(f) ? wanted.of(f) : now;
-            return !wholeGpu(f, next);
+            return !model.wholeGpu(f, next);
         }).orElse(false);
-    }
-
-    private boolean wholeGpu(String role, RolePlacement p) {
-        return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
     }
 
     /** Records and returns the first per-role reason to refuse {@code from → to}, or null. */
@@ -330,7 +335,7 @@ public final class Guardrails {
             Move next = null;
             Footprint after = null;
             for (Move m : pending) {
-                if (m.follows != null && wholeGpu(m.follows, placement.get(m.follows))) {
+                if (waitsForFallback(m, placement)) {
                     continue; // after its fallback's move
                 }
                 Footprint f = step(used, m.role, placement.get(m.role), m.to);
@@ -363,7 +368,7 @@ public final class Guardrails {
             pending.remove(next);
         }
         for (Move m : pending) {
-            if (m.follows != null && wholeGpu(m.follows, placement.get(m.follows))) {
+            if (waitsForFallback(m, placement)) {
                 vetoes.add(new Veto(m.role, placement.get(m.role), m.to, Veto.Reason.BUDGET,
                         "follows " + m.follows + ", whose move does not fit"));
                 continue;

@@ -113,10 +113,10 @@ public final class Prefetcher {
             }
             boolean staging = o.state() == ResidencyState.S3;
             if (idle) {
-                if (wholeGpu(role, o) || staging || o.state() == ResidencyState.S4) {
+                if (model.wholeGpu(role, o) || staging || o.state() == ResidencyState.S4) {
                     out.add(o);
                 }
-            } else if (Guardrails.promotes(at, o) && (wholeGpu(role, o) || (staging && !at.running()))) {
+            } else if (Guardrails.promotes(at, o) && (model.wholeGpu(role, o) || (staging && !at.running()))) {
                 out.add(o);
             }
         }
@@ -154,7 +154,7 @@ public final class Prefetcher {
         double serve;
         if (o.state() == ResidencyState.S6) {
             serve = costs.cost(role, o, wanted, forecast);
-        } else if (wholeGpu(role, o)) {
+        } else if (model.wholeGpu(role, o)) {
             serve = n * costs.requestSeconds(role, o, rate);
         } else {
             RolePlacement best = bestWholeGpu(role, rate);
@@ -169,7 +169,7 @@ public final class Prefetcher {
         RolePlacement best = null;
         double bestCost = Double.POSITIVE_INFINITY;
         for (RolePlacement p : model.options(role)) {
-            if (!wholeGpu(role, p)) {
+            if (!model.wholeGpu(role, p)) {
                 continue;
             }
             double c = model.transitionSeconds(role, RolePlacement.cold(p.variant()), p)
@@ -180,9 +180,5 @@ public final class Prefetcher {
             }
         }
         return best;
-    }
-
-    private boolean wholeGpu(String role, RolePlacement p) {
-        return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
     }
 }

@@ -104,7 +104,7 @@ public final class ReactiveCore {
             if (now.inTransit().contains(role)) {
                 RolePlacement landing = now.current().of(role);
                 if ((now.queued(role) > 0 || role.equals(requested)) && landing.running()
-                        && !wholeGpu(role, landing)) {
+                        && !model.wholeGpu(role, landing)) {
                     // moving to a slower placement (an eviction) while a request came: it waits for the decision
                     // after the landing, instead of starting there at CPU speed when the role lands
                     deferred.add(role);
@@ -113,7 +113,7 @@ public final class ReactiveCore {
             }
             RolePlacement at = target.of(role);
             // a role still serving on the whole GPU keeps doing so until a pending demotion of it drains it
-            if (wholeGpu(role, at) || wholeGpu(role, now.current().of(role))) {
+            if (model.wholeGpu(role, at) || model.wholeGpu(role, now.current().of(role))) {
                 settled.add(role);
                 continue;
             }
@@ -176,11 +176,6 @@ public final class ReactiveCore {
         return new Result(consistent(target, now), deferred, causes, evicted);
     }
 
-    private int slots(String role) {
-        var r = model.role(role);
-        return Math.max(1, r.parallel() * r.instances());
-    }
-
     /**
      * Whether a substituted role loaded by evicting its own fallback should first be taken off substitution (to S4;
      * the next decision loads it into the room this one makes): otherwise requests for it would still be routed to
@@ -213,7 +208,7 @@ public final class ReactiveCore {
 
     /** Whether the role's fallback runs with all its layers on the GPU in {@code p}. */
     private boolean fallbackOnGpu(String role, Placement p) {
-        return model.role(role).fallback().filter(model::manages).map(f -> wholeGpu(f, p.of(f))).orElse(false);
+        return model.role(role).fallback().filter(model::manages).map(f -> model.wholeGpu(f, p.of(f))).orElse(false);
     }
 
     /** Handing the role to its fallback, or null where that is no option. */
@@ -248,10 +243,6 @@ public final class ReactiveCore {
         return roles;
     }
 
-    private boolean wholeGpu(String role, RolePlacement p) {
-        return p.running() && p.gpuLayers() >= model.role(role).requireVariant(p.variant()).layers();
-    }
-
     /**
      * The cheapest option for {@code role}; roles in {@code settled} are never evicted for it, and with
      * {@code pairSpent} it neither enters nor leaves substitution except by a whole-GPU load.
@@ -268,7 +259,7 @@ public final class ReactiveCore {
             if (p.equals(at) || !Ladder.legal(at, p)) {
                 continue;
             }
-            if (wholeGpu(role, p)) {
+            if (model.wholeGpu(role, p)) {
                 double own = costs.cost(role, p, wanted, forecast);
                 Optional<EvictionChooser.Eviction> idle = evictions.choose(role, p, wanted, now, forecast, settled,
                         false, reversals);
@@ -288,15 +279,16 @@ public final class ReactiveCore {
                         if (handed.isPresent()) {
                             victims.put(v, handed.get());
                             drain.add(v);
-                            wait = Math.max(wait, now.inFlight(v) / 2.0 * costs.requestSeconds(v, wanted.of(v), 0)
-                                    / slots(v));
+                            // it waits for the requests in flight only: its queue moves to this role
+                            wait = Math.max(wait, drainSeconds(v, wanted.of(v), now.inFlight(v) / 2.0, now));
                             continue;
                         }
                         if (now.busy(v)) {
                             if (now.queued(v) == 0) {
                                 drain.add(v); // only requests in flight: it starts nothing new and moves after them
                             }
-                            wait = Math.max(wait, drainSeconds(v, wanted.of(v), now));
+                            wait = Math.max(wait, drainSeconds(v, wanted.of(v),
+                                    now.queued(v) + now.inFlight(v) / 2.0, now));
                         }
                     }
                     options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",
@@ -318,16 +310,17 @@ public final class ReactiveCore {
     }
 
     /**
-     * How long a busy holder takes to finish what it holds: its queue and half of each request in flight (on average
-     * half done), spread over its slots, at a typical request's time at its placement.
+     * How long a busy holder takes to finish {@code requests} of its work — its queue and half of each request in
+     * flight (on average half done) when it is waited for, the half requests alone when it is handed over — spread
+     * over its slots, at a typical request's time at its placement.
      */
-    private double drainSeconds(String role, RolePlacement at, Observation now) {
+    private double drainSeconds(String role, RolePlacement at, double requests, Observation now) {
         if (!now.busy(role) || !at.running()) {
             return 0;
         }
         var r = model.role(role);
         int slots = Math.max(1, r.parallel() * r.instances());
-        return (now.queued(role) + now.inFlight(role) / 2.0) * costs.requestSeconds(role, at, 0) / slots;
+        return requests * costs.requestSeconds(role, at, 0) / slots;
     }
 
     private static Map<String, RolePlacement> with(Map<String, RolePlacement> victims, String role,

@@ -157,10 +157,8 @@ class GuardrailsPropertiesTest {
         if (t.from().state() != ResidencyState.S6 || t.to().state() == ResidencyState.S6) {
             return false;
         }
-        return model.role(t.role()).fallback().filter(model::manages).map(f -> {
-            RolePlacement fp = p.of(f);
-            return !(fp.running() && fp.gpuLayers() >= model.role(f).requireVariant(fp.variant()).layers());
-        }).orElse(false);
+        return model.role(t.role()).fallback().filter(model::manages).map(f -> !model.wholeGpu(f, p.of(f)))
+                .orElse(false);
     }
 
     private static void check(Case c, Map<String, Integer> seen) {

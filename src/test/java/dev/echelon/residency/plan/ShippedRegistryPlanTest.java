@@ -1,5 +1,6 @@
 package dev.echelon.residency.plan;
 
+import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.Decision;
 import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
@@ -31,6 +32,17 @@ class ShippedRegistryPlanTest {
         });
         out.sort(java.util.Comparator.comparingDouble(PolicyDriver.Arrival::t));
         return out;
+    }
+
+    /** The launch placement with worker and math staged in host RAM, and the two experts where given; it fits. */
+    private Placement workersStaged(RolePlacement architect, RolePlacement coder) {
+        Placement p = model.initialPlacement()
+                .with("worker", RolePlacement.cpu("q4_k_m"))
+                .with("math", RolePlacement.cpu("q4_k_m"))
+                .with("architect", architect)
+                .with("coder", coder);
+        assertTrue(model.fits(p), p.toString());
+        return p;
     }
 
     private static boolean fullyOnGpu(RolePlacement p) {
@@ -71,12 +83,8 @@ class ShippedRegistryPlanTest {
      */
     @Test
     void aSubstitutedRoleLoadedInPlaceOfItsFallbackLeavesSubstitutionFirst() {
-        Placement start = model.initialPlacement()
-                .with("worker", RolePlacement.cpu("q4_k_m"))
-                .with("math", RolePlacement.cpu("q4_k_m"))
-                .with("architect", RolePlacement.gpu(dev.echelon.registry.ResidencyState.S2, "q4_k_m", 24))
-                .with("coder", RolePlacement.substituted("q4_k_m"));
-        assertTrue(model.fits(start), start.toString());
+        Placement start = workersStaged(RolePlacement.gpu(ResidencyState.S2, "q4_k_m", 24),
+                RolePlacement.substituted("q4_k_m"));
         EchelonPlanner p = new EchelonPlanner(model);
         Decision d = p.onRequest(new Observation(10, start, Set.of(), Map.of(), Map.of("coder", 6)), "coder",
                 1000, 300);
@@ -96,18 +104,14 @@ class ShippedRegistryPlanTest {
      */
     @Test
     void aBusyVictimIsHandedToItsFasterFallbackInsteadOfWaitedFor() {
-        Placement start = model.initialPlacement()
-                .with("worker", RolePlacement.cpu("q4_k_m"))
-                .with("math", RolePlacement.cpu("q4_k_m"))
-                .with("coder", RolePlacement.gpu(dev.echelon.registry.ResidencyState.S1, "q4_k_m", 64))
-                .with("architect", RolePlacement.cpu("q4_k_m"));
-        assertTrue(model.fits(start), start.toString());
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
+                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
         EchelonPlanner p = new EchelonPlanner(model);
         Observation busy = new Observation(10, start, Set.of(), Map.of("coder", 1, "architect", 0),
                 Map.of("coder", 2, "architect", 3));
         Decision d = p.onRequest(busy, "architect", 2000, 500);
         assertTrue(d.target().of("architect").onGpu(), d.cause());
-        assertEquals(dev.echelon.registry.ResidencyState.S6, d.target().of("coder").state(), d.cause());
+        assertEquals(ResidencyState.S6, d.target().of("coder").state(), d.cause());
         assertTrue(d.deferred().contains("coder"), "the coder drains: " + d.deferred());
         // the next decision still holds it: the hand-over waits only for the request in flight
         Decision next = p.onTick(new Observation(11, start, Set.of(), Map.of("coder", 1), Map.of("coder", 3,
