@@ -60,6 +60,12 @@ public final class EchelonPlanner implements ResidencyPolicy {
     private final Map<String, String> displacing = new LinkedHashMap<>();
     /** Moves decided and let through that have not been seen to start: they stand until they do or are re-decided. */
     private final Map<String, RolePlacement> pending = new LinkedHashMap<>();
+    /**
+     * Busy victims whose queue a pending load waits for → {since, how long that queue should last with its requests
+     * still coming}. A victim kept busy by its arrivals may never empty its queue; once it has been waited for longer
+     * than that it is drained instead.
+     */
+    private final Map<String, double[]> awaited = new LinkedHashMap<>();
 
     private final Map<String, RequestShape> shapes = new HashMap<>();
     private Placement lastSeen;
@@ -273,11 +279,32 @@ public final class EchelonPlanner implements ResidencyPolicy {
         }
         displacing.putAll(reactive.evictions());
         displacing.keySet().retainAll(pending.keySet()); // an eviction held back is decided afresh next time
+        reactive.awaited().forEach((v, seconds) -> awaited.putIfAbsent(v, new double[] {t, seconds}));
+        awaited.keySet().retainAll(pending.keySet()); // the wait lasts while the victim's demotion stands
         lastForecast = forecast;
         lastGuarded = guarded;
-        lastCause = cause(trigger, forecast, now.current(), guarded, reactive.causes(), plan);
+        List<String> causes = new ArrayList<>(reactive.causes());
+        drainedOverdue(now).forEach(v -> causes.add(v + " drained: its queue outlasted the wait expected for it"));
+        lastCause = cause(trigger, forecast, now.current(), guarded, causes, plan);
         lastDecision = new Decision(guarded.target(), lastCause, deferred(guarded, reactive, now));
         return lastDecision;
+    }
+
+    /**
+     * Running victims whose queue a standing load has waited for longer than expected, while at least as many requests
+     * wait for that load as for the victim: draining a long queue for a few requests would only move the wait.
+     */
+    private List<String> drainedOverdue(Observation now) {
+        return awaited.keySet().stream()
+                .filter(v -> overdue(v, now.nowSeconds()) && now.current().of(v).running()
+                        && displacing.containsKey(v) && now.queued(displacing.get(v)) >= now.queued(v))
+                .toList();
+    }
+
+    /** Whether a load has waited for {@code victim}'s queue longer than that queue was expected to last. */
+    private boolean overdue(String victim, double now) {
+        double[] wait = awaited.get(victim);
+        return wait != null && now - wait[0] > wait[1];
     }
 
     /** The current placement with the moves decided earlier that have not started yet. */
@@ -299,7 +326,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
      * Roles whose requests should wait: those the guardrails could not serve; those about to be promoted — a request
      * started at the old, slower placement would run there for its whole length (minutes for a long prompt on the
      * CPU) and hold back the promotion, which waits for requests in flight; and busy holders the core drains on
-     * purpose so that a load can have their memory (they finish what is in flight and start nothing new).
+     * purpose so that a load can have their memory (they finish what is in flight and start nothing new), or whose
+     * queue a standing load has waited for longer than priced.
      */
     private Set<String> deferred(GuardedPlan guarded, ReactiveCore.Result reactive, Observation now) {
         Set<String> out = new LinkedHashSet<>(guarded.deferred());
@@ -315,6 +343,9 @@ public final class EchelonPlanner implements ResidencyPolicy {
                 out.add(e.getKey());
             }
         }
+        // a standing eviction whose victim's queue outlasted its price: the victim's requests keep coming, so it
+        // finishes what is in flight and starts nothing new (its queue waits for its return)
+        out.addAll(drainedOverdue(now));
         for (String role : reactive.deferred()) {
             // a move the guardrails held back this time still stands (the next decision retries): its requests wait
             // for it rather than start on the CPU; a holder drained on purpose starts nothing new

@@ -63,11 +63,17 @@ public final class ReactiveCore {
      * What the core decided: the placement wanted, the roles whose requests wait, why, and which role each eviction
      * makes room for (victim → the role loaded), for the {@link SwapBudget}.
      */
-    public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions) {
+    public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions,
+            Map<String, Double> awaited) {
+        /**
+         * @param awaited busy victims whose queue a load waits for → how long that queue is expected to last as their
+         *                requests keep coming ({@link #busyPeriod}); a victim still busy past that is overdue
+         */
         public Result {
             deferred = Set.copyOf(deferred);
             causes = List.copyOf(causes);
             evictions = Map.copyOf(evictions);
+            awaited = Map.copyOf(awaited);
         }
     }
 
@@ -96,6 +102,7 @@ public final class ReactiveCore {
             ToIntFunction<String> reversals, SwapBudget swaps, Set<String> substitutedInHindsight) {
         Set<String> deferred = new LinkedHashSet<>();
         Map<String, String> evicted = new LinkedHashMap<>();
+        Map<String, Double> awaited = new LinkedHashMap<>();
         List<String> causes = new ArrayList<>();
         Set<String> settled = new HashSet<>();
         Set<String> offFirst = new LinkedHashSet<>();
@@ -161,6 +168,7 @@ public final class ReactiveCore {
             }
             settled.add(role);
             deferred.addAll(best.drain);
+            awaited.putAll(best.awaited);
             if (at.running() && !best.moves.isEmpty()) {
                 // its requests wait for the move: a load takes seconds, where a request started at the slower
                 // placement holds its slot for minutes; a substitution hands the queue to the fallback at once
@@ -173,7 +181,7 @@ public final class ReactiveCore {
         for (String role : offFirst) {
             target = target.with(role, RolePlacement.cold(target.of(role).variant()));
         }
-        return new Result(consistent(target, now), deferred, causes, evicted);
+        return new Result(consistent(target, now), deferred, causes, evicted, awaited);
     }
 
     /**
@@ -218,7 +226,7 @@ public final class ReactiveCore {
             return null;
         }
         double c = costs.cost(role, sub, wanted, forecast);
-        return Double.isFinite(c) ? new Option("substitute (as in hindsight)", Map.of(role, sub), c, Set.of()) : null;
+        return Double.isFinite(c) ? new Option("substitute (as in hindsight)", Map.of(role, sub), c) : null;
     }
 
     /** A substituted role whose fallback no longer runs in {@code p} goes cold: nobody would serve it otherwise. */
@@ -252,7 +260,7 @@ public final class ReactiveCore {
         RolePlacement at = wanted.of(role);
         List<Option> options = new ArrayList<>();
         if (at.running() || at.state() == ResidencyState.S6) {
-            options.add(new Option("stay", Map.of(), costs.cost(role, at, wanted, forecast), Set.of()));
+            options.add(new Option("stay", Map.of(), costs.cost(role, at, wanted, forecast)));
         }
         double expected = Math.max(1, forecast.of(role).expectedRequests(settings.horizonSeconds()));
         for (RolePlacement p : model.options(role)) {
@@ -264,14 +272,14 @@ public final class ReactiveCore {
                 Optional<EvictionChooser.Eviction> idle = evictions.choose(role, p, wanted, now, forecast, settled,
                         false, reversals);
                 if (idle.isPresent()) {
-                    options.add(new Option("load", with(idle.get().moves(), role, p), own + idle.get().loss(),
-                            Set.of()));
+                    options.add(new Option("load", with(idle.get().moves(), role, p), own + idle.get().loss()));
                     continue;
                 }
                 Optional<EvictionChooser.Eviction> busy = evictions.choose(role, p, wanted, now, forecast, settled,
                         true, reversals);
                 if (busy.isPresent()) {
                     Set<String> drain = new LinkedHashSet<>();
+                    Map<String, Double> awaited = new LinkedHashMap<>();
                     double wait = 0;
                     Map<String, RolePlacement> victims = new LinkedHashMap<>(busy.get().moves());
                     for (String v : busy.get().moves().keySet()) {
@@ -286,22 +294,25 @@ public final class ReactiveCore {
                         if (now.busy(v)) {
                             if (now.queued(v) == 0) {
                                 drain.add(v); // only requests in flight: it starts nothing new and moves after them
+                                wait = Math.max(wait, drainSeconds(v, wanted.of(v), now.inFlight(v) / 2.0, now));
+                                continue;
                             }
-                            wait = Math.max(wait, drainSeconds(v, wanted.of(v),
-                                    now.queued(v) + now.inFlight(v) / 2.0, now));
+                            double clears = drainSeconds(v, wanted.of(v), now.queued(v) + now.inFlight(v) / 2.0, now);
+                            awaited.put(v, busyPeriod(v, wanted.of(v), clears, forecast));
+                            wait = Math.max(wait, clears);
                         }
                     }
                     options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",
-                            with(victims, role, p), own + busy.get().loss() + expected * wait, drain));
+                            with(victims, role, p), own + busy.get().loss() + expected * wait, drain, awaited));
                 }
             } else if (p.running() && model.fits(wanted.with(role, p))
                     && !(pairSpent && at.state() == ResidencyState.S6)) {
                 options.add(new Option(p.onGpu() ? "partial offload" : "cpu", Map.of(role, p),
-                        costs.cost(role, p, wanted, forecast), Set.of()));
+                        costs.cost(role, p, wanted, forecast)));
             } else if (p.state() == ResidencyState.S6 && !pairSpent && model.fits(wanted.with(role, p))) {
                 double c = costs.cost(role, p, wanted, forecast);
                 if (Double.isFinite(c)) {
-                    options.add(new Option("substitute", Map.of(role, p), c, Set.of()));
+                    options.add(new Option("substitute", Map.of(role, p), c));
                 }
             }
         }
@@ -323,6 +334,19 @@ public final class ReactiveCore {
         return requests * costs.requestSeconds(role, at, 0) / slots;
     }
 
+    /**
+     * How long a queue that takes {@code clears} seconds lasts while the role's requests keep arriving at its forecast
+     * rate: the busy period clears / (1 − ρ), ρ its utilisation, counted as at most 90 % (ten times {@code clears}) —
+     * a role that arrivals keep busier than that never empties its queue, and a wait for it is bounded there.
+     */
+    private double busyPeriod(String role, RolePlacement at, double clears, Forecast forecast) {
+        if (!at.running()) {
+            return clears;
+        }
+        double rho = forecast.of(role).rate() * costs.clearingSeconds(role, role, at);
+        return clears / (1 - Math.min(0.9, Math.max(0, rho)));
+    }
+
     private static Map<String, RolePlacement> with(Map<String, RolePlacement> victims, String role,
             RolePlacement to) {
         Map<String, RolePlacement> m = new LinkedHashMap<>(victims);
@@ -330,7 +354,16 @@ public final class ReactiveCore {
         return m;
     }
 
-    private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> drain) {
+    /**
+     * @param drain   busy victims drained on purpose (they start nothing new)
+     * @param awaited busy victims whose queue is waited for → the seconds it is priced to take
+     */
+    private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> drain,
+            Map<String, Double> awaited) {
+        Option(String label, Map<String, RolePlacement> moves, double cost) {
+            this(label, moves, cost, Set.of(), Map.of());
+        }
+
         String describe(String role, RolePlacement from) {
             StringBuilder sb = new StringBuilder(label).append(' ').append(role).append(' ').append(from)
                     .append(" → ").append(moves.getOrDefault(role, from));

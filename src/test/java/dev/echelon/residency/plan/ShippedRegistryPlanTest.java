@@ -119,6 +119,37 @@ class ShippedRegistryPlanTest {
         assertTrue(next.deferred().contains("coder"), next.cause());
     }
 
+    /**
+     * The coder fills the GPU, busy with a queue; a worker request needs the room. The worker's load waits for the
+     * coder's queue — but coder requests keep coming, so that queue may never empty: once the wait has outlasted the
+     * queue's expected busy period, the coder is drained (it finishes what is in flight and starts nothing new) and
+     * the load goes ahead. Before, the worker waited as long as coder traffic lasted (six minutes in a seed-11 drift
+     * replay).
+     */
+    @Test
+    void aVictimWhoseQueueOutlastsItsPriceIsDrained() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
+                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+        EchelonPlanner p = new EchelonPlanner(model);
+        Decision d = p.onRequest(new Observation(10, start, Set.of(), Map.of("coder", 1), Map.of("coder", 1)),
+                "worker", 500, 300);
+        assertTrue(d.target().of("worker").onGpu(), d.cause());
+        assertFalse(d.target().of("coder").onGpu(), d.cause());
+        assertTrue(d.cause().contains("wait for [coder]"), d.cause());
+        assertFalse(d.deferred().contains("coder"), "at first the coder serves its queue: " + d.deferred());
+
+        Decision soon = p.onTick(new Observation(12, start, Set.of(), Map.of("coder", 1),
+                Map.of("coder", 1, "worker", 1)));
+        assertFalse(soon.deferred().contains("coder"), "its queue is not overdue yet: " + soon.cause());
+
+        // five minutes on, the coder is still busy with a queue (new requests): the wait has outlasted its busy period
+        Decision late = p.onTick(new Observation(310, start, Set.of(), Map.of("coder", 1),
+                Map.of("coder", 2, "worker", 3)));
+        assertTrue(late.target().of("worker").onGpu() && !late.target().of("coder").onGpu(), late.cause());
+        assertTrue(late.deferred().contains("coder"), "the coder is drained: " + late.deferred());
+        assertTrue(late.cause().contains("coder drained"), late.cause());
+    }
+
     @Test
     void aColdRoleIsLoadedOnItsFirstRequest() {
         Placement start = model.initialPlacement().with("math", RolePlacement.cold("q4_k_m"));
