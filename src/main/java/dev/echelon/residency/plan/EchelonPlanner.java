@@ -327,7 +327,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
      * started at the old, slower placement would run there for its whole length (minutes for a long prompt on the
      * CPU) and hold back the promotion, which waits for requests in flight; and busy holders the core drains on
      * purpose so that a load can have their memory (they finish what is in flight and start nothing new), or whose
-     * queue a standing load has waited for longer than priced.
+     * queue a standing load has waited for longer than expected ({@link #drainedOverdue}).
      */
     private Set<String> deferred(GuardedPlan guarded, ReactiveCore.Result reactive, Observation now) {
         Set<String> out = new LinkedHashSet<>(guarded.deferred());
@@ -343,8 +343,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
                 out.add(e.getKey());
             }
         }
-        // a standing eviction whose victim's queue outlasted its price: the victim's requests keep coming, so it
-        // finishes what is in flight and starts nothing new (its queue waits for its return)
+        // a standing eviction whose victim's queue outlasted its busy period: the victim's requests keep coming, so
+        // it finishes what is in flight and starts nothing new (its queue waits for its return)
         out.addAll(drainedOverdue(now));
         for (String role : reactive.deferred()) {
             // a move the guardrails held back this time still stands (the next decision retries): its requests wait
@@ -439,6 +439,9 @@ public final class EchelonPlanner implements ResidencyPolicy {
             out.put("vetoes", lastGuarded.vetoes().stream().map(Veto::toString).toList());
             out.put("deferred", lastGuarded.deferred());
         }
+        Map<String, Object> waits = new LinkedHashMap<>();
+        awaited.forEach((v, w) -> waits.put(v, Map.of("since", round(w[0]), "expectedSeconds", round(w[1]))));
+        out.put("awaitedVictims", waits);
         out.put("hindsightSubstituted", List.copyOf(hindsight.substituted()));
         out.put("hindsightSolveMs", round(hindsight.lastSolveSeconds() * 1000));
         out.put("cause", lastCause);

@@ -137,6 +137,8 @@ class ShippedRegistryPlanTest {
         assertFalse(d.target().of("coder").onGpu(), d.cause());
         assertTrue(d.cause().contains("wait for [coder]"), d.cause());
         assertFalse(d.deferred().contains("coder"), "at first the coder serves its queue: " + d.deferred());
+        Map<?, ?> awaited = (Map<?, ?>) p.explain().get("awaitedVictims");
+        assertEquals(Set.of("coder"), awaited.keySet(), "the wait is shown on /admin/residency: " + awaited);
 
         Decision soon = p.onTick(new Observation(12, start, Set.of(), Map.of("coder", 1),
                 Map.of("coder", 1, "worker", 1)));
@@ -198,7 +200,7 @@ class ShippedRegistryPlanTest {
         Map<String, Object> e = p.explain();
         assertEquals("planner", e.get("policy"));
         for (String key : List.of("forecast", "planCost", "solveMicros", "knapsackSolves", "planned", "vetoes",
-                "deferred", "cause")) {
+                "deferred", "awaitedVictims", "cause")) {
             assertTrue(e.containsKey(key), key + " in " + e.keySet());
         }
         assertJson(e);
