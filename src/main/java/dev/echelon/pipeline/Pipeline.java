@@ -385,10 +385,14 @@ public final class Pipeline {
                     deadline.toMillis());
         }
         for (Execution e : inFlight) {
-            e.cancel();
+            // claim the response before cancelling: the cancel wakes the request's own thread, which would otherwise
+            // finish it first as a client that went away — writing nothing, so the stream was cut without its end
             if (e.finish()) {
                 inFlight.remove(e);
+                e.cancel();
                 e.sink().fail(Rejection.shuttingDown("Echelon is shutting down; this answer was cut short"));
+            } else {
+                e.cancel();
             }
         }
     }
