@@ -387,12 +387,11 @@ public final class Pipeline {
         for (Execution e : inFlight) {
             // claim the response before cancelling: the cancel wakes the request's own thread, which would otherwise
             // finish it first as a client that went away — writing nothing, so the stream was cut without its end
-            if (e.finish()) {
+            boolean claimed = e.finish();
+            e.cancel();
+            if (claimed) {
                 inFlight.remove(e);
-                e.cancel();
                 e.sink().fail(Rejection.shuttingDown("Echelon is shutting down; this answer was cut short"));
-            } else {
-                e.cancel();
             }
         }
     }

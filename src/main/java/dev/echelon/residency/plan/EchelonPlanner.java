@@ -283,10 +283,11 @@ public final class EchelonPlanner implements ResidencyPolicy {
         awaited.keySet().retainAll(pending.keySet()); // the wait lasts while the victim's demotion stands
         lastForecast = forecast;
         lastGuarded = guarded;
+        List<String> overdue = drainedOverdue(now);
         List<String> causes = new ArrayList<>(reactive.causes());
-        drainedOverdue(now).forEach(v -> causes.add(v + " drained: its queue outlasted the wait expected for it"));
+        overdue.forEach(v -> causes.add(v + " drained: its queue outlasted the wait expected for it"));
         lastCause = cause(trigger, forecast, now.current(), guarded, causes, plan);
-        lastDecision = new Decision(guarded.target(), lastCause, deferred(guarded, reactive, now));
+        lastDecision = new Decision(guarded.target(), lastCause, deferred(guarded, reactive, now, overdue));
         return lastDecision;
     }
 
@@ -329,7 +330,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
      * purpose so that a load can have their memory (they finish what is in flight and start nothing new), or whose
      * queue a standing load has waited for longer than expected ({@link #drainedOverdue}).
      */
-    private Set<String> deferred(GuardedPlan guarded, ReactiveCore.Result reactive, Observation now) {
+    private Set<String> deferred(GuardedPlan guarded, ReactiveCore.Result reactive, Observation now,
+            List<String> overdue) {
         Set<String> out = new LinkedHashSet<>(guarded.deferred());
         for (Transition t : guarded.transitions()) {
             if (t.from().running() && Guardrails.promotes(t.from(), t.to())) {
@@ -345,7 +347,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         }
         // a standing eviction whose victim's queue outlasted its busy period: the victim's requests keep coming, so
         // it finishes what is in flight and starts nothing new (its queue waits for its return)
-        out.addAll(drainedOverdue(now));
+        out.addAll(overdue);
         for (String role : reactive.deferred()) {
             // a move the guardrails held back this time still stands (the next decision retries): its requests wait
             // for it rather than start on the CPU; a holder drained on purpose starts nothing new

@@ -127,7 +127,7 @@ class ShippedRegistryPlanTest {
      * replay).
      */
     @Test
-    void aVictimWhoseQueueOutlastsItsPriceIsDrained() {
+    void aVictimWhoseQueueOutlastsItsBusyPeriodIsDrained() {
         Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
                 RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
         EchelonPlanner p = new EchelonPlanner(model);
