@@ -22,12 +22,20 @@ import java.util.Set;
  *
  * <p>An exact two-resource multiple-choice knapsack ({@link MultipleChoiceKnapsack}) over roles × their allowed
  * placements, on a grid over the budgets (footprints round up, budgets down, so what it picks fits in bytes too).
- * A role that is busy or has demand may only stay or rise; a role in transit, frozen by the guardrails (dwell, window),
- * with a move still pending, or the fallback of a substituted role stays. A role in S4, S3 or partial offload is
+ * A role that is busy or has demand may only stay or rise (or take a variant that dominates, below); a role in
+ * transit, frozen by the guardrails (dwell, window), with a move still pending, or the fallback of a substituted role
+ * stays. A role in S4, S3 or partial offload is
  * priced as what its next request will cost: the reactive core loads it then, so the first request pays the load from
  * where the role is (less from S3 than from S4) and every request is served at its best whole-GPU placement. A
  * prefetch therefore wins by saving that first load, and only when the expected requests make it worth the flat
  * switching penalty.
+ *
+ * <p>A role running with all its layers on the GPU may also change variant, to one that <em>dominates</em> where it is:
+ * all its layers on the GPU still, in no more GPU memory, and no slower per request (a front door configured at Q8 that
+ * also ships a Q4 file, when no precision floor forbids it). Such a move pays its own time but not the switching
+ * penalty: that penalty damps moves that may have to be undone, and the way back is dominated, so never taken. The
+ * memory it frees is what lets one more role stay on the GPU beside the others (three 7–14B roles and a 1.5B front
+ * door fit in 24 GiB only with the front door at Q4).
  *
  * <p>Not thread-safe: one per planner, called from its tick.
  */
@@ -118,6 +126,8 @@ public final class Prefetcher {
                 }
             } else if (Guardrails.promotes(at, o) && (model.wholeGpu(role, o) || (staging && !at.running()))) {
                 out.add(o);
+            } else if (dominates(role, o, at, forecast.of(role).arrivalRate(settings.horizonSeconds()))) {
+                out.add(o);
             }
         }
         return out;
@@ -162,7 +172,21 @@ public final class Prefetcher {
                     : Math.min(1, n) * model.transitionSeconds(role, o, best) + n * costs.requestSeconds(role, best,
                             rate);
         }
-        return serve + (o.equals(at) ? 0 : costs.moveSeconds(role, at, o, f.queued(), rate));
+        if (o.equals(at)) {
+            return serve;
+        }
+        double move = costs.moveSeconds(role, at, o, f.queued(), rate);
+        return serve + (dominates(role, o, at, rate) ? move - settings.switchingPenaltySeconds() : move);
+    }
+
+    /**
+     * Whether {@code o} is another variant of a role running on the whole GPU at {@code at} that is as good in every
+     * way that counts here: whole-GPU too, no more GPU memory, no slower per request at {@code rate}.
+     */
+    private boolean dominates(String role, RolePlacement o, RolePlacement at, double rate) {
+        return !o.variant().equals(at.variant()) && model.wholeGpu(role, at) && model.wholeGpu(role, o)
+                && model.footprint(role, o).gpuBytes() <= model.footprint(role, at).gpuBytes()
+                && costs.requestSeconds(role, o, rate) <= costs.requestSeconds(role, at, rate);
     }
 
     private RolePlacement bestWholeGpu(String role, double rate) {

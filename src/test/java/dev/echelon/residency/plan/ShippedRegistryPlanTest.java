@@ -45,6 +45,11 @@ class ShippedRegistryPlanTest {
         return p;
     }
 
+    private RolePlacement wholeGpuSmallest(String role) {
+        var v = model.role(role).smallestVariant();
+        return ResidencyModel.placementFor(v, v.layers());
+    }
+
     private static boolean fullyOnGpu(RolePlacement p) {
         return p.running() && p.state().ordinal() <= 1;
     }
@@ -150,6 +155,33 @@ class ShippedRegistryPlanTest {
         assertTrue(late.target().of("worker").onGpu() && !late.target().of("coder").onGpu(), late.cause());
         assertTrue(late.deferred().contains("coder"), "the coder is drained: " + late.deferred());
         assertTrue(late.cause().contains("coder drained"), late.cause());
+    }
+
+    /**
+     * The front door launches at Q8; its Q4 file is smaller and decodes faster, and no precision floor forbids it. With
+     * the front door at Q4 the architect, the worker and math fit on the GPU together (at Q8 they do not), so under
+     * traffic for all four the front door moves to Q4 and the three stay resident beside it.
+     */
+    @Test
+    void theFrontDoorTakesTheVariantThatDominatesItsOwnAndMakesRoomForAThirdRole() {
+        RolePlacement q8 = model.initialPlacement().of("frontdoor");
+        RolePlacement q4 = wholeGpuSmallest("frontdoor");
+        assertEquals(ResidencyState.S0, q8.state(), "launched at Q8");
+        assertEquals(ResidencyState.S1, q4.state());
+        Placement fourAtQ8 = model.initialPlacement().with("math", wholeGpuSmallest("math"))
+                .with("architect", wholeGpuSmallest("architect")).with("coder", RolePlacement.cold("q4_k_m"));
+        assertFalse(model.fits(fourAtQ8), "at Q8 the front door leaves no room for a third role");
+        assertTrue(model.fits(fourAtQ8.with("frontdoor", q4)), "at Q4 it does");
+
+        PolicyDriver d = new PolicyDriver(model, model.initialPlacement(), PlannerSettings.DEFAULTS,
+                ForecastSettings.DEFAULTS, GuardrailSettings.DEFAULTS, 3);
+        d.run(traffic(Map.of("frontdoor", 0.2, "worker", 0.05, "math", 0.05, "architect", 0.05), 0, 600), 600);
+        Placement end = d.current();
+        assertEquals("q4_k_m", end.of("frontdoor").variant(), "the front door moved to Q4: " + end);
+        assertTrue(fullyOnGpu(end.of("frontdoor")), end.toString());
+        for (String role : List.of("worker", "math", "architect")) {
+            assertTrue(fullyOnGpu(end.of(role)), role + " resident beside it: " + end);
+        }
     }
 
     @Test
