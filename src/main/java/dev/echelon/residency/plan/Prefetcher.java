@@ -24,11 +24,10 @@ import java.util.Set;
  * placements, on a grid over the budgets (footprints round up, budgets down, so what it picks fits in bytes too).
  * A role that is busy or has demand may only stay or rise (or take a variant that dominates, below); a role in
  * transit, frozen by the guardrails (dwell, window), with a move still pending, or the fallback of a substituted role
- * stays. A role in S4, S3 or partial offload is
- * priced as what its next request will cost: the reactive core loads it then, so the first request pays the load from
- * where the role is (less from S3 than from S4) and every request is served at its best whole-GPU placement. A
- * prefetch therefore wins by saving that first load, and only when the expected requests make it worth the flat
- * switching penalty.
+ * stays. A role in S4, S3 or partial offload is priced as what its next request will cost: the reactive core loads it
+ * then, so the first request pays the load from where the role is (less from S3 than from S4) and every request is
+ * served at its best whole-GPU placement. A prefetch therefore wins by saving that first load, and only when the
+ * expected requests make it worth the flat switching penalty.
  *
  * <p>A role running with all its layers on the GPU may also change variant, to one that <em>dominates</em> where it is:
  * all its layers on the GPU still, in no more GPU memory, and no slower per request (a front door configured at Q8 that
