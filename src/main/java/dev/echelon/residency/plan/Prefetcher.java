@@ -30,11 +30,11 @@ import java.util.Set;
  * expected requests make it worth the flat switching penalty.
  *
  * <p>A role running with all its layers on the GPU may also change variant, to one that <em>dominates</em> where it is:
- * all its layers on the GPU still, in no more GPU memory, and no slower per request (a front door configured at Q8 that
- * also ships a Q4 file, when no precision floor forbids it). Such a move pays its own time but not the switching
- * penalty: that penalty damps moves that may have to be undone, and the way back is dominated, so never taken. The
- * memory it frees is what lets one more role stay on the GPU beside the others (three 7–14B roles and a 1.5B front
- * door fit in 24 GiB only with the front door at Q4).
+ * all its layers on the GPU still, in no more GPU memory, and no slower per request (a role launched at Q8 whose Q4
+ * file no precision floor forbids). Such a move pays its own time but not the switching penalty: that penalty damps
+ * moves that may have to be undone, and the way back is dominated, so never taken. The memory it frees can let one
+ * more role stay on the GPU beside the others (on the shipped registry, the architect, worker and math fit beside the
+ * front door only with the front door at Q4).
  *
  * <p>Not thread-safe: one per planner, called from its tick.
  */
