@@ -11,8 +11,12 @@ import java.util.List;
 /** Generates a family's trace and replays it under each named policy; the optimum, if named, anchors regret. */
 public final class SimulationSuite {
 
-    /** One family: its trace, each policy's replay and figures, in the order the policies were named. */
-    public record FamilyResult(Trace trace, List<RunResult> runs, List<PolicyMetrics> metrics) {
+    /**
+     * One family: its trace, each policy's replay and figures, in the order the policies were named, and the same
+     * trace with memory no constraint (the headroom every policy has).
+     */
+    public record FamilyResult(Trace trace, List<RunResult> runs, List<PolicyMetrics> metrics,
+            UnlimitedMemory.Result unlimited) {
     }
 
     private final ResidencyModel model;
@@ -20,6 +24,7 @@ public final class SimulationSuite {
     private final TraceGenerator generator;
     private final PolicyCatalog catalog;
     private final RequestCost cost;
+    private final UnlimitedMemory unlimited;
 
     public SimulationSuite(ResidencyModel model, Simulator.Settings settings, PolicyCatalog catalog,
             RequestCost cost) {
@@ -28,6 +33,7 @@ public final class SimulationSuite {
         this.simulator = new Simulator(model, settings);
         this.generator = new TraceGenerator(model);
         this.catalog = catalog;
+        this.unlimited = new UnlimitedMemory(model, settings, cost);
     }
 
     public FamilyResult run(TraceFamily family, long seed, double durationSeconds, List<String> policies) {
@@ -42,7 +48,7 @@ public final class SimulationSuite {
         RunResult optimum = runs.stream().filter(r -> r.policy().equals(OfflineOptimum.NAME)).findFirst()
                 .orElse(null);
         List<PolicyMetrics> metrics = runs.stream().map(r -> PolicyMetrics.of(model, cost, r, optimum)).toList();
-        return new FamilyResult(trace, runs, metrics);
+        return new FamilyResult(trace, runs, metrics, unlimited.replay(trace));
     }
 
     public ResidencyModel model() {

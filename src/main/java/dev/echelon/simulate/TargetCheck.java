@@ -12,9 +12,13 @@ import java.util.Set;
  *
  * @param bestPeer    the peer with the lowest p95 TTFT
  * @param p95Gain     1 − planner p95 / best peer p95 (0.30 = 30 % lower)
+ * @param unlimitedP95 p95 TTFT of the same trace with memory no constraint ({@link UnlimitedMemory})
+ * @param p95Reachable whether that p95 is itself 30 % below the best peer's: if not, no policy that serves requests
+ *                     on their own role can meet the p95 half of the target on this trace
  */
 public record TargetCheck(String family, boolean shifting, String bestPeer, double bestPeerP95, double plannerP95,
-        double p95Gain, double plannerRegret, boolean p95Met, boolean regretMet) {
+        double p95Gain, double plannerRegret, boolean p95Met, boolean regretMet, double unlimitedP95,
+        boolean p95Reachable) {
 
     public static final double P95_GAIN = 0.30;
     public static final double MAX_REGRET = 0.10;
@@ -30,9 +34,15 @@ public record TargetCheck(String family, boolean shifting, String bestPeer, doub
         }
         PolicyMetrics p = planner.get();
         PolicyMetrics b = best.get();
-        double gain = b.p95Ttft() > 0 ? 1 - p.p95Ttft() / b.p95Ttft() : 0;
+        double gain = gain(p.p95Ttft(), b.p95Ttft());
+        double unlimited = f.unlimited().p95Ttft();
         return Optional.of(new TargetCheck(f.trace().family().id(), f.trace().family().shifting(), b.policy(),
                 b.p95Ttft(), p.p95Ttft(), gain, p.regret(), gain >= P95_GAIN,
-                !Double.isNaN(p.regret()) && p.regret() <= MAX_REGRET));
+                !Double.isNaN(p.regret()) && p.regret() <= MAX_REGRET, unlimited,
+                gain(unlimited, b.p95Ttft()) >= P95_GAIN));
+    }
+
+    private static double gain(double p95, double peerP95) {
+        return peerP95 > 0 ? 1 - p95 / peerP95 : 0;
     }
 }

@@ -60,6 +60,11 @@ public final class CountLruPolicy implements ResidencyPolicy {
     @Override
     public Decision onRequest(Observation now, String role) {
         recency.touch(role, now.nowSeconds());
+        load(role);
+        return Decision.keep(target, "count-lru: " + lastCause);
+    }
+
+    private void load(String role) {
         if (!target.of(role).running()) {
             target = target.with(role, Loads.launch(model, role));
             lastCause = "load " + role;
@@ -77,7 +82,6 @@ public final class CountLruPolicy implements ResidencyPolicy {
         if (!evicted.isEmpty()) {
             lastCause = "load " + role + ", unload LRU " + evicted;
         }
-        return Decision.keep(target, "count-lru: " + lastCause);
     }
 
     @Override
@@ -86,7 +90,30 @@ public final class CountLruPolicy implements ResidencyPolicy {
         if (!evicted.isEmpty()) {
             lastCause = "over --models-max " + maxLoaded + ": unload LRU " + evicted;
         }
+        retryPending(now);
         return Decision.keep(target, "count-lru: " + lastCause);
+    }
+
+    /**
+     * The router holds a request whose model is not loaded until it is: a role whose requests wait while it is
+     * unloaded (a later load unloaded it before it ever ran) is loaded again once every model that load would unload
+     * is idle — never by unloading a busy one, so two waiting models do not take turns evicting each other.
+     */
+    private void retryPending(Observation now) {
+        for (String role : target.roles().keySet()) {
+            if (now.queued(role) == 0 || target.of(role).running()) {
+                continue;
+            }
+            Placement before = target;
+            String cause = lastCause;
+            load(role);
+            if (Loads.unloadsBusy(now, before, target)) {
+                target = before;
+                lastCause = cause;
+            } else {
+                lastCause = "pending request: " + lastCause;
+            }
+        }
     }
 
     private List<String> enforceCount(String keep) {

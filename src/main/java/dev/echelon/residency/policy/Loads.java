@@ -2,6 +2,7 @@ package dev.echelon.residency.policy;
 
 import dev.echelon.registry.VariantSpec;
 import dev.echelon.residency.Footprint;
+import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidentRole;
@@ -85,5 +86,11 @@ final class Loads {
 
     static boolean evictable(ResidencyModel model, String role) {
         return model.admissible(role, RolePlacement.cold(model.role(role).smallestVariant().name()));
+    }
+
+    /** Whether going from {@code before} to {@code after} unloads a role that has requests in flight or queued. */
+    static boolean unloadsBusy(Observation now, Placement before, Placement after) {
+        return before.roles().keySet().stream()
+                .anyMatch(r -> now.busy(r) && before.of(r).running() && !after.of(r).running());
     }
 }

@@ -76,8 +76,20 @@ public final class SwapOnePolicy implements ResidencyPolicy {
         return Decision.keep(target, "swap-one: " + (running == null ? "swap group empty" : running + " running"));
     }
 
+    /**
+     * llama-swap serves requests in turn: a request whose model was swapped out before it ever ran (another request
+     * arrived right behind it) waits for the running model to finish, then swaps its own in.
+     */
     @Override
     public Decision onTick(Observation now) {
+        if (running == null || !now.busy(running)) {
+            for (String role : swapIn.keySet()) {
+                if (!role.equals(running) && now.queued(role) > 0) {
+                    Decision d = onRequest(now, role);
+                    return Decision.keep(d.target(), d.cause() + " (pending request)");
+                }
+            }
+        }
         return Decision.keep(target, "swap-one: " + (running == null ? "swap group empty" : running + " running"));
     }
 

@@ -127,6 +127,26 @@ class PeerPoliciesTest {
     }
 
     @Test
+    void aRequestWhoseModelWasUnloadedBeforeItRanIsServedOnceTheModelThatTookItsPlaceIsIdle() {
+        // count-lru's launch placements fit together: with --models-max 2 it is the count that unloads the worker
+        for (var p : List.of(new TtlLruPolicy(MODEL), new CountLruPolicy(MODEL, 2), new SwapOnePolicy(MODEL))) {
+            Placement t = p.onTick(idle(0, INITIAL)).target();
+            // the worker's request and the coder's arrive together: the coder's load unloads the worker
+            t = p.onRequest(idle(1, t), "worker").target();
+            t = p.onRequest(new Observation(1, t, Set.of(), Map.of(), Map.of("worker", 1)), "coder").target();
+            assertEquals(S4, t.stateOf("worker"), p.name() + ": the coder's load unloads the worker");
+            Observation coderBusy = new Observation(2, t, Set.of(), Map.of("coder", 1), Map.of("worker", 1));
+            t = p.onTick(coderBusy).target();
+            assertEquals(S4, t.stateOf("worker"), p.name() + ": never unloads a model serving a request");
+            assertTrue(t.of("coder").running());
+            Observation coderDone = new Observation(30, t, Set.of(), Map.of(), Map.of("worker", 1));
+            t = p.onTick(coderDone).target();
+            assertTrue(t.of("worker").running(), p.name() + ": the waiting request gets its model: " + t);
+            assertTrue(MODEL.fits(t));
+        }
+    }
+
+    @Test
     void rbMapsScoresToBands() {
         RbPolicy p = new RbPolicy(MODEL);
         assertEquals(S0, p.band(1.6, "coder"));
