@@ -114,7 +114,8 @@ public final class ResultsWriter {
             }
             sb.append("\nUnlimited memory: the same trace with every role resident on the GPU throughout, at its "
                     + "fastest variant, serving its own requests. No residency policy lowers a role's prefill or adds "
-                    + "slots, so without serving requests on a fallback (at the quality penalty) none gets below that p95; "
+                    + "slots, so without serving requests on a fallback (at the quality penalty) none gets below that "
+                    + "p95; "
                     + "where it is not 30 % below the best peer's, the p95 half of the target is out of reach.\n\n");
         }
         for (SimulationSuite.FamilyResult f : families) {
