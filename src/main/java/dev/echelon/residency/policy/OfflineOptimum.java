@@ -34,17 +34,20 @@ import java.util.Map;
  * from the previous window; a role that changes placement at the window's start first drains the requests still in
  * flight and serves only after {@link ResidencyModel#transitionSeconds}; a promotion also waits until the roles
  * demoted at the same boundary have drained and stopped (conservatively, all of them); a role still busy at a
- * boundary cannot be demoted there; a role in S6 has its requests queued with its fallback's own, on the
- * fallback's placement, each paying the substitution penalty; a request to a role that cannot serve (S4, or S6
- * whose fallback cannot serve) costs {@value #UNSERVED_PENALTY_SECONDS} s. The ε term ({@value #TIE_BREAK} per
- * second of transition) only breaks ties between otherwise equal schedules, so idle roles do not churn. Waits caused
- * by other roles' demotions are rounded up to a grid (0.25 s steps at first, coarser later) so they can be tabled.
+ * boundary cannot be demoted there, nor moved at all when it would still be draining at the next boundary (the
+ * simulator would then move it on from where it was, not from where the plan put it); a role in S6 has its
+ * requests queued with its fallback's own, on the fallback's placement, each paying the substitution penalty; a
+ * request to a role that cannot serve (S4, or S6 whose fallback cannot serve) costs
+ * {@value #UNSERVED_PENALTY_SECONDS} s. The ε term ({@value #TIE_BREAK} per second of transition) only breaks ties
+ * between otherwise equal schedules, so idle roles do not churn. Waits caused by other roles' demotions are rounded
+ * up to a grid (0.25 s steps at first, coarser later) so they can be tabled.
  *
  * <p>To keep the DP's state a placement, the backlog a role carries into a window is that of the role
- * <em>held</em> at its previous placement (with the substitutes it has in the new window), computed once per role,
- * placement and substitute set over the whole trace, not that of the exact path that led there. That approximation,
- * and the replay's finer timing (1 s ticks, memory freed role by role), are why the replay of its schedule can lose
- * a little to another policy in places; {@link #decide} also repairs the plan where the replay has fallen behind it.
+ * <em>held</em> at its previous placement (with the substitutes it had in the previous window, or in either window
+ * when it stays where it was), computed once per role, placement and substitute set over the whole trace, not that
+ * of the exact path that led there. That approximation, and the replay's finer timing (1 s ticks, memory freed role
+ * by role), are why the replay of its schedule can lose a little to another policy in places; {@link #decide} also
+ * repairs the plan where the replay has fallen behind it.
  *
  * <p>Candidates: per role, only its smallest allowed variant — in the {@link dev.echelon.cost.CostModel} a smaller
  * variant of the same state and GPU layer count takes less memory, loads faster and decodes no slower, so larger
@@ -256,6 +259,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
         for (int c = 0; c < n; c++) {
             masks[c] = masks(cand[c]);
         }
+        int[] initialMasks = masks(initialIndex);
         double[] value = new double[n];
         for (int w = 0; w < windows; w++) {
             Tables t = new Tables(w);
@@ -266,7 +270,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
                     .sorted(Comparator.comparingDouble(i -> current[i])).mapToInt(Integer::intValue).toArray();
             for (int q = 0; q < n; q++) {
                 if (w == 0) {
-                    next[q] = t.step(initialIndex, cand[q], masks[q]);
+                    next[q] = t.step(initialIndex, cand[q], masks[q], initialMasks);
                     from[q] = -1;
                     continue;
                 }
@@ -277,7 +281,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
                 int arg = 0;
                 for (int i = 0; i < n && value[byValue[i]] + bound < best; i++) {
                     int p = byValue[i];
-                    double s = value[p] + t.step(cand[p], cand[q], masks[q]);
+                    double s = value[p] + t.step(cand[p], cand[q], masks[q], masks[p]);
                     if (s < best) {
                         best = s;
                         arg = p;
@@ -326,7 +330,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
 
         private final int w;
         private final double start;
-        private final double[][][][] cost;
+        private final double[][][][][] cost;
         private final double[][][][] costAt;
         private final double[][][] drainedAt;
 
@@ -334,20 +338,23 @@ public final class OfflineOptimum implements ResidencyPolicy {
             this.w = w;
             this.start = w * settings.windowSeconds();
             int n = roles.length;
-            cost = new double[n][][][];
+            cost = new double[n][][][][];
             costAt = new double[n][][][];
             drainedAt = new double[n][][];
             for (int f = 0; f < n; f++) {
                 List<RolePlacement> opts = options.get(f);
                 int masks = 1 << substitutes[f].length;
-                cost[f] = new double[masks][opts.size()][candidateCount[f]];
+                cost[f] = new double[masks][masks][opts.size()][candidateCount[f]];
                 costAt[f] = new double[masks][candidateCount[f]][];
                 drainedAt[f] = new double[masks][opts.size()];
                 for (int m = 0; m < masks; m++) {
                     for (int a = 0; a < opts.size(); a++) {
                         drainedAt[f][m][a] = drained(f, m, w, opts.get(a));
-                        for (int b = 0; b < candidateCount[f]; b++) {
-                            cost[f][m][a][b] = roleCost(f, m, w, opts.get(a), opts.get(b), Double.NEGATIVE_INFINITY);
+                        for (int mp = 0; mp < masks; mp++) {
+                            for (int b = 0; b < candidateCount[f]; b++) {
+                                cost[f][m][mp][a][b] = roleCost(f, m, mp, w, opts.get(a), opts.get(b),
+                                        Double.NEGATIVE_INFINITY);
+                            }
                         }
                     }
                     for (int b = 0; b < candidateCount[f]; b++) {
@@ -375,20 +382,25 @@ public final class OfflineOptimum implements ResidencyPolicy {
             double bound = 0;
             for (int f = 0; f < q.length; f++) {
                 double min = Double.POSITIVE_INFINITY;
-                for (double[] row : cost[f][m[f]]) {
-                    min = Math.min(min, row[q[f]]);
+                for (double[][] byFrom : cost[f][m[f]]) {
+                    for (double[] row : byFrom) {
+                        min = Math.min(min, row[q[f]]);
+                    }
                 }
                 bound += min;
             }
             return bound;
         }
 
-        /** The step from option indices {@code p} (window w − 1) to candidate {@code q} (window w). */
-        double step(int[] p, int[] q, int[] m) {
+        /**
+         * The step from option indices {@code p} (window w − 1, substitute masks {@code mp}) to candidate {@code q}
+         * (window w, substitute masks {@code m}).
+         */
+        double step(int[] p, int[] q, int[] m, int[] mp) {
             double freed = start;
             for (int f = 0; f < q.length; f++) {
                 if (moves[f][p[f]][q[f]] && demoting[f][p[f]][q[f]] && options.get(f).get(p[f]).running()) {
-                    freed = Math.max(freed, drainedAt[f][m[f]][p[f]] + seconds[f][p[f]][q[f]]);
+                    freed = Math.max(freed, drainedAt[f][mp[f]][p[f]] + seconds[f][p[f]][q[f]]);
                 }
             }
             double s = 0;
@@ -396,9 +408,12 @@ public final class OfflineOptimum implements ResidencyPolicy {
                 int a = p[f];
                 int b = q[f];
                 boolean waits = moves[f][a][b] && !demoting[f][a][b] && options.get(f).get(b).running()
-                        && freed > drainedAt[f][m[f]][a];
+                        && freed > drainedAt[f][mp[f]][a];
+                if (waits && freed >= start + settings.windowSeconds()) {
+                    return Double.POSITIVE_INFINITY; // the move would not have begun by the next boundary
+                }
                 s += waits ? TIE_BREAK * (seconds[f][a][b] + 0.1)
-                        + costAt[f][m[f]][b][grid(freed + seconds[f][a][b] - start)] : cost[f][m[f]][a][b];
+                        + costAt[f][m[f]][b][grid(freed + seconds[f][a][b] - start)] : cost[f][m[f]][mp[f]][a][b];
             }
             return s;
         }
@@ -440,12 +455,12 @@ public final class OfflineOptimum implements ResidencyPolicy {
             RolePlacement a = from.of(roles[f]);
             RolePlacement b = to.of(roles[f]);
             if (!same(a, b) && demotes(a, b) && a.running()) {
-                freed = Math.max(freed, drained(f, mask(f, to), w, a) + model.transitionSeconds(roles[f], a, b));
+                freed = Math.max(freed, drained(f, mask(f, from), w, a) + model.transitionSeconds(roles[f], a, b));
             }
         }
         double total = 0;
         for (int f = 0; f < roles.length; f++) {
-            total += roleCost(f, mask(f, to), w, from.of(roles[f]), to.of(roles[f]), freed);
+            total += roleCost(f, mask(f, to), mask(f, from), w, from.of(roles[f]), to.of(roles[f]), freed);
         }
         return total;
     }
@@ -458,19 +473,34 @@ public final class OfflineOptimum implements ResidencyPolicy {
      * transition; a busy role cannot be demoted. In S6 its own requests are charged to its fallback; in S4 (or S6)
      * the requests it would serve are unserved.
      */
-    private double roleCost(int f, int m, int w, RolePlacement a, RolePlacement b, double freed) {
+    private double roleCost(int f, int m, int mp, int w, RolePlacement a, RolePlacement b, double freed) {
         if (same(a, b) && b.running()) {
-            return held(f, m, b).cost[w];
+            if (m == mp || w == 0) {
+                return held(f, m, b).cost[w];
+            }
+            // the backlog is that of the role held with the substitutes it has in either window (so that a
+            // substitute parked in S4 for a window does not hide the backlog it leaves), the requests m's
+            double start = w * settings.windowSeconds();
+            double[] from = held(f, m | mp, b).free[w - 1].clone();
+            for (int i = 0; i < from.length; i++) {
+                from[i] = Math.max(start, from[i]);
+            }
+            return serve(roles[f], b, served(f, m, w), from).cost() + substitutionPenalty(f, m, w);
         }
         boolean moves = !same(a, b);
-        if (moves && demotes(a, b) && a.running() && drained(f, m, w, a) > w * settings.windowSeconds()) {
+        if (moves && demotes(a, b) && a.running() && drained(f, mp, w, a) > w * settings.windowSeconds()) {
             // the simulator never demotes a busy role; a plan that did would forget the backlog it left behind
             return Double.POSITIVE_INFINITY;
         }
         double seconds = moves ? model.transitionSeconds(roles[f], a, b) : 0;
         double tie = moves ? TIE_BREAK * (seconds + 0.1) : 0;
         if (b.running()) {
-            double begin = demotes(a, b) ? drained(f, m, w, a) : Math.max(drained(f, m, w, a), freed);
+            double begin = demotes(a, b) ? drained(f, mp, w, a) : Math.max(drained(f, mp, w, a), freed);
+            if (begin >= (w + 1) * settings.windowSeconds()) {
+                // still draining at the next boundary: the simulator would then move the role on from a, not from
+                // b, so the plan must not count on it; it can move once the role has drained
+                return Double.POSITIVE_INFINITY;
+            }
             double at = w * settings.windowSeconds() + GRID[grid(begin + seconds - w * settings.windowSeconds())];
             return tie + serve(roles[f], b, served(f, m, w), slotsFreeAt(f, at)).cost()
                     + substitutionPenalty(f, m, w);
@@ -685,18 +715,29 @@ public final class OfflineOptimum implements ResidencyPolicy {
     /**
      * The window's placement, repaired where the replay has fallen behind the plan: a role that still has requests
      * queued is not left cold (S4) — it keeps its current placement if that runs, else it gets the placement the
-     * schedule last ran it at — so that no request is stranded by a plan that expected it to be served already.
+     * schedule last ran it at — so that no request is stranded by a plan that expected it to be served already; a
+     * queued role that cannot serve and is planned into S6 is deferred, so that its move (a demotion, which would
+     * otherwise wait for a queue that cannot drain) starts and its queue follows it to its fallback.
      */
     private Decision decide(Observation now) {
         int w = window(now.nowSeconds());
         Placement target = schedule.get(w);
+        java.util.Set<String> deferred = new java.util.HashSet<>();
         for (String role : roles) {
-            if (now.queued(role) > 0 && target.stateOf(role) == ResidencyState.S4) {
-                RolePlacement current = now.current().of(role);
+            if (now.queued(role) == 0 || target.of(role).running()) {
+                continue;
+            }
+            RolePlacement current = now.current().of(role);
+            if (target.stateOf(role) == ResidencyState.S6 && !current.running()) {
+                // a queued role that cannot serve, planned into S6: its queue should follow it to its fallback, as
+                // the plan costs it; deferring it lets the move start now instead of waiting for a queue that
+                // cannot drain
+                deferred.add(role);
+            } else if (target.stateOf(role) == ResidencyState.S4) {
                 target = target.with(role, current.running() ? current : lastRunning(role, w));
             }
         }
-        return Decision.keep(target, "optimum: window " + w + " of the precomputed schedule");
+        return new Decision(target, "optimum: window " + w + " of the precomputed schedule", deferred);
     }
 
     private RolePlacement lastRunning(String role, int w) {
