@@ -94,26 +94,13 @@ public final class CountLruPolicy implements ResidencyPolicy {
         return Decision.keep(target, "count-lru: " + lastCause);
     }
 
-    /**
-     * The router holds a request whose model is not loaded until it is: a role whose requests wait while it is
-     * unloaded (a later load unloaded it before it ever ran) is loaded again once every model that load would unload
-     * is idle — never by unloading a busy one, so two waiting models do not take turns evicting each other.
-     */
+    /** The router holds a request whose model is not loaded until it is ({@link Loads#retryPending}). */
     private void retryPending(Observation now) {
-        for (String role : target.roles().keySet()) {
-            if (now.queued(role) == 0 || target.of(role).running()) {
-                continue;
-            }
-            Placement before = target;
-            String cause = lastCause;
-            load(role);
-            if (Loads.unloadsBusy(now, before, target)) {
-                target = before;
-                lastCause = cause;
-            } else {
-                lastCause = "pending request: " + lastCause;
-            }
-        }
+        String cause = lastCause;
+        Loads.retryPending(now, () -> target, this::load, before -> {
+            target = before; // wait for the busy ones to finish
+            lastCause = cause;
+        });
     }
 
     private List<String> enforceCount(String keep) {

@@ -9,6 +9,8 @@ import dev.echelon.residency.ResidentRole;
 import dev.echelon.residency.RolePlacement;
 
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The placement moves the peer products make, expressed in the residency model: load a role the way its launch
@@ -88,9 +90,28 @@ final class Loads {
         return model.admissible(role, RolePlacement.cold(model.role(role).smallestVariant().name()));
     }
 
-    /** Whether going from {@code before} to {@code after} unloads a role that has requests in flight or queued. */
-    static boolean unloadsBusy(Observation now, Placement before, Placement after) {
-        return before.roles().keySet().stream()
-                .anyMatch(r -> now.busy(r) && before.of(r).running() && !after.of(r).running());
+    /**
+     * A pending request, as the peers' servers keep one: a role whose requests wait while {@code target} leaves it
+     * unloaded (a later load unloaded it before it ever ran) is loaded again — unless that load would unload a role
+     * with requests in flight or queued, in which case the load is undone and waits for a later tick, so two waiting
+     * models do not take the GPU from each other tick after tick.
+     *
+     * @param load loads a role into the policy's target
+     * @param undo puts the policy's target back to the placement given
+     */
+    static void retryPending(Observation now, Supplier<Placement> target, Consumer<String> load,
+            Consumer<Placement> undo) {
+        for (String role : target.get().roles().keySet()) {
+            if (now.queued(role) == 0 || target.get().of(role).running()) {
+                continue;
+            }
+            Placement before = target.get();
+            load.accept(role);
+            Placement after = target.get();
+            if (before.roles().keySet().stream()
+                    .anyMatch(r -> now.busy(r) && before.of(r).running() && !after.of(r).running())) {
+                undo.accept(before);
+            }
+        }
     }
 }

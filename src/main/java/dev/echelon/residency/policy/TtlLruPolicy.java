@@ -97,26 +97,15 @@ public final class TtlLruPolicy implements ResidencyPolicy {
     }
 
     /**
-     * Ollama keeps a request whose model it could not load yet pending and retries it as runners free up; here a role
-     * whose requests wait while it is not loaded (its load was overtaken by another's, which unloaded it before it
-     * ever ran) is loaded again once every model it would unload is idle — never by unloading a busy one, so two
-     * waiting models do not take the GPU from each other tick after tick.
+     * Ollama keeps a request whose model it could not load yet pending and retries it as runners free up
+     * ({@link Loads#retryPending}).
      */
     private void retryPending(Observation now) {
-        for (String role : target.roles().keySet()) {
-            if (now.queued(role) == 0 || target.of(role).running()) {
-                continue;
-            }
-            Placement before = target;
-            String cause = lastCause;
-            load(role);
-            if (Loads.unloadsBusy(now, before, target)) {
-                target = before; // wait for the busy ones to finish
-                lastCause = cause;
-            } else {
-                lastCause = "pending request: " + lastCause;
-            }
-        }
+        String cause = lastCause;
+        Loads.retryPending(now, () -> target, this::load, before -> {
+            target = before; // wait for the busy ones to finish
+            lastCause = cause;
+        });
     }
 
     private void load(String role) {
