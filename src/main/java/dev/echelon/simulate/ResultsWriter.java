@@ -108,15 +108,15 @@ public final class ResultsWriter {
                         .append(t.p95Met() && t.regretMet() ? "yes" : "no"
                                 + (t.p95Met() ? "" : " (p95)") + (t.regretMet() ? "" : " (regret)"))
                         .append(" | ").append(num1(t.unlimitedP95())).append(" (")
-                        .append(pct(1 - t.unlimitedP95() / t.bestPeerP95()))
+                        .append(pct(t.unlimitedGain()))
                         .append(t.p95Reachable() ? ")" : ", < 30 %)")
                         .append(" |\n");
             }
             sb.append("\nUnlimited memory: the same trace with every role resident on the GPU throughout, at its "
                     + "fastest variant, serving its own requests. No residency policy lowers a role's prefill or adds "
                     + "slots, so without serving requests on a fallback (at the quality penalty) none gets below that "
-                    + "p95; "
-                    + "where it is not 30 % below the best peer's, the p95 half of the target is out of reach.\n\n");
+                    + "p95; where it is not 30 % below the best peer's, the p95 half of the target is out of reach."
+                    + "\n\n");
         }
         for (SimulationSuite.FamilyResult f : families) {
             sb.append("## ").append(f.trace().family().id()).append(" — ").append(f.trace().family().description())

@@ -42,6 +42,11 @@ public record TargetCheck(String family, boolean shifting, String bestPeer, doub
                 gain(unlimited, b.p95Ttft()) >= P95_GAIN));
     }
 
+    /** 1 − unlimited-memory p95 / best peer p95: the most any policy serving requests on their own role can gain. */
+    public double unlimitedGain() {
+        return gain(unlimitedP95, bestPeerP95);
+    }
+
     private static double gain(double p95, double peerP95) {
         return peerP95 > 0 ? 1 - p95 / peerP95 : 0;
     }

@@ -30,6 +30,10 @@ public final class UnlimitedMemory {
     public record Result(double p95Ttft, double meanCost) {
     }
 
+    /** A mid-sized request: 1,000 prompt tokens, 200 generated. */
+    private static final int REFERENCE_PROMPT = 1000;
+    private static final int REFERENCE_OUTPUT = 200;
+
     private final Simulator simulator;
     private final RequestCost cost;
 
@@ -66,10 +70,6 @@ public final class UnlimitedMemory {
                 .min(Comparator.comparingDouble(p -> seconds(model.service(role, p, REFERENCE_PROMPT, 1))))
                 .orElseThrow(() -> new IllegalStateException("role '" + role + "' has no whole-GPU placement"));
     }
-
-    /** A mid-sized request: 1,000 prompt tokens, 200 generated. */
-    private static final int REFERENCE_PROMPT = 1000;
-    private static final int REFERENCE_OUTPUT = 200;
 
     private static double seconds(ServiceCost c) {
         return c.totalSeconds(REFERENCE_OUTPUT);

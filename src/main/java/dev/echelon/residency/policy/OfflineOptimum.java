@@ -14,9 +14,11 @@ import dev.echelon.residency.RolePlacement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The offline optimum: a policy that knows the whole trace in advance, for measuring every other policy's regret.
@@ -476,15 +478,11 @@ public final class OfflineOptimum implements ResidencyPolicy {
     private double roleCost(int f, int m, int mp, int w, RolePlacement a, RolePlacement b, double freed) {
         if (same(a, b) && b.running()) {
             if (m == mp || w == 0) {
-                return held(f, m, b).cost[w];
+                return held(f, m, b).cost[w]; // the same substitutes on both sides: the chain's own window
             }
             // the backlog is that of the role held with the substitutes it has in either window (so that a
             // substitute parked in S4 for a window does not hide the backlog it leaves), the requests m's
-            double start = w * settings.windowSeconds();
-            double[] from = held(f, m | mp, b).free[w - 1].clone();
-            for (int i = 0; i < from.length; i++) {
-                from[i] = Math.max(start, from[i]);
-            }
+            double[] from = carried(held(f, m | mp, b).free[w - 1], w * settings.windowSeconds());
             return serve(roles[f], b, served(f, m, w), from).cost() + substitutionPenalty(f, m, w);
         }
         boolean moves = !same(a, b);
@@ -555,6 +553,15 @@ public final class OfflineOptimum implements ResidencyPolicy {
         return last;
     }
 
+    /** When each slot is free in a window starting at {@code start}, given when it was free after the last. */
+    private static double[] carried(double[] previous, double start) {
+        double[] from = previous.clone();
+        for (int i = 0; i < from.length; i++) {
+            from[i] = Math.max(start, from[i]);
+        }
+        return from;
+    }
+
     private double[] slotsFreeAt(int r, double t) {
         ResidentRole rr = model.role(roles[r]);
         double[] free = new double[Math.max(1, rr.parallel() * rr.instances())];
@@ -580,12 +587,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
             double[][] free = new double[windows][];
             for (int w = 0; w < windows; w++) {
                 double start = w * settings.windowSeconds();
-                double[] from = slotsFreeAt(f, start);
-                if (w > 0) {
-                    for (int i = 0; i < from.length; i++) {
-                        from[i] = Math.max(start, free[w - 1][i]);
-                    }
-                }
+                double[] from = w > 0 ? carried(free[w - 1], start) : slotsFreeAt(f, start);
                 Served s = serve(roles[f], p, served(f, m, w), from);
                 cost[w] = s.cost() + substitutionPenalty(f, m, w);
                 free[w] = s.free();
@@ -722,7 +724,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
     private Decision decide(Observation now) {
         int w = window(now.nowSeconds());
         Placement target = schedule.get(w);
-        java.util.Set<String> deferred = new java.util.HashSet<>();
+        Set<String> deferred = new HashSet<>();
         for (String role : roles) {
             if (now.queued(role) == 0 || target.of(role).running()) {
                 continue;
