@@ -1,6 +1,7 @@
 package dev.echelon.residency.plan;
 
 import dev.echelon.registry.ResidencyState;
+import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
@@ -8,6 +9,7 @@ import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.RolePlacement;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,14 @@ import java.util.Set;
  * moves that may have to be undone, and the way back is dominated, so never taken. The memory it frees can let one
  * more role stay on the GPU beside the others (on the shipped registry, the architect, worker and math fit beside the
  * front door only with the front door at Q4).
+ *
+ * <p>A promotion onto the whole GPU into memory that is free — left over by the wanted placement, evicting no one —
+ * is waived the switching penalty too, while no other role with demand waits outside the GPU. Loading into free
+ * memory undoes nothing, and in a quiet spell a prefetch saves only the next request's load (a fraction of a
+ * second to a few seconds), so it would never clear the penalty: the GPU would sit half empty through a long idle
+ * stretch and the next request, whichever role it is for, pays its load. The condition that no one else waits keeps
+ * a role filled in, still within its dwell, from standing in the way of a role that is asked for (on a drifting mix
+ * filling without it doubled the p95).
  *
  * <p>Not thread-safe: one per planner, called from its tick.
  */
@@ -64,6 +74,7 @@ public final class Prefetcher {
     public Plan plan(Observation now, Placement wanted, Forecast forecast, Set<String> frozen) {
         long start = System.nanoTime();
         List<String> roles = new ArrayList<>(model.roles().keySet());
+        Spare spare = spare(now, wanted, forecast);
         int groups = roles.size();
         List<List<RolePlacement>> candidates = new ArrayList<>(groups);
         int[][] gpu = new int[groups][];
@@ -80,7 +91,7 @@ public final class Prefetcher {
                 int[] size = cells.of(role, c.get(o));
                 gpu[g][o] = size[0];
                 host[g][o] = size[1];
-                cost[g][o] = cost(role, c.get(o), wanted, forecast);
+                cost[g][o] = cost(role, c.get(o), wanted, forecast, spare);
             }
         }
         MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, cells.gpuCapacity(),
@@ -100,6 +111,33 @@ public final class Prefetcher {
             return new Plan(wanted, Double.POSITIVE_INFINITY, Map.of(), false, System.nanoTime() - start, 1);
         }
         return new Plan(placement, s.cost(), roleCosts, true, System.nanoTime() - start, 1);
+    }
+
+    /**
+     * What the wanted placement leaves: the memory free in both budgets, and the roles with demand (or a queue) that
+     * it does not serve on the whole GPU — substituted roles aside, their fallback serves them.
+     */
+    private record Spare(Footprint free, Set<String> waitingOutside) {
+
+        /** Whether a load of {@code role} into free memory would overtake no other role that is asked for. */
+        boolean quietFor(String role) {
+            return waitingOutside.isEmpty() || waitingOutside.equals(Set.of(role));
+        }
+    }
+
+    private Spare spare(Observation now, Placement wanted, Forecast forecast) {
+        Footprint used = model.footprint(wanted);
+        Footprint free = new Footprint(model.budgets().gpuBytes() - used.gpuBytes(),
+                model.budgets().hostRamBytes() - used.hostBytes());
+        Set<String> outside = new HashSet<>();
+        for (String r : model.roles().keySet()) {
+            RolePlacement w = wanted.of(r);
+            if (!model.wholeGpu(r, w) && w.state() != ResidencyState.S6
+                    && (demand(forecast.of(r)) >= IDLE_REQUESTS || now.queued(r) > 0)) {
+                outside.add(r);
+            }
+        }
+        return new Spare(free, outside);
     }
 
     /** The placements {@code role} may take in a prefetch; its wanted one first (ties keep it). */
@@ -152,9 +190,10 @@ public final class Prefetcher {
      * Expected cost over the horizon: at a whole-GPU placement, every expected request served there; elsewhere, the
      * reactive load the next request triggers (from here to the role's best whole-GPU placement) and every request
      * served there; a substituted role as {@link PlacementCosts} prices it. Moving costs the flat switching penalty
-     * and, for requests waiting, the move's time.
+     * (waived for a dominating variant and for a quiet fill of free memory) and, for requests waiting, the move's
+     * time.
      */
-    private double cost(String role, RolePlacement o, Placement wanted, Forecast forecast) {
+    private double cost(String role, RolePlacement o, Placement wanted, Forecast forecast, Spare spare) {
         RoleForecast f = forecast.of(role);
         double h = settings.horizonSeconds();
         double n = f.expectedRequests(h);
@@ -175,7 +214,20 @@ public final class Prefetcher {
             return serve;
         }
         double move = costs.moveSeconds(role, at, o, f.queued(), rate);
-        return serve + (dominates(role, o, at, rate) ? move - settings.switchingPenaltySeconds() : move);
+        boolean waived = dominates(role, o, at, rate) || (fillsFreeMemory(role, o, at, spare.free())
+                && spare.quietFor(role));
+        return serve + (waived ? move - settings.switchingPenaltySeconds() : move);
+    }
+
+    /** Whether {@code o} puts a role not on the whole GPU there, within the memory the wanted placement leaves free. */
+    private boolean fillsFreeMemory(String role, RolePlacement o, RolePlacement at, Footprint free) {
+        if (!model.wholeGpu(role, o) || model.wholeGpu(role, at)) {
+            return false;
+        }
+        Footprint to = model.footprint(role, o);
+        Footprint from = model.footprint(role, at);
+        return to.gpuBytes() - from.gpuBytes() <= free.gpuBytes()
+                && to.hostBytes() - from.hostBytes() <= free.hostBytes();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.echelon.residency.Observation;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Transition;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -182,6 +183,39 @@ class ShippedRegistryPlanTest {
         for (String role : List.of("worker", "math", "architect")) {
             assertTrue(fullyOnGpu(end.of(role)), role + " resident beside it: " + end);
         }
+    }
+
+    /**
+     * The architect is asked for once, then the coder takes the whole GPU, then math needs room and the coder (idle)
+     * leaves. The memory the coder left is free in a quiet spell: the architect, whose forecast still expects a
+     * little traffic, is loaded into it ahead of its next request instead of waiting in host RAM for it; the coder,
+     * which no longer fits beside the others, is not.
+     */
+    @Test
+    void aQuietSpellFillsFreeGpuMemoryWithARoleStillExpected() {
+        PolicyDriver d = new PolicyDriver(model, model.initialPlacement(), PlannerSettings.DEFAULTS,
+                ForecastSettings.DEFAULTS, GuardrailSettings.DEFAULTS, 3);
+        List<PolicyDriver.Arrival> trace = List.of(new PolicyDriver.Arrival(10, "architect"),
+                new PolicyDriver.Arrival(60, "coder"), new PolicyDriver.Arrival(200, "math"));
+        d.run(trace, 600);
+        Placement end = d.current();
+        assertTrue(fullyOnGpu(end.of("architect")), "filled into the free GPU memory: " + end);
+        assertFalse(fullyOnGpu(end.of("coder")), "math's load sent the coder away: " + end);
+        int demoted = -1;
+        int refilled = -1;
+        for (int i = 0; i < d.transitions().size(); i++) {
+            Transition t = d.transitions().get(i);
+            if (t.role().equals("architect") && fullyOnGpu(t.from()) && !fullyOnGpu(t.to())) {
+                demoted = i;
+            } else if (t.role().equals("architect") && !fullyOnGpu(t.from()) && fullyOnGpu(t.to())) {
+                refilled = i;
+            }
+        }
+        assertTrue(demoted >= 0 && refilled > demoted, "the coder's load sent the architect to host RAM, and it came "
+                + "back with no request: " + d.transitions());
+        assertTrue(d.transitionTimes().get(refilled) > 200, "after math's load freed the coder's memory: "
+                + d.transitionTimes());
+        assertTrue(model.fits(end), end.toString());
     }
 
     @Test
