@@ -168,6 +168,8 @@ class ResidencyControllerTest {
 
                 c.requested("math", 512, 256);
                 await(() -> c.snapshot().live("math").equals(initial), "math promoted on demand");
+                // the landed state is published before its ledger line is written: wait for the line too
+                await(() -> c.ledger().recent(10).size() >= 2, "the promotion in the ledger");
 
                 assertEquals(ResidencyView.Standing.SERVING, c.standing("math").standing());
                 List<LedgerEntry> entries = c.ledger().recent(10);
