@@ -74,7 +74,7 @@ public final class Prefetcher {
     public Plan plan(Observation now, Placement wanted, Forecast forecast, Set<String> frozen) {
         long start = System.nanoTime();
         List<String> roles = new ArrayList<>(model.roles().keySet());
-        Spare spare = spare(now, wanted, forecast);
+        Spare spare = spare(wanted, forecast);
         int groups = roles.size();
         List<List<RolePlacement>> candidates = new ArrayList<>(groups);
         int[][] gpu = new int[groups][];
@@ -114,8 +114,9 @@ public final class Prefetcher {
     }
 
     /**
-     * What the wanted placement leaves: the memory free in both budgets, and the roles with demand (or a queue) that
-     * it does not serve on the whole GPU — substituted roles aside, their fallback serves them.
+     * What the wanted placement leaves: the memory free in both budgets, and the roles with demand (the forecast's
+     * demand counts a role's queue) that it does not serve on the whole GPU — substituted roles aside, their fallback
+     * serves them.
      */
     private record Spare(Footprint free, Set<String> waitingOutside) {
 
@@ -125,15 +126,14 @@ public final class Prefetcher {
         }
     }
 
-    private Spare spare(Observation now, Placement wanted, Forecast forecast) {
+    private Spare spare(Placement wanted, Forecast forecast) {
         Footprint used = model.footprint(wanted);
         Footprint free = new Footprint(model.budgets().gpuBytes() - used.gpuBytes(),
                 model.budgets().hostRamBytes() - used.hostBytes());
         Set<String> outside = new HashSet<>();
         for (String r : model.roles().keySet()) {
             RolePlacement w = wanted.of(r);
-            if (!model.wholeGpu(r, w) && w.state() != ResidencyState.S6
-                    && (demand(forecast.of(r)) >= IDLE_REQUESTS || now.queued(r) > 0)) {
+            if (!model.wholeGpu(r, w) && w.state() != ResidencyState.S6 && demand(forecast.of(r)) >= IDLE_REQUESTS) {
                 outside.add(r);
             }
         }
