@@ -114,6 +114,16 @@ public final class Admission {
         }
     }
 
+    /**
+     * How long a request for {@code role} admitted now would wait for a slot: nothing while a slot is free and nobody
+     * waits, else the requests ahead of it (queued, and those in flight beyond the slots they leave) at the role's
+     * mean time per request spread over its slots; infinite when the role cannot serve now. An estimate for the
+     * overflow rule: service times vary, the mean is the lane's own measured one.
+     */
+    public double expectedWaitSeconds(String role) {
+        return ready(role) ? lane(role).expectedWaitSeconds() : Double.POSITIVE_INFINITY;
+    }
+
     /** Whether a request for {@code role} would be served now or soon: a ready instance whose circuit is closed. */
     public boolean ready(String role) {
         return pool.status(role) == InstanceStatus.READY && pool.of(role).stream()
@@ -167,6 +177,19 @@ public final class Admission {
             t.timeout = timers.schedule(() -> expire(t, waitMs), waitMs, TimeUnit.MILLISECONDS);
             dispatch(); // a slot may have freed between the check and the enqueue
             return t;
+        }
+
+        synchronized double expectedWaitSeconds() {
+            int slots = 0;
+            int busy = 0;
+            for (PooledInstance i : pool.of(role)) {
+                if (i.status() == InstanceStatus.READY && usable.test(i.id())) {
+                    slots += i.slots();
+                    busy += i.inFlight();
+                }
+            }
+            int ahead = queue.size() + busy - slots + 1; // requests that must end before this one starts
+            return slots == 0 ? Double.POSITIVE_INFINITY : ahead <= 0 ? 0 : ahead * meanServiceMs / slots / 1000.0;
         }
 
         private long retryAfterSeconds() {

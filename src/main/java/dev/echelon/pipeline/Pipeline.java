@@ -120,7 +120,9 @@ public final class Pipeline {
     private void attempt(Request req, GenerationCall call, RoutingDecision routed, EscalationState state,
             Attempt.Kind kind) {
         Execution execution = req.execution();
-        ResidencyStep.Placed placed = residency.place(routed, RequestSize.of(call.body()));
+        // only a first attempt may overflow: an escalation asks for this role's strength, not for any hot model
+        ResidencyStep.Placed placed = residency.place(routed, RequestSize.of(call.body()),
+                kind == Attempt.Kind.FIRST ? admit::expectedWaitSeconds : null);
         req.escalations().addAll(placed.notes());
         RoutingDecision decision = placed.decision();
         execution.sink().routed(decision);

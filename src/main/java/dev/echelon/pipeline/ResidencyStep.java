@@ -10,14 +10,18 @@ import dev.echelon.routing.RoutingDecision;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Between routing and admission: what the residency controller's placement means for this request. A role that is
  * substituted (S6) hands the request to its fallback, said so in {@code route_reason} and the escalations; a role
  * held cold (S4) or moving (S5) is waited for — admission bounds the wait — with its fallback named for when the wait
- * runs out. Every routed role is signalled to the controller, which promotes a cold role that is asked for. Reads
+ * runs out. A request still on its own role, serving but so busy that it would wait far past its objective, may
+ * overflow to a hot fallback when the controller's rule takes it ({@link ResidencyView#overflowTo}). Every routed
+ * role is signalled to the controller, which promotes a cold role that is asked for. Reads
  * the controller's snapshot and posts signals; never blocks.
  */
 final class ResidencyStep {
@@ -47,7 +51,11 @@ final class ResidencyStep {
         this.escalation = escalation;
     }
 
-    Placed place(RoutingDecision routed, RequestSize size) {
+    /**
+     * @param queueWaitSeconds how long a request would wait for a slot of a role now (admission's estimate), for the
+     *                         overflow rule; null for a request that may not overflow (an escalation)
+     */
+    Placed place(RoutingDecision routed, RequestSize size, ToDoubleFunction<String> queueWaitSeconds) {
         view.requested(routed.role(), size.promptTokens(), size.maxOutputTokens());
         RoutingDecision d = routed;
         List<String> notes = new ArrayList<>();
@@ -61,6 +69,21 @@ final class ResidencyStep {
                     + " is substituted (S6), served by its fallback " + to + " (routed as: " + routed.reason() + ")",
                     routed.confidence(), routed.alternatives());
             s = view.standing(to);
+        }
+        if (queueWaitSeconds != null && seen.isEmpty() && s.standing() == ResidencyView.Standing.SERVING) {
+            Optional<String> over = view.overflowTo(d.role(), size.promptTokens(), queueWaitSeconds);
+            if (over.isPresent()) {
+                String from = d.role();
+                String to = over.get();
+                double wait = queueWaitSeconds.applyAsDouble(from);
+                notes.add(String.format(Locale.ROOT, "%s→%s (overflow): %s is busy (about %.0f s to a free slot); "
+                        + "%s is hot and free", from, to, from, wait, to));
+                d = new RoutingDecision(to, registry.requireRole(to).tier(), String.format(Locale.ROOT,
+                        "overflow: %s would keep this request waiting about %.0f s for a slot, far past its tier's "
+                        + "first-token objective; served by its fallback %s, hot and free (routed as: %s)",
+                        from, wait, to, routed.reason()), routed.confidence(), routed.alternatives());
+                return new Placed(d, notes, Optional.empty(), Optional.empty());
+            }
         }
         boolean held = s.standing() == ResidencyView.Standing.COLD || s.standing() == ResidencyView.Standing.MOVING;
         return new Placed(d, notes, held ? s.state() : Optional.empty(),

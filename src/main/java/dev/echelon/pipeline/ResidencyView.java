@@ -4,6 +4,7 @@ import dev.echelon.registry.ResidencyState;
 
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The request path's window onto the residency controller, which runs beside it: whether a role can serve now, is
@@ -50,6 +51,16 @@ public interface ResidencyView {
      * (estimated) and its answer budget. Never blocks.
      */
     void requested(String role, int promptTokens, int maxOutputTokens);
+
+    /**
+     * Whether a request for {@code role}, which is serving, should overflow to the role's fallback instead: the
+     * residency policy's {@link dev.echelon.residency.Overflow} rule, when it has one, on the request's expected time
+     * to first token on each (a role's wait for a slot, as {@code queueWaitSeconds} tells it, plus the prefill of
+     * {@code promptTokens} where the role sits now). Empty to stay; the fallback's name to go. Never blocks.
+     */
+    default Optional<String> overflowTo(String role, int promptTokens, ToDoubleFunction<String> queueWaitSeconds) {
+        return Optional.empty();
+    }
 
     /** {@code role} answered with a weak pass: {@code likelyNext} will probably be asked soon. Never blocks. */
     void weakAnswer(String role, String likelyNext);

@@ -40,6 +40,15 @@ public interface ResidencyPolicy {
     }
 
     /**
+     * The overflow rule this policy's request path applies (requests that would wait far past their objective on a busy
+     * hot role go to its hot fallback), with its own budget; empty for policies that only place weights — the peers
+     * modelled here route every request to its own role.
+     */
+    default java.util.Optional<Overflow> overflow() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * What the policy believes now, for {@code GET /admin/residency} and the dashboard: e.g. per-role demand
      * forecasts, LRU order or scores. Values must serialise as JSON (maps, lists, numbers, strings).
      */

@@ -1,6 +1,7 @@
 package dev.echelon.simulate;
 
 import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.Slo;
 import dev.echelon.residency.policy.RequestCost;
 import dev.echelon.stats.Percentile;
 

@@ -3,6 +3,7 @@ package dev.echelon.simulate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.echelon.registry.Tier;
+import dev.echelon.residency.Slo;
 import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RequestCost;
 

@@ -6,11 +6,13 @@ import dev.echelon.residency.Decision;
 import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.residency.ResidentRole;
 import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Slo;
 import dev.echelon.residency.Transition;
 
 import java.util.ArrayDeque;
@@ -51,6 +53,11 @@ import java.util.Set;
  *       a role settled in S6 is served by its fallback role (following the chain while fallbacks are in S6 too; if
  *       the chain loops it waits for its own role), and counted as served by fallback; when a role lands in S6 its
  *       queue moves to the fallback.</li>
+ *   <li><b>Overflow.</b> For a policy with an {@link Overflow} rule (Echelon's planner), an arriving request whose own
+ *       role is hot (S0/S1, not moving, promoted or deferred) but whose wait for a slot would take it far past its
+ *       tier's TTFT objective goes to the role's fallback when that is hot, settled and free enough to meet the
+ *       objective; counted as served by fallback. The waits are exact: the slots' finish times and the queue's
+ *       service times.</li>
  *   <li><b>Deferral.</b> Roles in a decision's {@code deferred} set start no new request until a later decision
  *       stops deferring them. A deferred role's demotion therefore waits for its requests in flight only, not for
  *       its queue (which it may not serve): the queue follows the role to its new placement, as in the live
@@ -132,6 +139,9 @@ public final class Simulator {
         private final boolean[] promoting;
         private final Footprint[] reserved;
         private final int[] inFlight;
+        /** Per role, when each request in flight finishes: what the overflow rule's wait estimate starts from. */
+        private final List<PriorityQueue<Double>> finishes = new ArrayList<>();
+        private final Overflow overflow;
         private final List<ArrayDeque<Job>> queues = new ArrayList<>();
         private final PriorityQueue<Event> events = new PriorityQueue<>(Comparator.comparingDouble(Event::time)
                 .thenComparingInt(Event::kind).thenComparingLong(Event::seq));
@@ -152,6 +162,7 @@ public final class Simulator {
         Run(ResidencyPolicy policy, Trace trace) {
             this.policy = policy;
             this.trace = trace;
+            this.overflow = policy.overflow().orElse(null);
             this.roles = model.roles().keySet().toArray(String[]::new);
             int n = roles.length;
             for (int i = 0; i < n; i++) {
@@ -175,6 +186,7 @@ public final class Simulator {
                 settled[i] = start.of(roles[i]);
                 reserved[i] = model.footprint(roles[i], settled[i]);
                 queues.add(new ArrayDeque<>());
+                finishes.add(new PriorityQueue<>());
                 timeline.state(0, roles[i], settled[i].state(), settled[i]);
             }
             timeline.pressure(0, occupancy());
@@ -201,6 +213,7 @@ public final class Simulator {
                 switch (e.kind()) {
                     case COMPLETE -> {
                         inFlight[e.role()]--;
+                        finishes.get(e.role()).remove(e.time());
                         finished++;
                     }
                     case LAND -> land(e.role());
@@ -216,6 +229,10 @@ public final class Simulator {
                         adopt(ask(() -> policy.onRequest(observation(), q.role(), q.promptTokens(), q.outputTokens())));
                         applyTransitions();
                         int at = route(index.get(q.role()));
+                        if (overflow != null) {
+                            overflow.arrival(now);
+                            at = overflow(at, q);
+                        }
                         queues.get(at).add(new Job(q));
                     }
                     default -> throw new IllegalStateException("event kind " + e.kind());
@@ -362,6 +379,43 @@ public final class Simulator {
             return i; // the fallbacks loop through S6 roles: wait for the role itself to be loaded
         }
 
+        /**
+         * Where the {@link Overflow} rule sends a request routed to role {@code i}: {@code i}, or its fallback when
+         * {@code i} is the request's own role, hot and settled, and the fallback is too (not moving, promoted, drained
+         * or deferred — placement stays the policy's), and the rule takes it.
+         */
+        private int overflow(int i, Request q) {
+            int f = fallback[i];
+            if (f < 0 || i != index.get(q.role()) || !servesNow(i) || !servesNow(f) || draining[f]) {
+                return i;
+            }
+            double slo = Slo.ttftSeconds(model.role(q.role()).tier());
+            return overflow.take(now, expectedTtft(i, q), expectedTtft(f, q), slo) ? f : i;
+        }
+
+        private boolean servesNow(int i) {
+            return transit[i] == null && Overflow.hot(settled[i]) && !promoting[i] && !deferred.contains(roles[i]);
+        }
+
+        /** When {@code q} would see its first token on role {@code i}: its slots' finish times, FIFO after the queue. */
+        private double expectedTtft(int i, Request q) {
+            double[] free = new double[slots[i]];
+            Arrays.fill(free, now);
+            int k = 0;
+            for (double end : finishes.get(i)) {
+                if (k < free.length) {
+                    free[k++] = Math.max(now, end);
+                }
+            }
+            for (Job j : queues.get(i)) {
+                Arrays.sort(free);
+                free[0] += model.service(roles[i], settled[i], j.request().promptTokens(), 1)
+                        .totalSeconds(j.request().outputTokens());
+            }
+            Arrays.sort(free);
+            return free[0] - now + model.service(roles[i], settled[i], q.promptTokens(), 1).ttftSeconds();
+        }
+
         private void dispatchAll() {
             for (int i = 0; i < roles.length; i++) {
                 if (transit[i] != null || !settled[i].running() || draining[i] || promoting[i]
@@ -381,6 +435,7 @@ public final class Simulator {
             outcomes[q.id()] = new RequestOutcome(q, roles[i], settled[i], now,
                     now - q.arrivalSeconds() + c.ttftSeconds(), c.tpotSeconds(), finish);
             inFlight[i]++;
+            finishes.get(i).add(finish);
             push(finish, COMPLETE, i, null);
         }
 

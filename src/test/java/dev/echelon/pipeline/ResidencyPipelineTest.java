@@ -47,6 +47,35 @@ class ResidencyPipelineTest {
     }
 
     @Test
+    void aRequestTheControllerOverflowsIsServedByTheFallbackAndSaysSoButAnEscalationNeverOverflows() {
+        ScriptedResidency residency = new ScriptedResidency(2_000).overflow("architect", "coder");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = h.json("architect", chatBody("architect", QUESTION, 50));
+
+            assertServedBy(sink, "coder");
+            assertEquals(0, h.requests("architect"));
+            assertTrue(sink.meta().path("route_reason").asText().startsWith("overflow: architect would keep this "
+                    + "request waiting about 0 s for a slot"), sink.meta()::toString);
+            assertEquals(List.of("architect→coder (overflow): architect is busy (about 0 s to a free slot); coder is "
+                    + "hot and free"), sink.escalations());
+            // the controller was asked with admission's estimate: an idle role has a slot free at once
+            assertTrue(residency.signals.contains("overflow asked for architect (wait 0.0 s)"),
+                    residency.signals::toString);
+        }
+        // a failed first answer escalates: the escalation's attempt is not offered to the overflow rule
+        ScriptedResidency escalating = new ScriptedResidency(2_000).overflow("worker", "math");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(escalating)
+                .always("frontdoor", Answers.low("frontdoor")).always("worker", Answers.good("worker")).build()) {
+            CapturingSink sink = h.json("frontdoor", chatBody("frontdoor", QUESTION, 50));
+            assertServedBy(sink, "worker");
+            assertFalse(escalating.signals.contains("overflow asked for worker (wait 0.0 s)"),
+                    escalating.signals::toString);
+            assertTrue(escalating.signals.contains("overflow asked for frontdoor (wait 0.0 s)"),
+                    escalating.signals::toString);
+        }
+    }
+
+    @Test
     void aColdRoleIsWaitedForAndServesOnceItLands() throws Exception {
         ScriptedResidency residency = new ScriptedResidency(10_000).hold("worker", ResidencyState.S4, "math");
         try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {

@@ -10,12 +10,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /** A residency controller told where each role stands; it records the signals the pipeline sends it. */
 final class ScriptedResidency implements ResidencyView {
 
     final List<String> signals = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, RoleStanding> standings = new ConcurrentHashMap<>();
+    private final Map<String, String> overflows = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final long waitMs;
 
@@ -34,6 +36,18 @@ final class ScriptedResidency implements ResidencyView {
         standings.put(role, new RoleStanding(s, Optional.of(state), Optional.ofNullable(fallback)));
         listeners.forEach(l -> l.accept(role));
         return this;
+    }
+
+    /** Tells every request for {@code role} that is still on it to overflow to {@code fallback}. */
+    ScriptedResidency overflow(String role, String fallback) {
+        overflows.put(role, fallback);
+        return this;
+    }
+
+    @Override
+    public Optional<String> overflowTo(String role, int promptTokens, ToDoubleFunction<String> queueWaitSeconds) {
+        signals.add("overflow asked for " + role + " (wait " + queueWaitSeconds.applyAsDouble(role) + " s)");
+        return Optional.ofNullable(overflows.get(role));
     }
 
     /** The role landed: it serves again. */

@@ -6,6 +6,7 @@ import dev.echelon.registry.VariantSpec;
 import dev.echelon.residency.Decision;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,6 +91,62 @@ class SimulatorTest {
         assertEquals("architect", o.servedBy());
         assertTrue(o.byFallback());
         assertEquals(MODEL.service("architect", ARCHITECT_GPU, 500, 1).ttftSeconds(), o.ttftSeconds(), 1e-9);
+    }
+
+    @Test
+    void aRequestStuckBehindABusyHotRoleOverflowsToItsHotFallbackWithinTheBudget() {
+        // math (1 slot) and its fallback worker (2 slots) both on the GPU; four long math requests at once. The first
+        // two wait less than twice math's 3 s objective; the third would wait two answers and goes to the idle
+        // worker; the fourth would too, but one overflow is all a budget of 2 % of four arrivals allows
+        Placement both = COLD.with("math", allGpu("math")).with("worker", allGpu("worker"));
+        List<Request> burst = List.of(new Request(0, 10, "math", 500, 400), new Request(1, 10.1, "math", 500, 400),
+                new Request(2, 10.2, "math", 500, 400), new Request(3, 10.3, "math", 500, 400));
+        RunResult run = new Simulator(MODEL).run(overflowing(SimFixtures.scripted((t, role) -> both)),
+                SimFixtures.trace(burst, 120));
+        double answer = MODEL.service("math", both.of("math"), 500, 1).totalSeconds(400);
+        assertTrue(answer < 6 && 2 * answer > 6, "the fixture's answer length puts the third request past 6 s");
+        List<String> servedBy = run.outcomes().stream().map(RequestOutcome::servedBy).toList();
+        assertEquals(List.of("math", "math", "worker", "math"), servedBy);
+        RequestOutcome over = run.outcomes().get(2);
+        assertTrue(over.byFallback());
+        assertEquals(MODEL.service("worker", both.of("worker"), 500, 1).ttftSeconds(), over.ttftSeconds(), 1e-9);
+        checkPhysics(MODEL, run);
+
+        // the same burst with the worker on the CPU (its prefill would miss the objective), or for a policy without
+        // the rule: every request waits for math
+        Placement workerOnCpu = both.with("worker", RolePlacement.cpu("q4_k_m"));
+        assertEquals(List.of("math", "math", "math", "math"), new Simulator(MODEL)
+                .run(overflowing(SimFixtures.scripted((t, role) -> workerOnCpu)), SimFixtures.trace(burst, 120))
+                .outcomes().stream().map(RequestOutcome::servedBy).toList());
+        assertEquals(List.of("math", "math", "math", "math"), new Simulator(MODEL)
+                .run(SimFixtures.scripted((t, role) -> both), SimFixtures.trace(burst, 120))
+                .outcomes().stream().map(RequestOutcome::servedBy).toList());
+    }
+
+    /** {@code policy} with the default {@link Overflow} rule on its request path. */
+    private static ResidencyPolicy overflowing(ResidencyPolicy policy) {
+        Overflow rule = new Overflow(Overflow.Settings.DEFAULTS);
+        return new ResidencyPolicy() {
+            @Override
+            public String name() {
+                return policy.name();
+            }
+
+            @Override
+            public Decision onRequest(Observation now, String role) {
+                return policy.onRequest(now, role);
+            }
+
+            @Override
+            public Decision onTick(Observation now) {
+                return policy.onTick(now);
+            }
+
+            @Override
+            public Optional<Overflow> overflow() {
+                return Optional.of(rule);
+            }
+        };
     }
 
     @Test

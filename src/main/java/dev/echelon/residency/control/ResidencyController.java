@@ -5,10 +5,12 @@ import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.Decision;
 import dev.echelon.residency.Footprint;
 import dev.echelon.residency.Observation;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.residency.RolePlacement;
+import dev.echelon.residency.Slo;
 import dev.echelon.residency.Transition;
 import dev.echelon.residency.plan.GuardedPlan;
 import dev.echelon.residency.plan.GuardrailSettings;
@@ -34,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The residency controller, beside the request path: owns the live placement, asks its policy what it should be,
@@ -215,9 +218,43 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
             return;
         }
         post(new Requested(role, promptTokens, maxOutputTokens, clock.nowSeconds()));
+        policy.overflow().ifPresent(o -> o.arrival(clock.nowSeconds()));
         if (standing(role).standing().held()) {
             wake.release(); // a request waits for this role: decide now, not at the next tick
         }
+    }
+
+    /**
+     * The policy's {@link Overflow} rule, read against the published snapshot: both the role and its fallback must be
+     * settled on the whole GPU and free of any decided move (pending, moving or deferred: placement is the policy's),
+     * and the rule must take the request on its expected times to first token.
+     */
+    @Override
+    public Optional<String> overflowTo(String role, int promptTokens, ToDoubleFunction<String> queueWaitSeconds) {
+        Optional<Overflow> rule = policy.overflow();
+        if (!running || !settings.enabled() || rule.isEmpty() || !model.manages(role)) {
+            return Optional.empty();
+        }
+        Optional<String> fallback = model.role(role).fallback().filter(model::manages);
+        ResidencySnapshot snap = snapshot;
+        if (fallback.isEmpty() || !servesNow(snap, role) || !servesNow(snap, fallback.get())) {
+            return Optional.empty();
+        }
+        double own = firstTokenSeconds(snap, role, promptTokens, queueWaitSeconds);
+        double alternative = firstTokenSeconds(snap, fallback.get(), promptTokens, queueWaitSeconds);
+        return rule.get().take(clock.nowSeconds(), own, alternative, Slo.ttftSeconds(model.role(role).tier()))
+                ? fallback : Optional.empty();
+    }
+
+    private static boolean servesNow(ResidencySnapshot snap, String role) {
+        return Overflow.hot(snap.settled().of(role)) && !snap.moving().containsKey(role)
+                && !snap.pending().containsKey(role) && !snap.deferred().contains(role);
+    }
+
+    private double firstTokenSeconds(ResidencySnapshot snap, String role, int promptTokens,
+            ToDoubleFunction<String> queueWaitSeconds) {
+        return queueWaitSeconds.applyAsDouble(role)
+                + model.service(role, snap.settled().of(role), Math.max(1, promptTokens), 1).ttftSeconds();
     }
 
     @Override

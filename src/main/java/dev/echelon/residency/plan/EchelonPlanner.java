@@ -3,6 +3,7 @@ package dev.echelon.residency.plan;
 import dev.echelon.residency.Decision;
 import dev.echelon.residency.Ladder;
 import dev.echelon.residency.Observation;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
@@ -56,6 +57,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
     private final TransitionHistory history;
     private final SwapBudget swaps;
     private final Hindsight hindsight;
+    private final Overflow overflow = new Overflow(Overflow.Settings.DEFAULTS);
     /** Victims of the core's evictions whose moves have not been seen to start → the role they make room for. */
     private final Map<String, String> displacing = new LinkedHashMap<>();
     /** Moves decided and let through that have not been seen to start: they stand until they do or are re-decided. */
@@ -110,6 +112,12 @@ public final class EchelonPlanner implements ResidencyPolicy {
     @Override
     public String name() {
         return "planner";
+    }
+
+    /** Echelon's request path sends a request stuck behind a busy hot role to its hot fallback ({@link Overflow}). */
+    @Override
+    public java.util.Optional<Overflow> overflow() {
+        return java.util.Optional.of(overflow);
     }
 
     @Override
@@ -446,6 +454,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         out.put("awaitedVictims", waits);
         out.put("hindsightSubstituted", List.copyOf(hindsight.substituted()));
         out.put("hindsightSolveMs", round(hindsight.lastSolveSeconds() * 1000));
+        out.put("overflowed", overflow.total());
         out.put("cause", lastCause);
         return out;
     }

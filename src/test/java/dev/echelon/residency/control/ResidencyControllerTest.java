@@ -4,6 +4,7 @@ import dev.echelon.pipeline.ResidencyView;
 import dev.echelon.registry.ResidencyState;
 import dev.echelon.residency.Decision;
 import dev.echelon.residency.Observation;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
@@ -22,11 +23,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,10 +60,16 @@ class ResidencyControllerTest {
         volatile BiFunction<Observation, Placement, Placement> onTick = (now, p) -> p;
         volatile BiFunction<Observation, String, Placement> onRequest = (now, role) -> now.current();
         final List<String> sizes = new CopyOnWriteArrayList<>();
+        volatile Overflow overflow;
 
         @Override
         public String name() {
             return "scripted";
+        }
+
+        @Override
+        public Optional<Overflow> overflow() {
+            return Optional.ofNullable(overflow);
         }
 
         @Override
@@ -147,6 +156,36 @@ class ResidencyControllerTest {
                 assertEquals(Map.of("scores", Map.of("worker", 0.5)), c.explain());
                 assertEquals(List.of("worker 512/256", "math 1800/64", "architect 512/256"), policy.sizes,
                         "each request's size reaches the policy with it");
+            }
+        }
+    }
+
+    @Test
+    void aRequestOverflowsOnlyFromAHotRoleToAHotFallbackPastTheObjectiveWithinThePolicysBudget(@TempDir Path dir)
+            throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        // the registry's launch placement: front door and worker on the GPU, math on the CPU
+        assertEquals(ResidencyState.S3, model.initialPlacement().of("math").state());
+        try (FakeFleet fleet = new FakeFleet(vertx, 19780, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), LOOSE, 50, dir)) {
+                c.start();
+                await(() -> policy.calls.contains("tick"), "the first tick");
+                ToDoubleFunction<String> frontDoorBusy = role -> role.equals("frontdoor") ? 10.0 : 0.0;
+                assertEquals(Optional.empty(), c.overflowTo("frontdoor", 100, frontDoorBusy),
+                        "a policy without the rule never overflows");
+
+                policy.overflow = new Overflow(Overflow.Settings.DEFAULTS);
+                assertEquals(Optional.empty(), c.overflowTo("frontdoor", 100, role -> 0.5),
+                        "half a second's wait is within twice the front door's 1 s objective");
+                assertEquals(Optional.empty(), c.overflowTo("worker", 100, role -> role.equals("worker") ? 60 : 0),
+                        "the worker's fallback, math, is on the CPU: not hot");
+                assertEquals(Optional.empty(), c.overflowTo("frontdoor", 100, role -> 10.0),
+                        "a fallback as busy as the role is no way out");
+                assertEquals(Optional.of("worker"), c.overflowTo("frontdoor", 100, frontDoorBusy));
+                assertEquals(Optional.empty(), c.overflowTo("frontdoor", 100, frontDoorBusy),
+                        "with no arrival counted the budget allows one overflow in the window");
+                assertEquals(1, policy.overflow.total());
             }
         }
     }

@@ -1,9 +1,10 @@
-package dev.echelon.simulate;
+package dev.echelon.residency;
 
 import dev.echelon.registry.Tier;
 
 /**
- * Service-level objectives per tier, the bar for "SLO attainment": the front door must answer at once, workers
+ * Service-level objectives per tier: the bar for the simulator's "SLO attainment", and the bar {@link Overflow}
+ * holds a request to before it sends it to a hot fallback. The front door must answer at once, workers
  * quickly, experts may think before they speak (their prompts are long). Time per output token: reading speed for
  * chat (10 tokens/s), a little slower for the rest. A request served by a fallback is held to its own tier's SLO.
  *
