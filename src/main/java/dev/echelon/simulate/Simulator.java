@@ -397,7 +397,7 @@ public final class Simulator {
             return transit[i] == null && Overflow.hot(settled[i]) && !promoting[i] && !deferred.contains(roles[i]);
         }
 
-        /** When {@code q} would see its first token on role {@code i}: its slots' finish times, FIFO after the queue. */
+        /** When {@code q} would see its first token on role {@code i}: FIFO after its queue, from its slots' ends. */
         private double expectedTtft(int i, Request q) {
             double[] free = new double[slots[i]];
             Arrays.fill(free, now);
