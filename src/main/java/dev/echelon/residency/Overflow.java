@@ -1,6 +1,7 @@
 package dev.echelon.residency;
 
 import dev.echelon.registry.ResidencyState;
+import dev.echelon.registry.Tier;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -68,10 +69,10 @@ public final class Overflow {
      *
      * @param ownTtftSeconds      its expected time to first token on its own role: the wait for a slot plus prefill
      * @param fallbackTtftSeconds the same on the fallback
-     * @param sloSeconds          its tier's TTFT objective (a request is held to its own tier's, wherever served)
+     * @param tier                the request's own tier, whose TTFT objective it is held to wherever it is served
      */
-    public synchronized boolean take(double nowSeconds, double ownTtftSeconds, double fallbackTtftSeconds,
-            double sloSeconds) {
+    public synchronized boolean take(double nowSeconds, double ownTtftSeconds, double fallbackTtftSeconds, Tier tier) {
+        double sloSeconds = Slo.ttftSeconds(tier);
         if (ownTtftSeconds <= settings.sloFactor() * sloSeconds || fallbackTtftSeconds > sloSeconds) {
             return false;
         }

@@ -12,7 +12,6 @@ import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.residency.ResidentRole;
 import dev.echelon.residency.RolePlacement;
-import dev.echelon.residency.Slo;
 import dev.echelon.residency.Transition;
 
 import java.util.ArrayDeque;
@@ -389,8 +388,7 @@ public final class Simulator {
             if (f < 0 || i != index.get(q.role()) || !servesNow(i) || !servesNow(f) || draining[f]) {
                 return i;
             }
-            double slo = Slo.ttftSeconds(model.role(q.role()).tier());
-            return overflow.take(now, expectedTtft(i, q), expectedTtft(f, q), slo) ? f : i;
+            return overflow.take(now, expectedTtft(i, q), expectedTtft(f, q), model.role(q.role()).tier()) ? f : i;
         }
 
         private boolean servesNow(int i) {

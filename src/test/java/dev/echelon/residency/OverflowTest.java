@@ -1,6 +1,7 @@
 package dev.echelon.residency;
 
 import dev.echelon.registry.ResidencyState;
+import dev.echelon.registry.Tier;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OverflowTest {
 
-    private static final double SLO = 5.0;
+    /** An expert's request: held to tier B's 5 s TTFT objective. */
+    private static final Tier SLO = Tier.B;
 
     @Test
     void onlyAWaitFarPastTheObjectiveOverflowsAndOnlyToAFallbackThatMeetsIt() {

@@ -10,7 +10,6 @@ import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.residency.RolePlacement;
-import dev.echelon.residency.Slo;
 import dev.echelon.residency.Transition;
 import dev.echelon.residency.plan.GuardedPlan;
 import dev.echelon.residency.plan.GuardrailSettings;
@@ -242,7 +241,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         }
         double own = firstTokenSeconds(snap, role, promptTokens, queueWaitSeconds);
         double alternative = firstTokenSeconds(snap, fallback.get(), promptTokens, queueWaitSeconds);
-        return rule.get().take(clock.nowSeconds(), own, alternative, Slo.ttftSeconds(model.role(role).tier()))
+        return rule.get().take(clock.nowSeconds(), own, alternative, model.role(role).tier())
                 ? fallback : Optional.empty();
     }
 
