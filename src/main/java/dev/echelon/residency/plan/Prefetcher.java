@@ -46,12 +46,36 @@ import java.util.Set;
  * a role filled in, still within its dwell, from standing in the way of a role that is asked for (on a drifting mix
  * filling without it doubled the p95).
  *
+ * <p>In a <em>quiet spell</em> — nobody busy or moving, and less than one request expected over the horizon, all
+ * roles together — requests expected within the horizon say nothing useful: the next request most likely comes after
+ * it, and what counts is which role it will be for. Each role is then priced by its share of the next request
+ * ({@link #QUIET_PRIOR_RATE}): the load that request would pay, weighted by that share, with no switching penalty
+ * (nobody waits, and nothing a request paid for is undone). So an idle large role that crowds out several smaller
+ * ones is staged in host RAM for them when they are together likelier to be asked next (on sporadic traffic to
+ * random roles, the 32B coder gives the GPU back to the architect, worker and math), and keeps it when its own
+ * recent traffic makes it the likelier one.
+ *
  * <p>Not thread-safe: one per planner, called from its tick.
  */
 public final class Prefetcher {
 
     /** Expected requests over the horizon below which a role counts as idle: its memory may be given away. */
     static final double IDLE_REQUESTS = 0.1;
+
+    /** Expected requests over the horizon, all roles together, at or below which an idle tick is a quiet spell. */
+    static final double QUIET_REQUESTS = 1;
+
+    /**
+     * In a quiet spell each role counts as asked this often (3 requests per 10 minutes) before any evidence, added to
+     * its long-horizon rate to weigh its share of the next request. A role asked once or twice in the last minutes is
+     * no likelier to be asked next than the others (on sporadic traffic to random roles, weighting by recent traffic
+     * alone kept the coder on the GPU after every coder request, and the next request, usually for another role, paid
+     * a load); a role asked steadily for the last ten minutes is.
+     */
+    static final double QUIET_PRIOR_RATE = 3.0 / 600;
+
+    /** What a move costs in a quiet spell, nobody waiting: only enough that a tie keeps the placement. */
+    static final double QUIET_MOVE_SECONDS = 0.02;
 
     private final ResidencyModel model;
     private final PlannerSettings settings;
@@ -75,6 +99,7 @@ public final class Prefetcher {
         long start = System.nanoTime();
         List<String> roles = new ArrayList<>(model.roles().keySet());
         Spare spare = spare(wanted, forecast);
+        Map<String, Double> nextShare = quietSpell(now, forecast);
         int groups = roles.size();
         List<List<RolePlacement>> candidates = new ArrayList<>(groups);
         int[][] gpu = new int[groups][];
@@ -82,7 +107,7 @@ public final class Prefetcher {
         double[][] cost = new double[groups][];
         for (int g = 0; g < groups; g++) {
             String role = roles.get(g);
-            List<RolePlacement> c = candidates(role, now, wanted, forecast, frozen);
+            List<RolePlacement> c = candidates(role, now, wanted, forecast, frozen, !nextShare.isEmpty());
             candidates.add(c);
             gpu[g] = new int[c.size()];
             host[g] = new int[c.size()];
@@ -91,7 +116,8 @@ public final class Prefetcher {
                 int[] size = cells.of(role, c.get(o));
                 gpu[g][o] = size[0];
                 host[g][o] = size[1];
-                cost[g][o] = cost(role, c.get(o), wanted, forecast, spare);
+                cost[g][o] = nextShare.isEmpty() ? cost(role, c.get(o), wanted, forecast, spare)
+                        : quietCost(role, c.get(o), wanted, forecast, spare, nextShare.get(role));
             }
         }
         MultipleChoiceKnapsack.Solution s = knapsack.solve(gpu, host, cost, cells.gpuCapacity(),
@@ -140,9 +166,34 @@ public final class Prefetcher {
         return new Spare(free, outside);
     }
 
+    /**
+     * Each role's share of the next request in a quiet spell (its long-horizon rate plus {@link #QUIET_PRIOR_RATE},
+     * normalised), or empty when this is no quiet spell.
+     */
+    private Map<String, Double> quietSpell(Observation now, Forecast forecast) {
+        double expected = 0;
+        double weights = 0;
+        for (String role : model.roles().keySet()) {
+            if (now.busy(role) || now.inTransit().contains(role)) {
+                return Map.of();
+            }
+            RoleForecast f = forecast.of(role);
+            expected += f.expectedRequests(settings.horizonSeconds());
+            weights += f.longRate() + QUIET_PRIOR_RATE;
+        }
+        if (expected > QUIET_REQUESTS) {
+            return Map.of();
+        }
+        Map<String, Double> share = new LinkedHashMap<>();
+        for (String role : model.roles().keySet()) {
+            share.put(role, (forecast.of(role).longRate() + QUIET_PRIOR_RATE) / weights);
+        }
+        return share;
+    }
+
     /** The placements {@code role} may take in a prefetch; its wanted one first (ties keep it). */
     private List<RolePlacement> candidates(String role, Observation now, Placement wanted, Forecast forecast,
-            Set<String> frozen) {
+            Set<String> frozen, boolean quiet) {
         RolePlacement at = wanted.of(role);
         List<RolePlacement> out = new ArrayList<>();
         out.add(at);
@@ -150,7 +201,7 @@ public final class Prefetcher {
                 || substitutesRelyOn(role, wanted)) {
             return out;
         }
-        boolean idle = !now.busy(role) && demand(forecast.of(role)) < IDLE_REQUESTS;
+        boolean idle = !now.busy(role) && (quiet || demand(forecast.of(role)) < IDLE_REQUESTS);
         for (RolePlacement o : model.options(role)) {
             if (out.contains(o) || !Ladder.legal(at, o) || o.state() == ResidencyState.S6
                     || o.state() == ResidencyState.S2) {
@@ -217,6 +268,28 @@ public final class Prefetcher {
         boolean waived = dominates(role, o, at, rate) || (fillsFreeMemory(role, o, at, spare.free())
                 && spare.quietFor(role));
         return serve + (waived ? move - settings.switchingPenaltySeconds() : move);
+    }
+
+    /**
+     * Expected cost in a quiet spell: {@code share} of the next request, served at {@code o} if it is on the whole
+     * GPU, otherwise after the reactive load to the role's best whole-GPU placement. A substituted role, or a
+     * substitution, is priced as outside one: its fallback serves it now, whoever is asked next.
+     */
+    private double quietCost(String role, RolePlacement o, Placement wanted, Forecast forecast, Spare spare,
+            double share) {
+        RolePlacement at = wanted.of(role);
+        if (o.state() == ResidencyState.S6 || at.state() == ResidencyState.S6) {
+            return cost(role, o, wanted, forecast, spare);
+        }
+        double serve;
+        if (model.wholeGpu(role, o)) {
+            serve = costs.requestSeconds(role, o, 0);
+        } else {
+            RolePlacement best = bestWholeGpu(role, 0);
+            serve = best == null ? (o.running() ? costs.requestSeconds(role, o, 0) : settings.horizonSeconds())
+                    : model.transitionSeconds(role, o, best) + costs.requestSeconds(role, best, 0);
+        }
+        return share * serve + (o.equals(at) ? 0 : QUIET_MOVE_SECONDS);
     }
 
     /** Whether {@code o} puts a role not on the whole GPU there, within the memory the wanted placement leaves free. */

@@ -218,6 +218,40 @@ class ShippedRegistryPlanTest {
         assertTrue(model.fits(end), end.toString());
     }
 
+    /**
+     * Nobody asks for anything, and the idle coder holds the GPU with the architect, worker and math staged in host
+     * RAM. With no traffic to tell them apart each role is as likely as the others to be asked next, so the GPU is
+     * better spent on the three that fit together: the coder is staged, and they are loaded, ahead of any request.
+     */
+    @Test
+    void inAQuietSpellTheGpuHoldsTheRolesLikeliestToBeAskedNext() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), wholeGpuSmallest("coder"));
+        PolicyDriver d = new PolicyDriver(model, start, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
+                GuardrailSettings.DEFAULTS, 3);
+        d.run(List.of(), 120);
+        Placement end = d.current();
+        assertEquals(ResidencyState.S3, end.stateOf("coder"), "staged in host RAM: " + end);
+        for (String role : List.of("architect", "worker", "math")) {
+            assertTrue(fullyOnGpu(end.of(role)), role + " loaded with no request: " + end);
+        }
+        assertTrue(model.fits(end), end.toString());
+    }
+
+    /**
+     * The same placement after ten minutes of steady coder traffic: in the lull that follows, the coder is the
+     * likeliest role to be asked next, and it keeps the GPU.
+     */
+    @Test
+    void aRoleAskedSteadilyKeepsTheGpuThroughALull() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), wholeGpuSmallest("coder"));
+        PolicyDriver d = new PolicyDriver(model, start, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
+                GuardrailSettings.DEFAULTS, 3);
+        d.run(traffic(Map.of("coder", 1 / 30.0), 0, 600), 900);
+        Placement end = d.current();
+        assertTrue(fullyOnGpu(end.of("coder")), "300 s into the lull: " + end);
+        assertTrue(d.transitions().stream().noneMatch(t -> t.role().equals("coder")), d.transitions().toString());
+    }
+
     @Test
     void aColdRoleIsLoadedOnItsFirstRequest() {
         Placement start = model.initialPlacement().with("math", RolePlacement.cold("q4_k_m"));
