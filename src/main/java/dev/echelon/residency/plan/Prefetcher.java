@@ -47,7 +47,7 @@ import java.util.Set;
  * filling without it doubled the p95).
  *
  * <p>In a <em>quiet spell</em> — nobody busy or moving, and less than one request expected over the horizon, all
- * roles together — requests expected within the horizon say nothing useful: the next request most likely comes after
+ * roles together, once traffic has been seen — requests expected within the horizon say nothing useful: the next request most likely comes after
  * it, and what counts is which role it will be for. Each role is then priced by its share of the next request
  * ({@link #QUIET_PRIOR_RATE}): the load that request would pay, weighted by that share, with no switching penalty
  * (nobody waits, and nothing a request paid for is undone). So an idle large role that crowds out several smaller
@@ -168,22 +168,24 @@ public final class Prefetcher {
 
     /**
      * Each role's share of the next request in a quiet spell (its long-horizon rate plus {@link #QUIET_PRIOR_RATE},
-     * normalised), or empty when this is no quiet spell.
+     * normalised), or empty when this is no quiet spell or no request has been seen yet.
      */
     private Map<String, Double> quietSpell(Observation now, Forecast forecast) {
         double expected = 0;
-        double weights = 0;
+        double seen = 0;
         for (String role : model.roles().keySet()) {
             if (now.busy(role) || now.inTransit().contains(role)) {
                 return Map.of();
             }
             RoleForecast f = forecast.of(role);
             expected += f.expectedRequests(settings.horizonSeconds());
-            weights += f.longRate() + QUIET_PRIOR_RATE;
+            seen += f.longRate();
         }
-        if (expected > QUIET_REQUESTS) {
+        // before the first request there is nothing to weigh: the launch placement is the operator's
+        if (seen <= 0 || expected > QUIET_REQUESTS) {
             return Map.of();
         }
+        double weights = seen + QUIET_PRIOR_RATE * model.roles().size();
         Map<String, Double> share = new LinkedHashMap<>();
         for (String role : model.roles().keySet()) {
             share.put(role, (forecast.of(role).longRate() + QUIET_PRIOR_RATE) / weights);

@@ -219,16 +219,21 @@ class ShippedRegistryPlanTest {
     }
 
     /**
-     * Nobody asks for anything, and the idle coder holds the GPU with the architect, worker and math staged in host
-     * RAM. With no traffic to tell them apart each role is as likely as the others to be asked next, so the GPU is
-     * better spent on the three that fit together: the coder is staged, and they are loaded, ahead of any request.
+     * One request for the front door, then nothing, and the idle coder holds the GPU with the architect, worker and
+     * math staged in host RAM. With no traffic to tell them apart each is as likely as the others to be asked next,
+     * so the GPU is better spent on the three that fit together: the coder is staged, and they are loaded, ahead of
+     * any request for them. Before that first request none of them moves: the launch placement is the operator's.
      */
     @Test
     void inAQuietSpellTheGpuHoldsTheRolesLikeliestToBeAskedNext() {
         Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), wholeGpuSmallest("coder"));
         PolicyDriver d = new PolicyDriver(model, start, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
                 GuardrailSettings.DEFAULTS, 3);
-        d.run(List.of(), 120);
+        d.run(List.of(new PolicyDriver.Arrival(60, "frontdoor")), 240);
+        for (int i = 0; i < d.transitions().size(); i++) {
+            assertTrue(d.transitions().get(i).role().equals("frontdoor") || d.transitionTimes().get(i) >= 60,
+                    "nothing weighed before the first request: " + d.transitions() + " at " + d.transitionTimes());
+        }
         Placement end = d.current();
         assertEquals(ResidencyState.S3, end.stateOf("coder"), "staged in host RAM: " + end);
         for (String role : List.of("architect", "worker", "math")) {
