@@ -46,14 +46,14 @@ import java.util.Set;
  * a role filled in, still within its dwell, from standing in the way of a role that is asked for (on a drifting mix
  * filling without it doubled the p95).
  *
- * <p>In a <em>quiet spell</em> — nobody busy or moving, and less than one request expected over the horizon, all
- * roles together, once traffic has been seen — requests expected within the horizon say nothing useful: the next request most likely comes after
- * it, and what counts is which role it will be for. Each role is then priced by its share of the next request
- * ({@link #QUIET_PRIOR_RATE}): the load that request would pay, weighted by that share, with no switching penalty
- * (nobody waits, and nothing a request paid for is undone). So an idle large role that crowds out several smaller
- * ones is staged in host RAM for them when they are together likelier to be asked next (on sporadic traffic to
- * random roles, the 32B coder gives the GPU back to the architect, worker and math), and keeps it when its own
- * recent traffic makes it the likelier one.
+ * <p>In a <em>quiet spell</em> — nobody busy or moving, and less than one request expected over the horizon, all roles
+ * together, once traffic has been seen — requests expected within the horizon say nothing useful: the next request most
+ * likely comes after it, and what counts is which role it will be for. Each role is then priced by its share of the
+ * next request ({@link #QUIET_PRIOR_RATE}): the load that request would pay, weighted by that share, with no switching
+ * penalty (nobody waits, and nothing a request paid for is undone). So an idle large role that crowds out several
+ * smaller ones is staged in host RAM for them when they are together likelier to be asked next (on sporadic traffic to
+ * random roles, the 32B coder gives the GPU back to the architect, worker and math), and keeps it when its own recent
+ * traffic makes it the likelier one.
  *
  * <p>Not thread-safe: one per planner, called from its tick.
  */
@@ -252,17 +252,8 @@ public final class Prefetcher {
         double n = f.expectedRequests(h);
         double rate = f.arrivalRate(h);
         RolePlacement at = wanted.of(role);
-        double serve;
-        if (o.state() == ResidencyState.S6) {
-            serve = costs.cost(role, o, wanted, forecast);
-        } else if (model.wholeGpu(role, o)) {
-            serve = n * costs.requestSeconds(role, o, rate);
-        } else {
-            RolePlacement best = bestWholeGpu(role, rate);
-            serve = best == null ? (o.running() ? n * costs.requestSeconds(role, o, rate) : n * h)
-                    : Math.min(1, n) * model.transitionSeconds(role, o, best) + n * costs.requestSeconds(role, best,
-                            rate);
-        }
+        double serve = o.state() == ResidencyState.S6 ? costs.cost(role, o, wanted, forecast)
+                : serving(role, o, n, rate);
         if (o.equals(at)) {
             return serve;
         }
@@ -283,15 +274,23 @@ public final class Prefetcher {
         if (o.state() == ResidencyState.S6 || at.state() == ResidencyState.S6) {
             return cost(role, o, wanted, forecast, spare);
         }
-        double serve;
+        return share * serving(role, o, 1, 0) + (o.equals(at) ? 0 : QUIET_MOVE_SECONDS);
+    }
+
+    /**
+     * What {@code n} requests at {@code rate} cost with the role at {@code o} (not substituted): served there on the
+     * whole GPU; elsewhere, the first one pays the reactive load to the role's best whole-GPU placement, and all are
+     * served there.
+     */
+    private double serving(String role, RolePlacement o, double n, double rate) {
         if (model.wholeGpu(role, o)) {
-            serve = costs.requestSeconds(role, o, 0);
-        } else {
-            RolePlacement best = bestWholeGpu(role, 0);
-            serve = best == null ? (o.running() ? costs.requestSeconds(role, o, 0) : settings.horizonSeconds())
-                    : model.transitionSeconds(role, o, best) + costs.requestSeconds(role, best, 0);
+            return n * costs.requestSeconds(role, o, rate);
         }
-        return share * serve + (o.equals(at) ? 0 : QUIET_MOVE_SECONDS);
+        RolePlacement best = bestWholeGpu(role, rate);
+        if (best == null) {
+            return o.running() ? n * costs.requestSeconds(role, o, rate) : n * settings.horizonSeconds();
+        }
+        return Math.min(1, n) * model.transitionSeconds(role, o, best) + n * costs.requestSeconds(role, best, rate);
     }
 
     /** Whether {@code o} puts a role not on the whole GPU there, within the memory the wanted placement leaves free. */

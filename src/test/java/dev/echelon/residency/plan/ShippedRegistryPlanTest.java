@@ -218,6 +218,13 @@ class ShippedRegistryPlanTest {
         assertTrue(model.fits(end), end.toString());
     }
 
+    /** A driver starting with the coder alone on the whole GPU and the architect, worker and math in host RAM. */
+    private PolicyDriver coderHoldingTheGpu() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), wholeGpuSmallest("coder"));
+        return new PolicyDriver(model, start, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
+                GuardrailSettings.DEFAULTS, 3);
+    }
+
     /**
      * One request for the front door, then nothing, and the idle coder holds the GPU with the architect, worker and
      * math staged in host RAM. With no traffic to tell them apart each is as likely as the others to be asked next,
@@ -226,9 +233,7 @@ class ShippedRegistryPlanTest {
      */
     @Test
     void inAQuietSpellTheGpuHoldsTheRolesLikeliestToBeAskedNext() {
-        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), wholeGpuSmallest("coder"));
-        PolicyDriver d = new PolicyDriver(model, start, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
-                GuardrailSettings.DEFAULTS, 3);
+        PolicyDriver d = coderHoldingTheGpu();
         d.run(List.of(new PolicyDriver.Arrival(60, "frontdoor")), 240);
         for (int i = 0; i < d.transitions().size(); i++) {
             assertTrue(d.transitions().get(i).role().equals("frontdoor") || d.transitionTimes().get(i) >= 60,
@@ -248,9 +253,7 @@ class ShippedRegistryPlanTest {
      */
     @Test
     void aRoleAskedSteadilyKeepsTheGpuThroughALull() {
-        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), wholeGpuSmallest("coder"));
-        PolicyDriver d = new PolicyDriver(model, start, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
-                GuardrailSettings.DEFAULTS, 3);
+        PolicyDriver d = coderHoldingTheGpu();
         d.run(traffic(Map.of("coder", 1 / 30.0), 0, 600), 900);
         Placement end = d.current();
         assertTrue(fullyOnGpu(end.of("coder")), "300 s into the lull: " + end);
