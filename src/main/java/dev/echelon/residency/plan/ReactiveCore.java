@@ -297,9 +297,12 @@ public final class ReactiveCore {
                                 wait = Math.max(wait, drainSeconds(v, wanted.of(v), now.inFlight(v) / 2.0, now));
                                 continue;
                             }
+                            // its demotion waits until its queue is empty, and its arrivals keep refilling it:
+                            // the load waits the busy period, not just the time the requests queued now take
                             double clears = drainSeconds(v, wanted.of(v), now.queued(v) + now.inFlight(v) / 2.0, now);
-                            awaited.put(v, busyPeriod(v, wanted.of(v), clears, forecast));
-                            wait = Math.max(wait, clears);
+                            double busyFor = busyPeriod(v, wanted.of(v), clears, forecast);
+                            awaited.put(v, busyFor);
+                            wait = Math.max(wait, busyFor);
                         }
                     }
                     options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",

@@ -159,6 +159,29 @@ class ShippedRegistryPlanTest {
     }
 
     /**
+     * The coder fills the GPU through a run of its own traffic (a request every 10 s for five minutes, one queued
+     * behind the one in flight) when a worker request arrives, the worker staged in host RAM. The coder can be
+     * demoted only once its queue is empty, and its arrivals keep refilling it: a load waiting for it would wait the
+     * queue's whole busy period, not just the time the queued request takes. Priced that way, the worker is served where it is, on the
+     * CPU, instead of queueing for the GPU behind the run (a seed-11 bursts replay had workers wait 2–3 minutes).
+     */
+    @Test
+    void aLoadIsNotWaitedForBehindARoleItsArrivalsKeepBusy() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
+                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+        EchelonPlanner p = new EchelonPlanner(model);
+        for (double t = 0; t < 300; t += 10) {
+            p.onRequest(new Observation(t, start, Set.of(), Map.of("coder", 1), Map.of("coder", 1)), "coder",
+                    2000, 500);
+        }
+        Decision d = p.onRequest(new Observation(300, start, Set.of(), Map.of("coder", 1), Map.of("coder", 1)),
+                "worker", 500, 300);
+        assertTrue(d.target().of("coder").onGpu(), d.cause());
+        assertEquals(start.of("worker"), d.target().of("worker"), d.cause());
+        assertFalse(d.deferred().contains("worker"), "the worker serves its request on the CPU: " + d.deferred());
+    }
+
+    /**
      * The front door launches at Q8; its Q4 file is smaller and decodes faster, and no precision floor forbids it. With
      * the front door at Q4 the architect, the worker and math fit on the GPU together (at Q8 they do not), so under
      * traffic for all four the front door moves to Q4 and the three stay resident beside it.
