@@ -162,8 +162,9 @@ class ShippedRegistryPlanTest {
      * The coder fills the GPU through a run of its own traffic (a request every 10 s for five minutes, one queued
      * behind the one in flight) when a worker request arrives, the worker staged in host RAM. The coder can be
      * demoted only once its queue is empty, and its arrivals keep refilling it: a load waiting for it would wait the
-     * queue's whole busy period, not just the time the queued request takes. Priced that way, the worker is served where it is, on the
-     * CPU, instead of queueing for the GPU behind the run (a seed-11 bursts replay had workers wait 2–3 minutes).
+     * queue's whole busy period, not just the time the queued request takes. Priced that way, the worker is served
+     * where it is, on the CPU, instead of queueing for the GPU behind the run (a seed-11 bursts replay had workers
+     * wait 2–3 minutes).
      */
     @Test
     void aLoadIsNotWaitedForBehindARoleItsArrivalsKeepBusy() {
