@@ -43,7 +43,7 @@ public final class ResidencyPolicies {
     }
 
     /**
-     * Where the live planner's hindsight solves run (0.1–0.3 s each, once a minute): one daemon thread, off the
+     * Where the live planner's hindsight solves run (0.2–0.6 s each, once a minute): one daemon thread, off the
      * controller's decisions, shared by every planner this process creates.
      */
     private static final class HindsightThread {

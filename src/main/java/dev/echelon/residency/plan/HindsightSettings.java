@@ -13,12 +13,18 @@ package dev.echelon.residency.plan;
 public record HindsightSettings(double windowSeconds, double periodSeconds, double tailSeconds, double stepSeconds) {
 
     /**
-     * The last 10 minutes, re-solved every minute in 20 s steps, judged on its last 5 minutes: long enough to hold
+     * The last 10 minutes, re-solved every minute in 5 s steps, judged on its last 5 minutes: long enough to hold
      * several requests of a sporadic large role and the loads they would cost, short enough to follow a phase change
-     * within a few minutes. A solve takes 0.1–0.3 s (bench/residency/README.md), off the decision path in the live
+     * within a few minutes.
+     *
+     * <p>Why 5 s steps: the schedule can only load a role at a step's boundary, before the requests it loads for, so
+     * each load also costs up to a step of the evicted roles' time. The planner loads on the request itself and waits
+     * for the load instead (the coder's 2.6 s from host RAM). With 20 s steps the schedule overpriced every load
+     * beside busy roles and handed to the fallback a coder asked in short runs, whose loads online were worth it
+     * (bench/residency/README.md, residency-round18). A solve takes 0.2–0.6 s, off the decision path in the live
      * controller.
      */
-    public static final HindsightSettings DEFAULTS = new HindsightSettings(600, 60, 300, 20);
+    public static final HindsightSettings DEFAULTS = new HindsightSettings(600, 60, 300, 5);
 
     public HindsightSettings {
         if (!(stepSeconds > 0) || !(periodSeconds > 0) || !(tailSeconds >= stepSeconds)

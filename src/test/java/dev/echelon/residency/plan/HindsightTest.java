@@ -74,6 +74,38 @@ class HindsightTest {
         assertFalse(replay(h, architectServing(), r, 600).contains("coder"));
     }
 
+    /**
+     * Runs of four coder requests 15 s apart every two minutes, a worker request every 50 s, the architect now and
+     * then; the worker, math and architect on the GPU, the coder substituted. Loading the coder for each run, just
+     * before it, beats handing all of it to the architect; a schedule in 20 s steps, whose loads must start up to a
+     * step early and evict the worker for that long, says the opposite.
+     */
+    @Test
+    void aLargeRoleAskedInShortRunsIsLoadedForThemNotSubstituted() {
+        List<Object[]> r = new ArrayList<>();
+        for (double run = 5; run < 600; run += 120) {
+            for (int k = 0; k < 4; k++) {
+                r.add(new Object[] {run + 15 * k, "coder"});
+            }
+        }
+        for (double t = 2; t < 600; t += 50) {
+            r.add(new Object[] {t, "worker"});
+        }
+        for (double t = 40; t < 600; t += 170) {
+            r.add(new Object[] {t, "architect"});
+        }
+        r.sort((a, b) -> Double.compare((double) a[0], (double) b[0]));
+        Placement workersServing = architectServing()
+                .with("worker", RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("math", RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 28));
+
+        Hindsight shipped = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
+        assertEquals(Set.of(), replay(shipped, workersServing, r, 600));
+        Hindsight coarse = new Hindsight(model, new HindsightSettings(600, 60, 300, 20), RequestCost.DEFAULT,
+                Runnable::run);
+        assertEquals(Set.of("coder"), replay(coarse, workersServing, r, 600));
+    }
+
     @Test
     void withoutTrafficNothingIsReported() {
         Hindsight h = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
