@@ -16,6 +16,10 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+
+# offline once the local repository is warm; online on a fresh machine, whose repository lacks plugins such as
+# maven-dependency-plugin until their first use
+mvnw_warm() { ./mvnw -o -q -B "$@" >/dev/null 2>&1 || ./mvnw -q -B "$@"; }
 OUT=${BENCH_OUT:-}
 QUICK=0
 EXTRA=()
@@ -38,10 +42,10 @@ echo "bench: waiting for /tmp/echelon-mvn.lock" >&2
 flock -w 300 9 || { echo "bench: build lock still busy after 5 minutes" >&2; exit 1; }
 
 # the JMH annotation processor generates the harness during the ordinary test compile
-./mvnw -o -q -B test-compile
+mvnw_warm test-compile
 CP_FILE=target/test-classpath.txt
 if [ ! -s "$CP_FILE" ] || [ pom.xml -nt "$CP_FILE" ]; then
-  ./mvnw -o -q -B dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
+  mvnw_warm dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
 fi
 CP="target/test-classes:target/classes:$(cat "$CP_FILE")"
 

@@ -10,14 +10,18 @@
 # and, on two cores, about 20 minutes, most of it the 1M HNSW build. MEMORY_BENCH_HEAP overrides the heap (default 7g).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+# offline once the local repository is warm; online on a fresh machine, whose repository lacks plugins such as
+# maven-dependency-plugin until their first use
+mvnw_warm() { ./mvnw -o -q -B "$@" >/dev/null 2>&1 || ./mvnw -q -B "$@"; }
 exec 9>/tmp/echelon-mvn.lock
 flock -w 300 9 || { echo "bench: build lock busy for 5 minutes" >&2; exit 1; }
-./mvnw -o -q -B test-compile
+mvnw_warm test-compile
 [ -f target/classes/dev/echelon/memory/faiss/linux-x86_64/libjniFaiss.so ] \
   || { echo "bench: libjniFaiss.so was not built (install libfaiss-dev libopenblas-dev g++; ./echelon does)" >&2; exit 1; }
 CP_FILE=target/test-classpath.txt
 if [ ! -s "$CP_FILE" ] || [ pom.xml -nt "$CP_FILE" ]; then
-  ./mvnw -o -q -B dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
+  mvnw_warm dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
 fi
 flock -u 9
 exec nice -n 10 java -Xmx"${MEMORY_BENCH_HEAP:-7g}" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \

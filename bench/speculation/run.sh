@@ -7,12 +7,16 @@
 #   bench/speculation/run.sh [--requests 24] [--tokens 160] [--time-scale 0.04] [--prior bytes|cost-model] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+# offline once the local repository is warm; online on a fresh machine, whose repository lacks plugins such as
+# maven-dependency-plugin until their first use
+mvnw_warm() { ./mvnw -o -q -B "$@" >/dev/null 2>&1 || ./mvnw -q -B "$@"; }
 exec 9>/tmp/echelon-mvn.lock
 flock -w 300 9 || { echo "bench: build lock busy for 5 minutes" >&2; exit 1; }
-./mvnw -o -q -B test-compile
+mvnw_warm test-compile
 CP_FILE=target/test-classpath.txt
 if [ ! -s "$CP_FILE" ] || [ pom.xml -nt "$CP_FILE" ]; then
-  ./mvnw -o -q -B dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
+  mvnw_warm dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
 fi
 flock -u 9
 exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" dev.echelon.bench.SpeculationBench "$@"
