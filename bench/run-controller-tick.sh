@@ -16,10 +16,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-
-# offline once the local repository is warm; online on a fresh machine, whose repository lacks plugins such as
-# maven-dependency-plugin until their first use
-mvnw_warm() { ./mvnw -o -q -B "$@" >/dev/null 2>&1 || ./mvnw -q -B "$@"; }
+. bench/mvnw-warm.sh
 OUT=${BENCH_OUT:-}
 QUICK=0
 EXTRA=()

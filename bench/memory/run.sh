@@ -10,10 +10,7 @@
 # and, on two cores, about 20 minutes, most of it the 1M HNSW build. MEMORY_BENCH_HEAP overrides the heap (default 7g).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-
-# offline once the local repository is warm; online on a fresh machine, whose repository lacks plugins such as
-# maven-dependency-plugin until their first use
-mvnw_warm() { ./mvnw -o -q -B "$@" >/dev/null 2>&1 || ./mvnw -q -B "$@"; }
+. bench/mvnw-warm.sh
 exec 9>/tmp/echelon-mvn.lock
 flock -w 300 9 || { echo "bench: build lock busy for 5 minutes" >&2; exit 1; }
 mvnw_warm test-compile

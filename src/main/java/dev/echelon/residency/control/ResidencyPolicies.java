@@ -43,8 +43,8 @@ public final class ResidencyPolicies {
     }
 
     /**
-     * Where the live planner's hindsight solves run (0.2–0.6 s each, once a minute): one daemon thread, off the
-     * controller's decisions, shared by every planner this process creates.
+     * Where the live planner's hindsight solves run (once a minute; their time: {@link HindsightSettings#DEFAULTS}):
+     * one daemon thread, off the controller's decisions, shared by every planner this process creates.
      */
     private static final class HindsightThread {
         static final Executor EXECUTOR = Executors.newSingleThreadExecutor(r -> {

@@ -86,7 +86,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
     /**
      * @param hindsight       how the recent past is re-solved ({@link Hindsight})
      * @param hindsightSolver where those solves run: {@code Runnable::run} for a deterministic replay, a background
-     *                        thread for the live controller (a solve takes 0.2–0.6 s)
+     *                        thread for the live controller (solve times: {@link HindsightSettings#DEFAULTS})
      */
     public EchelonPlanner(ResidencyModel model, PlannerSettings settings, ForecastSettings forecast,
             GuardrailSettings guardrails, HindsightSettings hindsight, Executor hindsightSolver) {

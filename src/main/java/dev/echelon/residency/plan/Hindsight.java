@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * observed arrivals and sizes, through the same cost model. It never reads the future.
  *
  * <p>Solves run on {@code solver}: a direct executor in replays (deterministic: the answer is there at once), a
- * background thread in the live controller (a solve takes 0.2–0.6 s and must not hold up a decision; until it ends,
- * the previous answer stands). At most one solve runs at a time.
+ * background thread in the live controller (a solve, timed at {@link HindsightSettings#DEFAULTS}, must not hold up
+ * a decision; until it ends, the previous answer stands). At most one solve runs at a time.
  *
  * <p>Recording is not thread-safe; the planner calls it under its own lock. The answer is published safely.
  */
