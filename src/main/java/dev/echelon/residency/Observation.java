@@ -31,6 +31,11 @@ public record Observation(double nowSeconds, Placement current, Set<String> inTr
         return queued.getOrDefault(role, 0);
     }
 
+    /** The same moment as it will look once the transitions running now have landed (nobody in transit). */
+    public Observation landed() {
+        return inTransit.isEmpty() ? this : new Observation(nowSeconds, current, Set.of(), inFlight, queued);
+    }
+
     /** In flight or queued: demoting such a role would cut requests off, so guardrails refuse it. */
     public boolean busy(String role) {
         return inFlight(role) > 0 || queued(role) > 0;

@@ -29,7 +29,9 @@ import java.util.function.ToIntFunction;
  *   <li><b>load</b> at a whole-GPU placement (every variant above the precision floor), making room by evicting the
  *       idle roles of least forecast loss per byte freed ({@link EvictionChooser}; victims staged in host RAM when it
  *       allows). When idle roles cannot make room, busy holders may be drained on purpose: they start no new request,
- *       their requests in flight finish, and this role's requests wait for that, which is priced;</li>
+ *       their requests in flight finish, and this role's requests wait for that, which is priced. When only roles
+ *       in transit hold the room, its requests <b>wait for them to land</b> and be waited for in turn, rather than
+ *       start on a slow placement that would hold them for minutes;</li>
  *   <li><b>partial offload</b> or <b>CPU</b> into the memory that is free without evicting anybody;</li>
  *   <li><b>substitution</b> (S6) when its fallback runs: the fallback's speed plus the quality penalty;</li>
  *   <li><b>staying</b> where it is, when it runs (or is substituted) already.</li>
@@ -167,14 +169,14 @@ public final class ReactiveCore {
                 target = target.with(e.getKey(), e.getValue());
             }
             settled.add(role);
-            deferred.addAll(best.drain);
+            deferred.addAll(best.hold);
             awaited.putAll(best.awaited);
             if (at.running() && !best.moves.isEmpty()) {
                 // its requests wait for the move: a load takes seconds, where a request started at the slower
                 // placement holds its slot for minutes; a substitution hands the queue to the fallback at once
                 deferred.add(role);
             }
-            if (!best.moves.isEmpty()) {
+            if (!best.moves.isEmpty() || best.hold.contains(role)) {
                 causes.add(best.describe(role, at));
             }
         }
@@ -307,7 +309,10 @@ public final class ReactiveCore {
                     }
                     options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",
                             with(victims, role, p), own + busy.get().loss() + expected * wait, drain, awaited));
+                    continue;
                 }
+                waitForLanding(role, p, wanted, now, forecast, settled, reversals, own, expected)
+                        .ifPresent(options::add);
             } else if (p.running() && model.fits(wanted.with(role, p))
                     && !(pairSpent && at.state() == ResidencyState.S6)) {
                 options.add(new Option(p.onGpu() ? "partial offload" : "cpu", Map.of(role, p),
@@ -321,6 +326,40 @@ public final class ReactiveCore {
         }
         return options.stream().filter(o -> Double.isFinite(o.cost)).min(Comparator.comparingDouble(Option::cost))
                 .orElse(null);
+    }
+
+    /**
+     * Holding the role's requests back until the roles in transit that keep it off the GPU for now have landed and
+     * served what waits for them, then loading it at {@code p} in their place; empty where no landing frees the room.
+     * A role in transit is no victim, so without this the role's only option would be its slow placement (the CPU, a
+     * partial offload) — and a request started there holds a slot for minutes, the role unable to move while it runs,
+     * so the requests behind it wait for that instead of for a load that takes seconds. The wait is priced like
+     * waiting for a busy victim: each expected request waits for the slowest of them to land (bounded by a load from
+     * cold) and to clear its queue as its requests keep coming.
+     */
+    private Optional<Option> waitForLanding(String role, RolePlacement p, Placement wanted, Observation now,
+            Forecast forecast, Set<String> settled, ToIntFunction<String> reversals, double own, double expected) {
+        if (now.inTransit().isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<EvictionChooser.Eviction> later = evictions.choose(role, p, wanted, now.landed(), forecast,
+                settled, true, reversals);
+        if (later.isEmpty() || later.get().moves().keySet().stream().noneMatch(now.inTransit()::contains)) {
+            return Optional.empty();
+        }
+        double wait = 0;
+        for (String v : later.get().moves().keySet()) {
+            RolePlacement at = wanted.of(v);
+            if (!at.onGpu()) {
+                continue; // substituted onto a victim: goes cold with it
+            }
+            double lands = now.inTransit().contains(v)
+                    ? model.transitionSeconds(v, RolePlacement.cold(at.variant()), at) : 0;
+            double clears = drainSeconds(v, at, now.queued(v) + now.inFlight(v) / 2.0, now);
+            wait = Math.max(wait, lands + busyPeriod(v, at, clears, forecast));
+        }
+        return Optional.of(new Option(role + " waits for " + later.get().moves().keySet() + " to land, then loads to "
+                + p, Map.of(), own + later.get().loss() + expected * wait, Set.of(role), Map.of()));
     }
 
     /**
@@ -358,16 +397,20 @@ public final class ReactiveCore {
     }
 
     /**
-     * @param drain   busy victims drained on purpose (they start nothing new)
+     * @param hold    roles that start no new request: busy victims drained on purpose, or the role itself while it
+     *                waits for the GPU
      * @param awaited busy victims whose queue is waited for → the seconds it is priced to take
      */
-    private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> drain,
+    private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> hold,
             Map<String, Double> awaited) {
         Option(String label, Map<String, RolePlacement> moves, double cost) {
             this(label, moves, cost, Set.of(), Map.of());
         }
 
         String describe(String role, RolePlacement from) {
+            if (moves.isEmpty()) {
+                return String.format(Locale.ROOT, "%s (%.1f s)", label, cost);
+            }
             StringBuilder sb = new StringBuilder(label).append(' ').append(role).append(' ').append(from)
                     .append(" → ").append(moves.getOrDefault(role, from));
             moves.forEach((r, p) -> {

@@ -183,6 +183,38 @@ class ShippedRegistryPlanTest {
     }
 
     /**
+     * The coder is landing on the GPU (from host RAM, with its request waiting for it) when a worker request arrives,
+     * the worker pushed to host RAM by that very load. A role in transit cannot be evicted, so the only placement the
+     * worker has now is the CPU — where an 800-token answer would hold its one slot for a minute and a half, and the
+     * worker could not move while it runs. It waits instead: once the coder has landed and served its request, the
+     * worker is loaded in its place (a seed-1 steady replay had four worker requests wait 85–141 s behind two CPU
+     * answers).
+     */
+    @Test
+    void aRequestWaitsForALandingRoleRatherThanStartingOnTheCpu() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
+                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+        Placement before = start.with("coder", RolePlacement.cpu("q4_k_m"))
+                .with("worker", RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 28));
+        assertTrue(model.fits(before), before.toString());
+        EchelonPlanner p = new EchelonPlanner(model);
+        for (double t = 0; t < 300; t += 30) { // the worker asked steadily, served on the GPU
+            p.onRequest(new Observation(t, before, Set.of(), Map.of(), Map.of()), "worker", 600, 800);
+        }
+        Decision d = p.onRequest(new Observation(300, start, Set.of("coder"), Map.of(), Map.of("coder", 1)),
+                "worker", 669, 832);
+        assertEquals(start, d.target(), "nothing moves while the coder lands: " + d.cause());
+        assertTrue(d.deferred().contains("worker"), "the worker's request waits: " + d.cause());
+        assertTrue(d.cause().contains("worker waits for [coder]"), d.cause());
+
+        Decision landed = p.onTick(new Observation(302, start, Set.of(), Map.of("coder", 1),
+                Map.of("worker", 1)));
+        assertTrue(landed.target().of("worker").onGpu(), "then it takes the coder's place: " + landed.cause());
+        assertFalse(landed.target().of("coder").onGpu(), landed.cause());
+        assertTrue(landed.deferred().contains("worker"), "still waiting for the coder's request: " + landed.cause());
+    }
+
+    /**
      * The front door launches at Q8; its Q4 file is smaller and decodes faster, and no precision floor forbids it. With
      * the front door at Q4 the architect, the worker and math fit on the GPU together (at Q8 they do not), so under
      * traffic for all four the front door moves to Q4 and the three stay resident beside it.
