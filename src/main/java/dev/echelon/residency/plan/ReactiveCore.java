@@ -301,8 +301,7 @@ public final class ReactiveCore {
                             }
                             // its demotion waits until its queue is empty, and its arrivals keep refilling it:
                             // the load waits the busy period, not just the time the requests queued now take
-                            double clears = drainSeconds(v, wanted.of(v), now.queued(v) + now.inFlight(v) / 2.0, now);
-                            double busyFor = busyPeriod(v, wanted.of(v), clears, forecast);
+                            double busyFor = queueLasts(v, wanted.of(v), now, forecast);
                             awaited.put(v, busyFor);
                             wait = Math.max(wait, busyFor);
                         }
@@ -355,11 +354,19 @@ public final class ReactiveCore {
             }
             double lands = now.inTransit().contains(v)
                     ? model.transitionSeconds(v, RolePlacement.cold(at.variant()), at) : 0;
-            double clears = drainSeconds(v, at, now.queued(v) + now.inFlight(v) / 2.0, now);
-            wait = Math.max(wait, lands + busyPeriod(v, at, clears, forecast));
+            wait = Math.max(wait, lands + queueLasts(v, at, now, forecast));
         }
         return Optional.of(new Option(role + " waits for " + later.get().moves().keySet() + " to land, then loads to "
                 + p, Map.of(), own + later.get().loss() + expected * wait, Set.of(role), Map.of()));
+    }
+
+    /**
+     * How long the busy holder {@code v} at {@code at} stays busy before it can be demoted: its queue and the half of
+     * its requests in flight cleared ({@link #drainSeconds}) while its arrivals keep refilling the queue
+     * ({@link #busyPeriod}).
+     */
+    private double queueLasts(String v, RolePlacement at, Observation now, Forecast forecast) {
+        return busyPeriod(v, at, drainSeconds(v, at, now.queued(v) + now.inFlight(v) / 2.0, now), forecast);
     }
 
     /**
