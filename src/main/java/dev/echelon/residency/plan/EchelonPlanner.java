@@ -68,6 +68,13 @@ public final class EchelonPlanner implements ResidencyPolicy {
      * than that it is drained instead.
      */
     private final Map<String, double[]> awaited = new LinkedHashMap<>();
+    /** Roles being handed to their fallback while it loads → that fallback ({@link ReactiveCore.Result#handing}). */
+    private Map<String, String> handing = Map.of();
+    /**
+     * Roles handed over that have landed on their fallback → when they were last asked for: they stay there while
+     * they keep being asked for within the horizon ({@link #heldOnFallback}).
+     */
+    private final Map<String, Double> handedOver = new LinkedHashMap<>();
 
     private final Map<String, RequestShape> shapes = new HashMap<>();
     private Placement lastSeen;
@@ -265,9 +272,12 @@ public final class EchelonPlanner implements ResidencyPolicy {
         double t = now.nowSeconds();
         Forecast forecast = forecaster.forecast(t, now.queued());
         Placement wanted = standing(now);
+        Set<String> substituted = new LinkedHashSet<>(hindsight.update(t, now.current()));
+        substituted.addAll(heldOnFallback(now, requested));
         ReactiveCore.Result reactive = core.serve(now, wanted, forecast, requested,
                 role -> history.reversalsSince(role, t - guardrails.settings().flapWindowSeconds()), swaps,
-                hindsight.update(t, now.current()));
+                substituted, handing);
+        handing = reactive.handing();
         Placement target = reactive.target();
         Plan plan = null;
         if (prefetch) {
@@ -297,6 +307,27 @@ public final class EchelonPlanner implements ResidencyPolicy {
         lastCause = cause(trigger, forecast, now.current(), guarded, causes, plan);
         lastDecision = new Decision(guarded.target(), lastCause, deferred(guarded, reactive, now, overdue));
         return lastDecision;
+    }
+
+    /**
+     * Roles handed to their fallback for a queue they could not keep up with that stay there: a burst comes in waves,
+     * and taking the role back between two of them evicts the fallback that is clearing the next — the per-request
+     * price sees only the lull. A handed-over role is held on its fallback (as the {@link Hindsight} holds roles)
+     * until it has not been asked for within the horizon, or its fallback left the GPU.
+     */
+    private Set<String> heldOnFallback(Observation now, String requested) {
+        double t = now.nowSeconds();
+        handing.forEach((role, fallback) -> {
+            if (now.current().of(role).state() == ResidencyState.S6 && !now.inTransit().contains(role)) {
+                handedOver.putIfAbsent(role, t); // it has landed on its fallback
+            }
+        });
+        if (requested != null && handedOver.containsKey(requested)) {
+            handedOver.put(requested, t);
+        }
+        handedOver.entrySet().removeIf(e -> t - e.getValue() > settings.horizonSeconds()
+                || now.current().of(e.getKey()).state() != ResidencyState.S6);
+        return Set.copyOf(handedOver.keySet());
     }
 
     /**

@@ -142,10 +142,11 @@ public final class Guardrails {
         for (String role : model.roles().keySet()) {
             RolePlacement from = current.of(role);
             RolePlacement to = wanted.roles().getOrDefault(role, from);
-            if (!now.inTransit().contains(role) && now.queued(role) > 0 && promotes(from, to)
-                    && Ladder.legal(from, to)) {
+            boolean takesOver = takesOver(role, current, wanted, now);
+            if (!now.inTransit().contains(role) && (now.queued(role) > 0 || takesOver)
+                    && promotes(from, to) && Ladder.legal(from, to)) {
                 demandLoad = true;
-                urgentLoad |= urgent(role, now);
+                urgentLoad |= urgent(role, now) || takesOver;
             }
         }
         // substituted roles leaving S6 are decided after everyone else: they follow their fallback
@@ -165,17 +166,20 @@ public final class Guardrails {
             boolean makesRoom = demandLoad && makesRoom(role, from, to, now);
             boolean follows = leavesSubstitution(from, to)
                     && fallbackLeftGpu(role, current, wanted, moving);
-            String why = refusal(role, from, to, now, history, vetoes, makesRoom || follows);
+            boolean takesOver = promotes(from, to) && takesOver(role, current, wanted, now);
+            String why = refusal(role, from, to, now, history, vetoes, makesRoom || follows || takesOver);
             if (why == null) {
                 moving.add(role);
                 // following a fallback that is still on the GPU now: only together with, and after, its move
                 String after = follows && model.wholeGpu(fallback(role), current.of(fallback(role))) ? fallback(role) : null;
                 moves.add(new Move(role, from, to, (urgent(role, now) && promotes(from, to))
-                        || (urgentLoad && makesRoom) || follows, after));
+                        || (urgentLoad && makesRoom) || follows || takesOver || handsQueueOver(role, to, now),
+                        after));
             }
         }
         int spare = capToWindow(moves, t, history, vetoes);
         dropOrphans(moves, vetoes);
+        dropHandOversWithoutLoad(moves, current, wanted, now, vetoes);
         return order(moves, now, vetoes, spare);
     }
 
@@ -191,6 +195,57 @@ public final class Guardrails {
                 moves.remove(m);
                 vetoes.add(new Veto(m.role, m.from, m.to, Veto.Reason.WINDOW,
                         "follows " + m.follows + ", whose move is held back"));
+            }
+        }
+    }
+
+    /**
+     * Whether {@code role} is loaded onto the GPU to take over the queue of a role handed to it: one with requests
+     * waiting that falls back to it and that {@code wanted} moves off, or keeps off, the GPU — a hand-over
+     * ({@link ReactiveCore}) in its first step, or waiting for this load. Its load is then for waiting requests, as
+     * if they were its own: dwell and the window's cap do not hold it back.
+     */
+    private boolean takesOver(String role, Placement current, Placement wanted, Observation now) {
+        return handedTo(role, current, wanted, now).isPresent();
+    }
+
+    /** The role whose queue {@code fallback} is loaded to take over ({@link #takesOver}), if any. */
+    private java.util.Optional<String> handedTo(String fallback, Placement current, Placement wanted,
+            Observation now) {
+        if (onWholeGpu(fallback, current.of(fallback))
+                || !onWholeGpu(fallback, wanted.roles().getOrDefault(fallback, current.of(fallback)))) {
+            return java.util.Optional.empty();
+        }
+        return model.roles().keySet().stream()
+                .filter(r -> now.queued(r) > 0 && model.role(r).fallback().map(fallback::equals).orElse(false)
+                        && !onWholeGpu(r, wanted.roles().getOrDefault(r, current.of(r))))
+                .findFirst();
+    }
+
+    /** An admissible placement with all the role's layers on the GPU (a plan may ask for an inadmissible one). */
+    private boolean onWholeGpu(String role, RolePlacement p) {
+        return model.admissible(role, p) && model.wholeGpu(role, p);
+    }
+
+    /**
+     * A role with requests waiting that leaves the GPU for its fallback's load, whose load is held back: it keeps
+     * serving where it is. Moved off without it, its queue would wait for a load that is not coming.
+     */
+    private void dropHandOversWithoutLoad(List<Move> moves, Placement current, Placement wanted, Observation now,
+            List<Veto> vetoes) {
+        Set<String> moving = new HashSet<>();
+        moves.forEach(m -> moving.add(m.role));
+        for (String f : model.roles().keySet()) {
+            java.util.Optional<String> handed = handedTo(f, current, wanted, now);
+            if (handed.isEmpty() || moving.contains(f)) {
+                continue;
+            }
+            for (Move m : List.copyOf(moves)) {
+                if (m.role.equals(handed.get())) {
+                    moves.remove(m);
+                    vetoes.add(new Veto(m.role, m.from, m.to, Veto.Reason.WINDOW,
+                            "hands over to " + f + ", whose load is held back"));
+                }
             }
         }
     }
@@ -219,6 +274,16 @@ public final class Guardrails {
             RolePlacement next = moving.contains(f) ? wanted.of(f) : now;
             return !model.wholeGpu(f, next);
         }).orElse(false);
+    }
+
+    /**
+     * A role with requests waiting substituted onto a fallback that serves on the whole GPU: the move is what hands
+     * them over (the last step of a hand-over, {@link ReactiveCore}), so the window's cap does not hold it back.
+     */
+    private boolean handsQueueOver(String role, RolePlacement to, Observation now) {
+        return to.state() == ResidencyState.S6 && now.queued(role) > 0 && model.role(role).fallback()
+                .filter(model::manages).map(f -> !now.inTransit().contains(f)
+                        && model.wholeGpu(f, now.current().of(f))).orElse(false);
     }
 
     /** Records and returns the first per-role reason to refuse {@code from → to}, or null. */

@@ -184,6 +184,15 @@ public final class PlacementCosts {
     }
 
     /**
+     * What one typical request of {@code shapeOf} costs served by {@code server} at {@code p} once it has a slot, with
+     * every slot busy (as behind a queue): TTFT + tpotWeight × decode time, no queueing wait.
+     */
+    public double servedSeconds(String server, String shapeOf, RolePlacement p) {
+        Stream s = stream(server, shapeOf, p, 0, Double.POSITIVE_INFINITY);
+        return s.ttft + settings.tpotWeight() * s.decodeSeconds;
+    }
+
+    /**
      * One role's typical requests served by {@code server} at {@code p}: TTFT and decode time at the concurrency the
      * server's total arrival rate keeps busy.
      */

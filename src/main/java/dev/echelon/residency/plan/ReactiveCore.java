@@ -51,6 +51,9 @@ import java.util.function.ToIntFunction;
  *   <li><b>Hand-over.</b> A busy victim with a queue, evicted for the very role it falls back to, which clears its
  *       requests at least as fast, is substituted onto it (and drained) instead of waited for: a demotion waits for
  *       the queue, and with its requests still coming the load would wait for ever.</li>
+ *   <li><b>Overload hand-over.</b> A role on the whole GPU whose queue outruns it is handed to a faster fallback
+ *       loaded in its place, when that is cheaper ({@link #overloadHandOver}); its queue waits for the fallback to
+ *       land, then moves to it.</li>
  * </ul>
  *
  * <p>Nothing here is frozen by dwell: a waiting request is never held back by a time lock (the guardrails let
@@ -66,16 +69,19 @@ public final class ReactiveCore {
      * makes room for (victim → the role loaded), for the {@link SwapBudget}.
      */
     public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions,
-            Map<String, Double> awaited) {
+            Map<String, Double> awaited, Map<String, String> handing) {
         /**
          * @param awaited busy victims whose queue a load waits for → how long that queue is expected to last as their
          *                requests keep coming ({@link #busyPeriod}); a victim still busy past that is overdue
+         * @param handing roles being handed to their fallback for a queue they cannot keep up with → that fallback,
+         *                while it loads ({@link #overloadHandOver}); the next decision gets them back
          */
         public Result {
             deferred = Set.copyOf(deferred);
             causes = List.copyOf(causes);
             evictions = Map.copyOf(evictions);
             awaited = Map.copyOf(awaited);
+            handing = Map.copyOf(handing);
         }
     }
 
@@ -99,9 +105,12 @@ public final class ReactiveCore {
      * @param reversals recent reversals of direction per role
      * @param swaps     which pairs may still be swapped (one evicted for the other) now
      * @param substitutedInHindsight roles the recent past says are best left on their fallback ({@link Hindsight})
+     * @param handing   the hand-overs of the last decision ({@link Result#handing})
      */
     public Result serve(Observation now, Placement wanted, Forecast forecast, String requested,
-            ToIntFunction<String> reversals, SwapBudget swaps, Set<String> substitutedInHindsight) {
+            ToIntFunction<String> reversals, SwapBudget swaps, Set<String> substitutedInHindsight,
+            Map<String, String> handing) {
+        Map<String, String> stillHanding = new LinkedHashMap<>();
         Set<String> deferred = new LinkedHashSet<>();
         Map<String, String> evicted = new LinkedHashMap<>();
         Map<String, Double> awaited = new LinkedHashMap<>();
@@ -110,6 +119,22 @@ public final class ReactiveCore {
         Set<String> offFirst = new LinkedHashSet<>();
         Placement target = wanted;
         for (String role : order(now, requested)) {
+            String taker = handing.get(role);
+            if (taker != null && handingOn(role, taker, target, now)) {
+                // its queue waits for the fallback's load, then moves to it; it starts nothing on the way down
+                stillHanding.put(role, taker);
+                settled.add(taker);
+                if (now.current().of(role).running()) {
+                    deferred.add(role);
+                }
+                if (!now.inTransit().contains(role) && !now.inTransit().contains(taker)
+                        && model.wholeGpu(taker, now.current().of(taker))
+                        && target.of(role).state() != ResidencyState.S6) {
+                    target = target.with(role, RolePlacement.substituted(target.of(role).variant()));
+                    causes.add(role + " handed to " + taker + ", which has landed on the GPU");
+                }
+                continue;
+            }
             if (now.inTransit().contains(role)) {
                 RolePlacement landing = now.current().of(role);
                 if ((now.queued(role) > 0 || role.equals(requested)) && landing.running()
@@ -124,6 +149,20 @@ public final class ReactiveCore {
             // a role still serving on the whole GPU keeps doing so until a pending demotion of it drains it
             if (model.wholeGpu(role, at) || model.wholeGpu(role, now.current().of(role))) {
                 settled.add(role);
+                Optional<Option> handOver = overloadHandOver(role, target, now, forecast, settled, reversals, swaps);
+                if (handOver.isPresent()) {
+                    String receiver = model.role(role).fallback().orElseThrow();
+                    for (Map.Entry<String, RolePlacement> e : handOver.get().moves.entrySet()) {
+                        if (!e.getKey().equals(role) && target.of(e.getKey()).onGpu() && !e.getValue().onGpu()) {
+                            evicted.put(e.getKey(), receiver);
+                        }
+                        target = target.with(e.getKey(), e.getValue());
+                    }
+                    settled.add(receiver);
+                    deferred.add(role);
+                    stillHanding.put(role, receiver);
+                    causes.add(handOver.get().describe(role, at));
+                }
                 continue;
             }
             boolean substituted = at.state() == ResidencyState.S6;
@@ -183,7 +222,120 @@ public final class ReactiveCore {
         for (String role : offFirst) {
             target = target.with(role, RolePlacement.cold(target.of(role).variant()));
         }
-        return new Result(consistent(target, now), deferred, causes, evicted, awaited);
+        return new Result(consistent(target, now), deferred, causes, evicted, awaited, stillHanding);
+    }
+
+    /**
+     * Whether the hand-over of {@code role} to {@code taker} still stands: the role has not yet landed substituted,
+     * and its fallback is on the GPU, landing there, or its load is still wanted.
+     */
+    private boolean handingOn(String role, String taker, Placement target, Observation now) {
+        RolePlacement at = now.current().of(role);
+        boolean substituted = at.state() == ResidencyState.S6 && !now.inTransit().contains(role);
+        return !substituted && model.wholeGpu(taker, target.of(taker));
+    }
+
+    /**
+     * A role serving with all its layers on the GPU whose queue outruns it, handed to its fallback loaded on the GPU
+     * in its place when that is cheaper: a burst for a one-slot 32B coder builds a queue that grows by minutes, which
+     * the 14B architect, with two slots at twice the speed, would clear at the substitution's quality penalty each.
+     *
+     * <p>The hand-over is atomic for the requests: the role starts nothing new, goes to host RAM once its requests
+     * in flight finish, and its queue waits — for the fallback to have landed on the GPU ({@link Result#handing}),
+     * then moves to it with the role's substitution. Handed over at once, the queue would land on the fallback's
+     * CPU copy, where one request holds a slot for minutes.
+     *
+     * <p>Both sides are priced over the horizon by the queue that is there now, not by the steady-state wait at the
+     * arrival rate: a burst inflates the rate and then ends, and at a rate near saturation the steady-state price
+     * would hand over a queue the role clears in a minute (a scan replay paid 30 s of penalty per request for that).
+     * Staying, the queue is cleared at the role's speed, the arrivals behind it waiting for it
+     * ({@link #backlogSeconds}), and every request is served there. Handed over, every queued request and every
+     * arrival waits for the hand-over (the role's and the fallback's requests in flight, the role's move off the GPU,
+     * the fallback's load), then the grown queue is cleared at the fallback's speed, and every request is served
+     * there with the penalty; plus the idle roles evicted for the fallback, what the fallback's own requests lose by
+     * the move (what they gain is theirs to claim: the fallback's own load is one of its options), and the role's
+     * way back. Only for a real queue (every slot busy, two or more waiting), only onto a fallback that clears the
+     * role's requests faster, and only while the pair may still swap.
+     */
+    private Optional<Option> overloadHandOver(String role, Placement target, Observation now, Forecast forecast,
+            Set<String> settled, ToIntFunction<String> reversals, SwapBudget swaps) {
+        RolePlacement serving = now.current().of(role);
+        Optional<String> fallback = model.role(role).fallback().filter(model::manages);
+        var r = model.role(role);
+        int slots = Math.max(1, r.parallel() * r.instances());
+        // serving there still, even if a load waits for its queue to empty (its demotion stands)
+        if (fallback.isEmpty() || now.inTransit().contains(role) || target.of(role).state() == ResidencyState.S6
+                || !model.wholeGpu(role, serving) || now.inFlight(role) < slots || now.queued(role) < 2) {
+            return Optional.empty();
+        }
+        String f = fallback.get();
+        RolePlacement fAt = target.of(f);
+        if (now.inTransit().contains(f) || model.wholeGpu(f, fAt) || fAt.state() == ResidencyState.S6
+                || !swaps.allows(role, f, now.nowSeconds())) {
+            return Optional.empty();
+        }
+        RolePlacement staged = RolePlacement.cpu(serving.variant());
+        if (!model.admissible(role, staged) || !model.fits(target.with(role, staged))) {
+            staged = RolePlacement.cold(serving.variant());
+        }
+        RoleForecast demand = forecast.of(role);
+        double h = settings.horizonSeconds();
+        double rate = Math.max(0, demand.arrivalRate(h));
+        int queued = now.queued(role);
+        double served = Math.max(queued, demand.expectedRequests(h));
+        double clearsHere = costs.clearingSeconds(role, role, serving);
+        double stay = backlogSeconds(queued + now.inFlight(role) / 2.0, rate, clearsHere)
+                + served * costs.servedSeconds(role, role, serving);
+        Set<String> keep = new HashSet<>(settled);
+        keep.add(role);
+        Placement freed = target.with(role, staged);
+        double leaves = drainSeconds(role, serving, now.inFlight(role) / 2.0, now)
+                + model.transitionSeconds(role, serving, staged);
+        Option best = null;
+        for (RolePlacement p : model.options(f)) {
+            if (!model.wholeGpu(f, p) || !Ladder.legal(fAt, p)) {
+                continue;
+            }
+            Optional<EvictionChooser.Eviction> room = evictions.choose(f, p, freed, now, forecast, keep, false,
+                    reversals);
+            if (room.isEmpty()) {
+                continue;
+            }
+            Placement after = freed;
+            for (Map.Entry<String, RolePlacement> e : room.get().moves().entrySet()) {
+                after = after.with(e.getKey(), e.getValue());
+            }
+            after = after.with(f, p);
+            double clears = costs.clearingSeconds(f, role, p);
+            if (clears > clearsHere) {
+                continue; // it would clear the queue slower than the role itself
+            }
+            double wait = Math.max(leaves, drainSeconds(f, fAt, now.inFlight(f) / 2.0, now))
+                    + model.transitionSeconds(f, fAt, p);
+            double handed = queued * wait + rate * wait * wait / 2
+                    + backlogSeconds(queued + rate * wait + now.queued(f), rate, clears)
+                    + served * (costs.servedSeconds(f, role, p) + settings.substitutionPenaltySeconds())
+                    + Math.max(0, costs.cost(f, p, after, forecast) - costs.cost(f, fAt, target, forecast))
+                    + room.get().loss() + costs.moveSeconds(role, staged, serving, 0, rate);
+            if (handed < stay && (best == null || handed < best.cost)) {
+                Map<String, RolePlacement> moves = new LinkedHashMap<>(room.get().moves());
+                moves.put(f, p);
+                moves.put(role, staged);
+                best = new Option(String.format(Locale.ROOT, "hand over to %s (its queue outruns it; %.1f s staying)",
+                        f, stay), moves, handed);
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * Request-seconds that {@code backlog} requests, and the arrivals while they are cleared, wait in queue at a
+     * server that clears one every {@code clears} seconds with all its slots busy: the backlog takes T = backlog ×
+     * clears, which the waiting requests spend half of on average, as do the {@code rate} × T arrivals behind them.
+     */
+    private static double backlogSeconds(double backlog, double rate, double clears) {
+        double t = backlog * clears;
+        return backlog * t / 2 + rate * t * t / 2;
     }
 
     /**
@@ -422,7 +574,7 @@ public final class ReactiveCore {
                     .append(" → ").append(moves.getOrDefault(role, from));
             moves.forEach((r, p) -> {
                 if (!r.equals(role)) {
-                    sb.append(", evict ").append(r).append(" → ").append(p);
+                    sb.append(p.onGpu() ? ", load " : ", evict ").append(r).append(" → ").append(p);
                 }
             });
             return sb.append(String.format(Locale.ROOT, " (%.1f s)", cost)).toString();

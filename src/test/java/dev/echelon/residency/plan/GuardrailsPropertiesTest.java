@@ -134,12 +134,39 @@ class GuardrailsPropertiesTest {
                 || (p.running() && p.gpuLayers() < model.role(role).requireVariant(p.variant()).layers());
     }
 
-    /** The wanted plan loads a role for requests that wait for it. */
+    /** The wanted plan loads a role for requests that wait for it, or for those of a role handed to it. */
     private static boolean demandLoad(Case c) {
         Observation obs = c.obs();
-        return c.wanted().roles().keySet().stream().anyMatch(r -> !obs.inTransit().contains(r) && obs.queued(r) > 0
+        return c.wanted().roles().keySet().stream().anyMatch(r -> !obs.inTransit().contains(r)
                 && Guardrails.promotes(obs.current().of(r), c.wanted().of(r))
-                && Ladder.legal(obs.current().of(r), c.wanted().of(r)));
+                && Ladder.legal(obs.current().of(r), c.wanted().of(r))
+                && (obs.queued(r) > 0 || takesOver(c.world().model(), r, obs.current().of(r), c.wanted().of(r),
+                        obs::queued, obs.current(), c.wanted())));
+    }
+
+    /**
+     * A load of {@code role} onto the whole GPU, from off it, that takes over the queue of a role falling back to it
+     * which {@code wanted} moves off, or keeps off, the GPU (a hand-over, {@link ReactiveCore}): a load for waiting
+     * requests, as if they were its own, so dwell and the window do not hold it back.
+     */
+    static boolean takesOver(ResidencyModel model, String role, RolePlacement from, RolePlacement to,
+            java.util.function.ToIntFunction<String> queued, Placement current, Placement wanted) {
+        if (!Guardrails.promotes(from, to) || !onWholeGpu(model, role, to) || onWholeGpu(model, role, from)) {
+            return false;
+        }
+        return model.roles().keySet().stream().anyMatch(r -> queued.applyAsInt(r) > 0
+                && model.role(r).fallback().map(role::equals).orElse(false)
+                && !onWholeGpu(model, r, wanted.roles().getOrDefault(r, current.of(r))));
+    }
+
+    /** A role with requests waiting substituted onto a fallback on the whole GPU: the last step of a hand-over. */
+    static boolean handsQueueOver(ResidencyModel model, String role, RolePlacement to, int queued, Observation obs) {
+        return to.state() == ResidencyState.S6 && queued > 0 && model.role(role).fallback().filter(model::manages)
+                .map(f -> !obs.inTransit().contains(f) && onWholeGpu(model, f, obs.current().of(f))).orElse(false);
+    }
+
+    private static boolean onWholeGpu(ResidencyModel model, String role, RolePlacement p) {
+        return model.admissible(role, p) && model.wholeGpu(role, p);
     }
 
     /** A demotion that releases GPU memory or host RAM. */
@@ -187,8 +214,9 @@ class GuardrailsPropertiesTest {
             // and the simulator do before they carry a transition out (ActuatorTest, SimulatorTest)
             Double last = c.lastChange().get(t.role());
             if (last != null && obs.nowSeconds() - last < SETTINGS.dwellSeconds()) {
-                boolean forQueue = obs.queued(t.role()) > 0
-                        && (Guardrails.promotes(t.from(), t.to()) || t.to().state() == ResidencyState.S6);
+                boolean forQueue = (obs.queued(t.role()) > 0
+                        && (Guardrails.promotes(t.from(), t.to()) || t.to().state() == ResidencyState.S6))
+                        || takesOver(model, t.role(), t.from(), t.to(), obs::queued, obs.current(), c.wanted());
                 assertTrue(forQueue || (demandLoad(c) && makesRoom(model, t, obs)) || followsFallback(model, t, p),
                         "within dwell only a move for queued requests, or making room for a load they wait for: "
                                 + t);
@@ -202,11 +230,15 @@ class GuardrailsPropertiesTest {
         // window: non-urgent transitions never exceed the remaining allowance
         int used = c.history().countSince(obs.nowSeconds() - SETTINGS.windowSeconds());
         boolean urgentLoad = c.wanted().roles().keySet().stream().anyMatch(r -> !obs.inTransit().contains(r)
-                && urgent(g, model, r, obs) && Guardrails.promotes(obs.current().of(r), c.wanted().of(r))
-                && Ladder.legal(obs.current().of(r), c.wanted().of(r)));
+                && Guardrails.promotes(obs.current().of(r), c.wanted().of(r))
+                && Ladder.legal(obs.current().of(r), c.wanted().of(r))
+                && (urgent(g, model, r, obs) || takesOver(model, r, obs.current().of(r), c.wanted().of(r),
+                        obs::queued, obs.current(), c.wanted())));
         long nonUrgent = out.transitions().stream()
                 .filter(t -> !(urgent(g, model, t.role(), obs) && Guardrails.promotes(t.from(), t.to()))
-                        && !(urgentLoad && makesRoom(model, t, obs)) && !followsFallback(model, t, out.target()))
+                        && !(urgentLoad && makesRoom(model, t, obs)) && !followsFallback(model, t, out.target())
+                        && !takesOver(model, t.role(), t.from(), t.to(), obs::queued, obs.current(), c.wanted())
+                        && !handsQueueOver(model, t.role(), t.to(), obs.queued(t.role()), obs))
                 .count();
         assertTrue(nonUrgent <= Math.max(0, SETTINGS.maxTransitionsPerWindow() - used),
                 "window cap: " + nonUrgent + " non-urgent transitions with " + used + " used");

@@ -80,8 +80,8 @@ final class PolicyDriver {
     }
 
     /**
-     * Transitions that loaded a role which could not serve at GPU speed while requests waited (they bypass the
-     * window).
+     * Transitions that loaded a role which could not serve at GPU speed while requests waited, or that hand a queue
+     * over (a fallback's load to take it, the substitution that moves it): they bypass the window.
      */
     long urgentCount() {
         return urgent.stream().filter(b -> b).count();
@@ -221,11 +221,20 @@ final class PolicyDriver {
                 asked.add(new Transition(v.role(), current.of(v.role()), v.wanted(), 0, 0));
             }
         });
+        Placement wanted = current;
         for (Transition t : asked) {
-            if (queuedNow(obs, t.role(), requested) > 0 && Guardrails.promotes(t.from(), t.to())
-                    && !obs.inTransit().contains(t.role())) {
+            wanted = wanted.with(t.role(), t.to());
+        }
+        Set<String> takingOver = new HashSet<>();
+        for (Transition t : asked) {
+            if (GuardrailsPropertiesTest.takesOver(model, t.role(), t.from(), t.to(),
+                    r -> queuedNow(obs, r, requested), current, wanted)) {
+                takingOver.add(t.role()); // loaded to take over the queue of a role handed to it
+            }
+            if ((queuedNow(obs, t.role(), requested) > 0 || takingOver.contains(t.role()))
+                    && Guardrails.promotes(t.from(), t.to()) && !obs.inTransit().contains(t.role())) {
                 demandLoad = true;
-                urgentLoad |= slow(t.role(), obs);
+                urgentLoad |= slow(t.role(), obs) || takingOver.contains(t.role());
             }
         }
         for (String role : touched) {
@@ -241,7 +250,7 @@ final class PolicyDriver {
                 // within dwell a role moves only for waiting requests: promoted or substituted for its own, or
                 // demoted to make room for a load that others wait for
                 boolean forQueue = queuedNow > 0 && (Guardrails.promotes(from, to) || !from.running() && to.running()
-                        || to.state() == ResidencyState.S6);
+                        || to.state() == ResidencyState.S6) || takingOver.contains(role);
                 boolean follows = GuardrailsPropertiesTest.followsFallback(model,
                         new Transition(role, from, to, 0, 0), target);
                 assertTrue(forQueue || (demandLoad && makesRoom(role, from, to)) || follows, "dwell violated for " + role
@@ -251,8 +260,9 @@ final class PolicyDriver {
         }
         for (Transition t : g.transitions()) {
             int queuedNow = queuedNow(obs, t.role(), requested);
-            boolean load = queuedNow > 0 && slow(t.role(), obs) && Guardrails.promotes(t.from(), t.to())
-                    && !obs.inTransit().contains(t.role());
+            boolean load = (queuedNow > 0 && slow(t.role(), obs) && Guardrails.promotes(t.from(), t.to())
+                    && !obs.inTransit().contains(t.role())) || takingOver.contains(t.role())
+                    || GuardrailsPropertiesTest.handsQueueOver(model, t.role(), t.to(), queuedNow, obs);
             urgent.add(load);
             boolean follows = !load && GuardrailsPropertiesTest.followsFallback(model, t, target);
             follow.add(follows);

@@ -215,6 +215,48 @@ class ShippedRegistryPlanTest {
     }
 
     /**
+     * A burst for the one-slot 32B coder builds a queue it cannot keep up with; the architect, its fallback, clears
+     * coder requests faster on two slots. The coder is handed to it — atomically for the requests: first the coder
+     * starts nothing new and leaves the GPU while the architect loads; its queue waits, not on the architect's CPU copy
+     * but for the architect to land; only then is the coder substituted and its queue moved. After that it stays on
+     * the architect while it keeps being asked for (a bursts replay, seed 11, 56 → 27 % regret).
+     */
+    @Test
+    void aQueueTheCoderCannotKeepUpWithIsHandedToTheArchitectOnceItHasLanded() {
+        RolePlacement coderOnGpu = wholeGpuSmallest("coder");
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), coderOnGpu);
+        EchelonPlanner p = new EchelonPlanner(model);
+        for (double t = 0; t < 100; t += 10) { // coder requests every 10 s, long prompts, one served at a time
+            p.onRequest(new Observation(t, start, Set.of(), Map.of("coder", 1), Map.of()), "coder", 3000, 500);
+        }
+        Decision d = p.onRequest(new Observation(100, start, Set.of(), Map.of("coder", 1), Map.of("coder", 7)),
+                "coder", 3000, 500);
+        assertTrue(d.cause().contains("hand over to architect"), d.cause());
+        assertTrue(fullyOnGpu(d.target().of("architect")), "the architect loads: " + d.cause());
+        assertEquals(ResidencyState.S3, d.target().of("coder").state(), "the coder leaves for host RAM: " + d.cause());
+        assertTrue(d.deferred().contains("coder"), "and starts nothing new: " + d.deferred());
+
+        Placement landing = start.with("coder", RolePlacement.cpu("q4_k_m"))
+                .with("architect", d.target().of("architect"));
+        Decision waiting = p.onTick(new Observation(108, landing, Set.of("architect"), Map.of(),
+                Map.of("coder", 8)));
+        assertEquals(ResidencyState.S3, waiting.target().of("coder").state(),
+                "not substituted while the architect lands: " + waiting.cause());
+        assertTrue(waiting.deferred().contains("coder"), "its queue waits, off the CPU: " + waiting.cause());
+
+        Decision handed = p.onTick(new Observation(110, landing, Set.of(), Map.of(), Map.of("coder", 8)));
+        assertEquals(ResidencyState.S6, handed.target().of("coder").state(), handed.cause());
+        assertTrue(handed.cause().contains("coder handed to architect"), handed.cause());
+
+        Placement substituted = landing.with("coder", RolePlacement.substituted("q4_k_m"));
+        Decision held = p.onRequest(new Observation(140, substituted, Set.of(), Map.of("architect", 2),
+                Map.of("architect", 1)), "coder", 3000, 500);
+        assertEquals(ResidencyState.S6, held.target().of("coder").state(),
+                "still asked for, it stays on the architect: " + held.cause());
+        assertTrue(fullyOnGpu(held.target().of("architect")), held.cause());
+    }
+
+    /**
      * The front door launches at Q8; its Q4 file is smaller and decodes faster, and no precision floor forbids it. With
      * the front door at Q4 the architect, the worker and math fit on the GPU together (at Q8 they do not), so under
      * traffic for all four the front door moves to Q4 and the three stay resident beside it.
