@@ -161,7 +161,7 @@ public final class ReactiveCore {
                     settled.add(receiver);
                     deferred.add(role);
                     stillHanding.put(role, receiver);
-                    causes.add(handOver.get().describe(role, at));
+                    causes.add(handOver.get().describe(role, now.current().of(role)));
                 }
                 continue;
             }
