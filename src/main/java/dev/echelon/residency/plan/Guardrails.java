@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 
@@ -139,10 +140,11 @@ public final class Guardrails {
         // serve at all) the window holds those back, or the waiting requests would wait on a time lock
         boolean demandLoad = false;
         boolean urgentLoad = false;
+        Map<String, String> takeOvers = takeOvers(current, wanted, now);
         for (String role : model.roles().keySet()) {
             RolePlacement from = current.of(role);
             RolePlacement to = wanted.roles().getOrDefault(role, from);
-            boolean takesOver = takesOver(role, current, wanted, now);
+            boolean takesOver = takeOvers.containsKey(role);
             if (!now.inTransit().contains(role) && (now.queued(role) > 0 || takesOver)
                     && promotes(from, to) && Ladder.legal(from, to)) {
                 demandLoad = true;
@@ -166,7 +168,7 @@ public final class Guardrails {
             boolean makesRoom = demandLoad && makesRoom(role, from, to, now);
             boolean follows = leavesSubstitution(from, to)
                     && fallbackLeftGpu(role, current, wanted, moving);
-            boolean takesOver = promotes(from, to) && takesOver(role, current, wanted, now);
+            boolean takesOver = promotes(from, to) && takeOvers.containsKey(role);
             String why = refusal(role, from, to, now, history, vetoes, makesRoom || follows || takesOver);
             if (why == null) {
                 moving.add(role);
@@ -179,7 +181,7 @@ public final class Guardrails {
         }
         int spare = capToWindow(moves, t, history, vetoes);
         dropOrphans(moves, vetoes);
-        dropHandOversWithoutLoad(moves, current, wanted, now, vetoes);
+        dropHandOversWithoutLoad(moves, takeOvers, vetoes);
         return order(moves, now, vetoes, spare);
     }
 
@@ -200,26 +202,24 @@ public final class Guardrails {
     }
 
     /**
-     * Whether {@code role} is loaded onto the GPU to take over the queue of a role handed to it: one with requests
-     * waiting that falls back to it and that {@code wanted} moves off, or keeps off, the GPU — a hand-over
-     * ({@link ReactiveCore}) in its first step, or waiting for this load. Its load is then for waiting requests, as
-     * if they were its own: dwell and the window's cap do not hold it back.
+     * Roles {@code wanted} loads onto the GPU to take over the queue of a role handed to them → that role: one with
+     * requests waiting that falls back to it and that {@code wanted} moves off, or keeps off, the GPU — a hand-over
+     * ({@link ReactiveCore}) in its first step, or waiting for this load. Such a load is for waiting requests, as if
+     * they were its own: dwell and the window's cap do not hold it back.
      */
-    private boolean takesOver(String role, Placement current, Placement wanted, Observation now) {
-        return handedTo(role, current, wanted, now).isPresent();
-    }
-
-    /** The role whose queue {@code fallback} is loaded to take over ({@link #takesOver}), if any. */
-    private java.util.Optional<String> handedTo(String fallback, Placement current, Placement wanted,
-            Observation now) {
-        if (onWholeGpu(fallback, current.of(fallback))
-                || !onWholeGpu(fallback, wanted.roles().getOrDefault(fallback, current.of(fallback)))) {
-            return java.util.Optional.empty();
+    private Map<String, String> takeOvers(Placement current, Placement wanted, Observation now) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String r : model.roles().keySet()) {
+            Optional<String> f = model.role(r).fallback().filter(model::manages);
+            if (f.isEmpty() || out.containsKey(f.get()) || now.queued(r) == 0
+                    || onWholeGpu(r, wanted.roles().getOrDefault(r, current.of(r)))
+                    || onWholeGpu(f.get(), current.of(f.get()))
+                    || !onWholeGpu(f.get(), wanted.roles().getOrDefault(f.get(), current.of(f.get())))) {
+                continue;
+            }
+            out.put(f.get(), r);
         }
-        return model.roles().keySet().stream()
-                .filter(r -> now.queued(r) > 0 && model.role(r).fallback().map(fallback::equals).orElse(false)
-                        && !onWholeGpu(r, wanted.roles().getOrDefault(r, current.of(r))))
-                .findFirst();
+        return out;
     }
 
     /** An admissible placement with all the role's layers on the GPU (a plan may ask for an inadmissible one). */
@@ -231,17 +231,16 @@ public final class Guardrails {
      * A role with requests waiting that leaves the GPU for its fallback's load, whose load is held back: it keeps
      * serving where it is. Moved off without it, its queue would wait for a load that is not coming.
      */
-    private void dropHandOversWithoutLoad(List<Move> moves, Placement current, Placement wanted, Observation now,
-            List<Veto> vetoes) {
+    private void dropHandOversWithoutLoad(List<Move> moves, Map<String, String> takeOvers, List<Veto> vetoes) {
         Set<String> moving = new HashSet<>();
         moves.forEach(m -> moving.add(m.role));
-        for (String f : model.roles().keySet()) {
-            java.util.Optional<String> handed = handedTo(f, current, wanted, now);
-            if (handed.isEmpty() || moving.contains(f)) {
+        for (Map.Entry<String, String> t : takeOvers.entrySet()) {
+            String f = t.getKey();
+            if (moving.contains(f)) {
                 continue;
             }
             for (Move m : List.copyOf(moves)) {
-                if (m.role.equals(handed.get())) {
+                if (m.role.equals(t.getValue())) {
                     moves.remove(m);
                     vetoes.add(new Veto(m.role, m.from, m.to, Veto.Reason.WINDOW,
                             "hands over to " + f + ", whose load is held back"));

@@ -261,11 +261,9 @@ public final class ReactiveCore {
             Set<String> settled, ToIntFunction<String> reversals, SwapBudget swaps) {
         RolePlacement serving = now.current().of(role);
         Optional<String> fallback = model.role(role).fallback().filter(model::manages);
-        var r = model.role(role);
-        int slots = Math.max(1, r.parallel() * r.instances());
         // serving there still, even if a load waits for its queue to empty (its demotion stands)
         if (fallback.isEmpty() || now.inTransit().contains(role) || target.of(role).state() == ResidencyState.S6
-                || !model.wholeGpu(role, serving) || now.inFlight(role) < slots || now.queued(role) < 2) {
+                || !model.wholeGpu(role, serving) || now.inFlight(role) < slots(role) || now.queued(role) < 2) {
             return Optional.empty();
         }
         String f = fallback.get();
@@ -530,9 +528,13 @@ public final class ReactiveCore {
         if (!now.busy(role) || !at.running()) {
             return 0;
         }
+        return requests * costs.requestSeconds(role, at, 0) / slots(role);
+    }
+
+    /** How many requests the role serves at once: its parallel slots over all its instances. */
+    private int slots(String role) {
         var r = model.role(role);
-        int slots = Math.max(1, r.parallel() * r.instances());
-        return requests * costs.requestSeconds(role, at, 0) / slots;
+        return Math.max(1, r.parallel() * r.instances());
     }
 
     /**
