@@ -437,8 +437,9 @@ public final class EchelonPlanner implements ResidencyPolicy {
     }
 
     /**
-     * Per-role forecast at every horizon, the last plan's cost and solve time, its vetoes and deferred roles — JSON
-     * friendly (maps, lists, numbers, strings).
+     * Per-role forecast at every horizon, the last plan's cost and solve time, its vetoes and deferred roles, the
+     * victims waited for, the hand-overs in progress and the roles held on their fallback — JSON friendly (maps,
+     * lists, numbers, strings).
      */
     @Override
     public synchronized Map<String, Object> explain() {
@@ -483,6 +484,13 @@ public final class EchelonPlanner implements ResidencyPolicy {
         Map<String, Object> waits = new LinkedHashMap<>();
         awaited.forEach((v, w) -> waits.put(v, Map.of("since", round(w[0]), "expectedSeconds", round(w[1]))));
         out.put("awaitedVictims", waits);
+        // a hand-over in progress (role → the fallback loading in its place) and the roles that landed on it and are
+        // held there while still asked for (role → when it was last asked for, and when the hold lapses without one)
+        out.put("handingOver", new LinkedHashMap<>(handing));
+        Map<String, Object> held = new LinkedHashMap<>();
+        handedOver.forEach((role, asked) -> held.put(role, Map.of("fallback", model.role(role).fallback().orElse(""),
+                "lastAsked", round(asked), "releasedAfter", round(asked + settings.horizonSeconds()))));
+        out.put("heldOnFallback", held);
         out.put("hindsightSubstituted", List.copyOf(hindsight.substituted()));
         out.put("hindsightSolveMs", round(hindsight.lastSolveSeconds() * 1000));
         out.put("overflowed", overflow.total());

@@ -243,6 +243,7 @@ class ShippedRegistryPlanTest {
         assertEquals(ResidencyState.S3, waiting.target().of("coder").state(),
                 "not substituted while the architect lands: " + waiting.cause());
         assertTrue(waiting.deferred().contains("coder"), "its queue waits, off the CPU: " + waiting.cause());
+        assertEquals(Map.of("coder", "architect"), p.explain().get("handingOver"), "the admin view shows it");
 
         Decision handed = p.onTick(new Observation(110, landing, Set.of(), Map.of(), Map.of("coder", 8)));
         assertEquals(ResidencyState.S6, handed.target().of("coder").state(), handed.cause());
@@ -254,6 +255,13 @@ class ShippedRegistryPlanTest {
         assertEquals(ResidencyState.S6, held.target().of("coder").state(),
                 "still asked for, it stays on the architect: " + held.cause());
         assertTrue(fullyOnGpu(held.target().of("architect")), held.cause());
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> onFallback = (Map<String, Map<String, Object>>) p.explain()
+                .get("heldOnFallback");
+        assertEquals("architect", onFallback.get("coder").get("fallback"), "held there: " + onFallback);
+        assertEquals(140.0, ((Number) onFallback.get("coder").get("lastAsked")).doubleValue(), 1e-9);
+        assertEquals(200.0, ((Number) onFallback.get("coder").get("releasedAfter")).doubleValue(), 1e-9,
+                "a horizon without a request lets it go: " + onFallback);
     }
 
     /**
@@ -406,7 +414,7 @@ class ShippedRegistryPlanTest {
         Map<String, Object> e = p.explain();
         assertEquals("planner", e.get("policy"));
         for (String key : List.of("forecast", "planCost", "solveMicros", "knapsackSolves", "planned", "vetoes",
-                "deferred", "awaitedVictims", "cause")) {
+                "deferred", "awaitedVictims", "handingOver", "heldOnFallback", "cause")) {
             assertTrue(e.containsKey(key), key + " in " + e.keySet());
         }
         assertJson(e);
