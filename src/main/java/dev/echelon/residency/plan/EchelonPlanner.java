@@ -486,7 +486,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         out.put("awaitedVictims", waits);
         // a hand-over in progress (role → the fallback loading in its place) and the roles that landed on it and are
         // held there while still asked for (role → when it was last asked for, and when the hold lapses without one)
-        out.put("handingOver", new LinkedHashMap<>(handing));
+        out.put("handingOver", handing); // immutable: the core's Result copies it
         Map<String, Object> held = new LinkedHashMap<>();
         handedOver.forEach((role, asked) -> held.put(role, Map.of("fallback", model.role(role).fallback().orElse(""),
                 "lastAsked", round(asked), "releasedAfter", round(asked + settings.horizonSeconds()))));
