@@ -27,14 +27,15 @@ import java.util.Set;
  * use a variant it may not (precision floor) — the model's options already exclude both, checked again here; when
  * the ladder has no such edge; when the role changed less than the dwell time ago; or when the sliding window's cap is
  * reached. Dwell does not hold back promoting a role whose requests queue (the queue shows the current placement is
- * too slow), substituting it (S6: its fallback serves the queue at once), nor — in a plan that has such a load —
- * demoting other roles to make room for it: a waiting request never waits on a time lock. Nor does it hold back a
+ * too slow), substituting it (S6: its fallback serves the queue at once), taking it off a fallback that serves it
+ * slower than its own load would (the first step of that load), nor — in a plan that has such a load — demoting other
+ * roles to make room for it: a waiting request never waits on a time lock. Nor does it hold back a
  * substituted role leaving S6 once its fallback no longer runs on the whole GPU (or leaves it in this plan, which is
  * why such roles are decided last): the substitution's premise is gone, and dwelling would leave its requests on a
- * fallback that serves them at CPU speed. That move bypasses the window cap too, like the fallback's move it follows. Loading a role whose
- * requests wait and that cannot serve them at GPU speed (it cannot serve at all, or only on the CPU or partly
- * offloaded) is <em>urgent</em>: it bypasses the window cap (it is still counted), and so do the demotions that make
- * room for it, so a queue never waits on anti-thrash limits either.
+ * fallback that serves them at CPU speed. That move bypasses the window cap too, like the fallback's move it follows.
+ * Loading a role whose requests wait and that cannot serve them at GPU speed (it cannot serve at all, or only on the
+ * CPU or partly offloaded) is <em>urgent</em>: it bypasses the window cap (it is still counted), and so do the
+ * demotions that make room for it, so a queue never waits on anti-thrash limits either.
  *
  * <p>Flap damping: each time a role reverses direction (promoted after a demotion or the reverse) within
  * {@link GuardrailSettings#flapWindowSeconds}, its dwell doubles, up to {@link GuardrailSettings#maxDwellDoublings}
@@ -146,7 +147,8 @@ public final class Guardrails {
             RolePlacement to = wanted.roles().getOrDefault(role, from);
             boolean takesOver = takeOvers.containsKey(role);
             if (!now.inTransit().contains(role) && (now.queued(role) > 0 || takesOver)
-                    && promotes(from, to) && Ladder.legal(from, to)) {
+                    && (promotes(from, to) || leavesSlowerFallback(role, from, to, current))
+                    && Ladder.legal(from, to)) {
                 demandLoad = true;
                 urgentLoad |= urgent(role, now) || takesOver;
             }
@@ -304,7 +306,8 @@ public final class Guardrails {
         } else if (!Ladder.legal(from, to)) {
             reason = Veto.Reason.ILLEGAL;
             detail = Ladder.why(from, to);
-        } else if (!(now.queued(role) > 0 && (promotes(from, to) || to.state() == ResidencyState.S6)) && !makesRoom
+        } else if (!(now.queued(role) > 0 && (promotes(from, to) || to.state() == ResidencyState.S6
+                || leavesSlowerFallback(role, from, to, now.current()))) && !makesRoom
                 && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
             reason = Veto.Reason.DWELL;
             detail = String.format(java.util.Locale.ROOT, "changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(),
@@ -315,6 +318,33 @@ public final class Guardrails {
             return detail;
         }
         return null;
+    }
+
+    /**
+     * A substituted role leaving S6 while its fallback serves it slower than the role itself would on the whole GPU
+     * (or no longer serves it at all): with requests waiting, that is the first step of its own load (the reactive
+     * core takes a role off substitution first, then loads it), as demand-driven as a promotion. Held back by dwell
+     * instead, the architect's requests stay parked on the one-slot coder behind its queue for minutes. Onto a
+     * faster fallback (the coder on the architect) its requests are served meanwhile, and dwell still holds it.
+     */
+    private boolean leavesSlowerFallback(String role, RolePlacement from, RolePlacement to, Placement current) {
+        if (!leavesSubstitution(from, to)) {
+            return false;
+        }
+        Optional<String> fallback = model.role(role).fallback().filter(model::manages);
+        if (fallback.isEmpty() || !current.of(fallback.get()).running()) {
+            return true;
+        }
+        var own = model.role(role).smallestVariant();
+        return clearingSeconds(fallback.get(), current.of(fallback.get()))
+                > clearingSeconds(role, ResidencyModel.placementFor(own, own.layers()));
+    }
+
+    /** Seconds per reference request (1,000 prompt tokens, 200 generated) the role clears at {@code p}, slots full. */
+    private double clearingSeconds(String role, RolePlacement p) {
+        ResidentRole r = model.role(role);
+        int slots = Math.max(1, r.parallel()) * Math.max(1, r.instances());
+        return model.service(role, p, 1000, 1).totalSeconds(200) / slots;
     }
 
     /** Seconds since {@code role}'s last change when that is within its (flap-damped) dwell time. */

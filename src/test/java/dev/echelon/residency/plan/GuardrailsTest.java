@@ -186,6 +186,45 @@ class GuardrailsTest {
         assertEquals(RolePlacement.cold("q4_k_m"), free.target().of("coder"), free.vetoes().toString());
     }
 
+    /**
+     * The architect substituted onto the coder (one slot, half the architect's speed), with a request of its own
+     * waiting; both changed 5 s ago. Taking the architect off substitution is the first step of its load, so dwell
+     * holds neither it nor the coder's demotion that makes room: its requests would otherwise stay parked on the
+     * slower coder. The mirror case — the coder substituted onto the faster architect — stays under dwell: its
+     * requests are served meanwhile.
+     */
+    @Test
+    void aWaitingRoleLeavesASlowerFallbackDespiteDwellButNotAFasterOne() {
+        Placement onCoder = coderOnGpu().with("architect", RolePlacement.substituted("q4_k_m"));
+        TransitionHistory history = new TransitionHistory(600);
+        history.record("architect", 95);
+        history.record("coder", 95);
+        Placement leave = onCoder.with("architect", RolePlacement.cold("q4_k_m"))
+                .with("coder", RolePlacement.cpu("q4_k_m"));
+        Observation architectWaits = new Observation(100, onCoder, Set.of(), Map.of("coder", 1),
+                Map.of("architect", 1, "coder", 1));
+        GuardedPlan out = guardrails.apply(leave, architectWaits, history);
+        assertEquals(leave, out.target(), out.vetoes().toString());
+        // nobody of its own waits: the substitution dwells as before
+        GuardedPlan idle = guardrails.apply(leave, PlanFixtures.idle(100, onCoder), history);
+        assertEquals(onCoder, idle.target(), idle.vetoes().toString());
+
+        Placement onArchitect = shipped.initialPlacement()
+                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48))
+                .with("coder", RolePlacement.substituted("q4_k_m"))
+                .with("worker", RolePlacement.cold("q4_k_m"))
+                .with("math", RolePlacement.cold("q4_k_m"));
+        Placement back = onArchitect.with("coder", RolePlacement.cold("q4_k_m"))
+                .with("architect", RolePlacement.cpu("q4_k_m"));
+        Observation coderWaits = new Observation(100, onArchitect, Set.of(), Map.of("architect", 1),
+                Map.of("architect", 1, "coder", 1));
+        GuardedPlan held = guardrails.apply(back, coderWaits, history);
+        assertEquals(onArchitect, held.target(), held.vetoes().toString());
+        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL),
+                held.vetoes().toString());
+    }
+
     @Test
     void flapDampingDoublesTheDwellPerReversal() {
         TransitionHistory h = new TransitionHistory(1200);
