@@ -43,6 +43,11 @@ public record ResidentRole(String name, Tier tier, List<VariantSpec> variants, i
                         + variants.stream().map(VariantSpec::name).toList() + ")"));
     }
 
+    /** How many requests the role serves at once: its parallel slots over all its instances (at least one). */
+    public int slots() {
+        return Math.max(1, parallel) * Math.max(1, instances);
+    }
+
     /** The smallest allowed variant: what a cold role loads when it must come up fast. */
     public VariantSpec smallestVariant() {
         return variants.get(variants.size() - 1);

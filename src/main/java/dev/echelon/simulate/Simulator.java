@@ -181,7 +181,7 @@ public final class Simulator {
             for (int i = 0; i < n; i++) {
                 ResidentRole r = model.role(roles[i]);
                 fallback[i] = r.fallback().map(index::get).orElse(-1);
-                slots[i] = Math.max(1, r.parallel() * r.instances());
+                slots[i] = r.slots();
                 settled[i] = start.of(roles[i]);
                 reserved[i] = model.footprint(roles[i], settled[i]);
                 queues.add(new ArrayDeque<>());

@@ -342,9 +342,7 @@ public final class Guardrails {
 
     /** Seconds per reference request (1,000 prompt tokens, 200 generated) the role clears at {@code p}, slots full. */
     private double clearingSeconds(String role, RolePlacement p) {
-        ResidentRole r = model.role(role);
-        int slots = Math.max(1, r.parallel()) * Math.max(1, r.instances());
-        return model.service(role, p, 1000, 1).totalSeconds(200) / slots;
+        return model.service(role, p, 1000, 1).totalSeconds(200) / model.role(role).slots();
     }
 
     /** Seconds since {@code role}'s last change when that is within its (flap-damped) dwell time. */

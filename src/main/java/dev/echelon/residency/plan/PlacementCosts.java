@@ -207,9 +207,7 @@ public final class PlacementCosts {
      * slots busy: a single request's service time divided by the slots (its throughput's inverse).
      */
     public double clearingSeconds(String server, String shapeOf, RolePlacement p) {
-        ResidentRole r = model.role(server);
-        int slots = Math.max(1, r.parallel()) * Math.max(1, r.instances());
-        return stream(server, shapeOf, p, 0, 0).serviceSeconds() / slots;
+        return stream(server, shapeOf, p, 0, 0).serviceSeconds() / model.role(server).slots();
     }
 
     private Stream stream(String server, String shapeOf, RolePlacement p, double rate, double totalRate) {
@@ -231,8 +229,7 @@ public final class PlacementCosts {
      * {@link #SATURATION} the queue is a backlog growing over the horizon.
      */
     private double wait(String server, List<Stream> streams) {
-        ResidentRole r = model.role(server);
-        int slots = Math.max(1, r.parallel()) * Math.max(1, r.instances());
+        int slots = model.role(server).slots();
         double rate = 0;
         double work = 0;
         for (Stream s : streams) {

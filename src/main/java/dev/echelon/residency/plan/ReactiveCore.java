@@ -531,10 +531,8 @@ public final class ReactiveCore {
         return requests * costs.requestSeconds(role, at, 0) / slots(role);
     }
 
-    /** How many requests the role serves at once: its parallel slots over all its instances. */
     private int slots(String role) {
-        var r = model.role(role);
-        return Math.max(1, r.parallel() * r.instances());
+        return model.role(role).slots();
     }
 
     /**

@@ -563,8 +563,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
     }
 
     private double[] slotsFreeAt(int r, double t) {
-        ResidentRole rr = model.role(roles[r]);
-        double[] free = new double[Math.max(1, rr.parallel() * rr.instances())];
+        double[] free = new double[model.role(roles[r]).slots()];
         Arrays.fill(free, t);
         return free;
     }

@@ -170,7 +170,7 @@ public final class RbPolicy implements ResidencyPolicy {
         double lambda = Double.isInfinite(lastUse.get(role)) ? 0 : Math.exp(-(t - lastUse.get(role)) / RECENCY_SECONDS);
         ResidentRole r = model.role(role);
         double kappa = Math.min(1.0, (double) (now.queued(role) + now.inFlight(role))
-                / Math.max(1, r.parallel() * r.instances()));
+                / r.slots());
         double psi = r.priority() / 3.0;
         return (W1 * rho + W2 * lambda + W3 * kappa + W4 * psi) / denominator.get(role);
     }
