@@ -36,6 +36,9 @@ public final class ResidencyModel {
     public static final long GPU_OVERHEAD_BYTES = 384L << 20;
     /** Stopping a server (SIGTERM, memory freed). */
     public static final double STOP_SECONDS = 0.2;
+    /** A mid-sized request, for comparing how fast placements serve: 1,000 prompt tokens, 200 generated. */
+    public static final int REFERENCE_PROMPT_TOKENS = 1000;
+    public static final int REFERENCE_OUTPUT_TOKENS = 200;
     /** Partial-offload layer counts considered, as fractions of the model's layers. */
     static final int PARTIAL_STEPS = 8;
 
@@ -288,6 +291,11 @@ public final class ResidencyModel {
         VariantSpec v = role.requireVariant(p.variant());
         return cost.serviceCost(role.calibration(), v, (double) p.gpuLayers() / v.layers(), promptTokens,
                 Math.max(1, concurrent));
+    }
+
+    /** Seconds one reference request takes from arrival to last token at {@code p}, alone on the role. */
+    public double referenceSeconds(String roleName, RolePlacement p) {
+        return service(roleName, p, REFERENCE_PROMPT_TOKENS, 1).totalSeconds(REFERENCE_OUTPUT_TOKENS);
     }
 
     /** Seconds from asking for {@code to} until the role serves there (0 for a pure demotion to S4/S6). */

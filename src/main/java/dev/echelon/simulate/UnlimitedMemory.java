@@ -1,6 +1,5 @@
 package dev.echelon.simulate;
 
-import dev.echelon.cost.ServiceCost;
 import dev.echelon.residency.Budgets;
 import dev.echelon.residency.Footprint;
 import dev.echelon.residency.ResidencyModel;
@@ -29,10 +28,6 @@ public final class UnlimitedMemory {
     /** The replay with unlimited memory: its p95 TTFT and mean request cost. */
     public record Result(double p95Ttft, double meanCost) {
     }
-
-    /** A mid-sized request: 1,000 prompt tokens, 200 generated. */
-    private static final int REFERENCE_PROMPT = 1000;
-    private static final int REFERENCE_OUTPUT = 200;
 
     private final Simulator simulator;
     private final RequestCost cost;
@@ -67,11 +62,7 @@ public final class UnlimitedMemory {
      */
     static RolePlacement fastest(ResidencyModel model, String role) {
         return model.options(role).stream().filter(p -> model.wholeGpu(role, p))
-                .min(Comparator.comparingDouble(p -> seconds(model.service(role, p, REFERENCE_PROMPT, 1))))
+                .min(Comparator.comparingDouble(p -> model.referenceSeconds(role, p)))
                 .orElseThrow(() -> new IllegalStateException("role '" + role + "' has no whole-GPU placement"));
-    }
-
-    private static double seconds(ServiceCost c) {
-        return c.totalSeconds(REFERENCE_OUTPUT);
     }
 }

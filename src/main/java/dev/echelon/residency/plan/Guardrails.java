@@ -340,9 +340,9 @@ public final class Guardrails {
                 > clearingSeconds(role, ResidencyModel.placementFor(own, own.layers()));
     }
 
-    /** Seconds per reference request (1,000 prompt tokens, 200 generated) the role clears at {@code p}, slots full. */
+    /** Seconds per reference request the role clears at {@code p} with every slot busy. */
     private double clearingSeconds(String role, RolePlacement p) {
-        return model.service(role, p, 1000, 1).totalSeconds(200) / model.role(role).slots();
+        return model.referenceSeconds(role, p) / model.role(role).slots();
     }
 
     /** Seconds since {@code role}'s last change when that is within its (flap-damped) dwell time. */

@@ -37,6 +37,25 @@ class GuardrailsTest {
                 .with("architect", RolePlacement.cold("q4_k_m"));
     }
 
+    /** frontdoor S1 (q4), architect S1 (q4), the coder substituted onto it; worker and math cold. */
+    private Placement coderOnArchitect() {
+        return shipped.initialPlacement()
+                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
+                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48))
+                .with("coder", RolePlacement.substituted("q4_k_m"))
+                .with("worker", RolePlacement.cold("q4_k_m"))
+                .with("math", RolePlacement.cold("q4_k_m"));
+    }
+
+    /** A history in which each of {@code roles} last changed at {@code t}. */
+    private static TransitionHistory changedAt(double t, String... roles) {
+        TransitionHistory history = new TransitionHistory(600);
+        for (String role : roles) {
+            history.record(role, t);
+        }
+        return history;
+    }
+
     @Test
     void aBusyRoleMayBeDemotedItsDrainIsTheActuatorsAndWhatCannotFitIsDeferredLowestPriorityFirst() {
         Placement current = coderOnGpu();
@@ -122,9 +141,7 @@ class GuardrailsTest {
     @Test
     void dwellHoldsExceptForWaitingRequests() {
         Placement current = coderOnGpu().with("math", RolePlacement.cpu("q4_k_m"));
-        TransitionHistory history = new TransitionHistory(600);
-        history.record("math", 95);
-        history.record("coder", 95);
+        TransitionHistory history = changedAt(95, "math", "coder");
         Placement wanted = current.with("math", gpu(ResidencyState.S2, "q4_k_m", 4))
                 .with("coder", gpu(ResidencyState.S2, "q4_k_m", 56));
         // nobody waits: both changed 5 s ago, so neither moves within the dwell
@@ -154,16 +171,9 @@ class GuardrailsTest {
      */
     @Test
     void aSubstitutedRoleFollowsItsFallbackOffTheGpuAndOnlyWithIt() {
-        Placement current = shipped.initialPlacement()
-                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
-                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48))
-                .with("coder", RolePlacement.substituted("q4_k_m"))
-                .with("worker", RolePlacement.cold("q4_k_m"))
-                .with("math", RolePlacement.cold("q4_k_m"));
+        Placement current = coderOnArchitect();
         assertTrue(shipped.fits(current));
-        TransitionHistory history = new TransitionHistory(600);
-        history.record("architect", 95);
-        history.record("coder", 95);
+        TransitionHistory history = changedAt(95, "architect", "coder");
         Placement wanted = current.with("architect", RolePlacement.cpu("q4_k_m"))
                 .with("coder", RolePlacement.cold("q4_k_m"))
                 .with("math", gpu(ResidencyState.S1, "q4_k_m", 28));
@@ -196,9 +206,7 @@ class GuardrailsTest {
     @Test
     void aWaitingRoleLeavesASlowerFallbackDespiteDwellButNotAFasterOne() {
         Placement onCoder = coderOnGpu().with("architect", RolePlacement.substituted("q4_k_m"));
-        TransitionHistory history = new TransitionHistory(600);
-        history.record("architect", 95);
-        history.record("coder", 95);
+        TransitionHistory history = changedAt(95, "architect", "coder");
         Placement leave = onCoder.with("architect", RolePlacement.cold("q4_k_m"))
                 .with("coder", RolePlacement.cpu("q4_k_m"));
         Observation architectWaits = new Observation(100, onCoder, Set.of(), Map.of("coder", 1),
@@ -209,12 +217,7 @@ class GuardrailsTest {
         GuardedPlan idle = guardrails.apply(leave, PlanFixtures.idle(100, onCoder), history);
         assertEquals(onCoder, idle.target(), idle.vetoes().toString());
 
-        Placement onArchitect = shipped.initialPlacement()
-                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
-                .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48))
-                .with("coder", RolePlacement.substituted("q4_k_m"))
-                .with("worker", RolePlacement.cold("q4_k_m"))
-                .with("math", RolePlacement.cold("q4_k_m"));
+        Placement onArchitect = coderOnArchitect();
         Placement back = onArchitect.with("coder", RolePlacement.cold("q4_k_m"))
                 .with("architect", RolePlacement.cpu("q4_k_m"));
         Observation coderWaits = new Observation(100, onArchitect, Set.of(), Map.of("architect", 1),
