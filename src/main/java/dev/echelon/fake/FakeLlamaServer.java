@@ -130,6 +130,8 @@ public final class FakeLlamaServer implements AutoCloseable {
     private volatile int active;
     private volatile int queued;
     private boolean closing;
+    /** The stop under way or done, once one began (event-loop confined like the rest of the state). */
+    private Future<Void> stopped;
     private long loadTimer = -1;
     private int nextTaskId;
     private long slotClock;
@@ -290,9 +292,6 @@ public final class FakeLlamaServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (state == FakeServerState.STOPPED && http == null) {
-            return;
-        }
         Future<Void> f = closeAsync();
         if (Context.isOnEventLoopThread()) {
             return;
@@ -314,7 +313,7 @@ public final class FakeLlamaServer implements AutoCloseable {
         Promise<Void> done = Promise.promise();
         ctx.runOnContext(v -> {
             if (state == FakeServerState.STOPPED) {
-                done.complete();
+                (stopped == null ? Future.<Void>succeededFuture() : stopped).onComplete(done);
                 return;
             }
             closing = true;
@@ -356,8 +355,19 @@ public final class FakeLlamaServer implements AutoCloseable {
     }
 
     private Future<Void> shutdown(boolean abrupt) {
+        if (stopped != null) {
+            // A stop is already closing the socket: a crash on top of it drops the connections it was letting
+            // finish, and either returns only when that close is done, or a relaunch could find the port still bound.
+            List<Future<Void>> drops = new ArrayList<>();
+            if (abrupt) {
+                for (HttpConnection c : new ArrayList<>(connections)) {
+                    drops.add(c.close());
+                }
+            }
+            return Future.join(drops).recover(err -> Future.succeededFuture()).compose(x -> stopped);
+        }
         if (state == FakeServerState.STOPPED && http == null) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(); // never listened: the bind failed
         }
         state = FakeServerState.STOPPED;
         ready.complete(null);
@@ -385,9 +395,10 @@ public final class FakeLlamaServer implements AutoCloseable {
             closes.add(h.close());
         }
         Future<String> d = deployment;
-        return Future.join(closes).recover(err -> Future.succeededFuture())
+        stopped = Future.join(closes).recover(err -> Future.succeededFuture())
                 .compose(x -> d == null ? Future.succeededFuture() : d.compose(vertx::undeploy))
                 .<Void>mapEmpty().recover(err -> Future.succeededFuture());
+        return stopped;
     }
 
     @Override

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -391,6 +393,26 @@ class FakeLlamaServerShapesTest {
         assertEquals(1, s.stats().cancelled());
         assertThrows(Exception.class, () -> FakeTestSupport.HTTP.newCall(new Request.Builder()
                 .url("http://127.0.0.1:" + port + "/health").build()).execute().close());
+    }
+
+    /**
+     * A supervisor kills a server that did not stop within its grace and relaunches it on the same port at once: the
+     * kill must return only once the port is free, also when the graceful stop was already closing the socket.
+     */
+    @Test
+    void aCrashDuringAGracefulStopReturnsOnlyOnceThePortIsFree() throws IOException {
+        for (int i = 0; i < 40; i++) {
+            FakeLlamaServer s = FakeTestSupport.startReady(vertx, CATALOG, FakeTestSupport.fast(), "-m",
+                    "tiny-target.gguf", "--host", "127.0.0.1", "--port", "0", "-ngl", "all");
+            int port = s.port();
+            s.closeAsync();
+            s.crash();
+            try (ServerSocket rebind = new ServerSocket()) {
+                rebind.setReuseAddress(true);
+                rebind.bind(new InetSocketAddress("127.0.0.1", port));
+            }
+            assertEquals(FakeServerState.STOPPED, s.state());
+        }
     }
 
     @Test
