@@ -58,6 +58,9 @@ public final class FakeLlamaServer implements AutoCloseable {
     private static final ObjectNode LOADING = LlamaJson.error(503, "Loading model", "unavailable_error");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final long CLOSE_GRACE_MS = 10_000;
+    /** A relaunch on a port just freed retries its bind this many times, this far apart (see {@link #bind}). */
+    private static final int BIND_RETRIES = 20;
+    private static final long BIND_RETRY_MS = 10;
 
     /** One llama-server slot: a sequence that can generate, with the KV cache of what it last processed. */
     static final class Slot {
@@ -356,14 +359,10 @@ public final class FakeLlamaServer implements AutoCloseable {
 
     private Future<Void> shutdown(boolean abrupt) {
         if (stopped != null) {
-            // A stop is already closing the socket: a crash on top of it drops the connections it was letting
-            // finish, and either returns only when that close is done, or a relaunch could find the port still bound.
-            List<Future<Void>> drops = new ArrayList<>();
-            if (abrupt) {
-                for (HttpConnection c : new ArrayList<>(connections)) {
-                    drops.add(c.close());
-                }
-            }
+            // A stop is already closing the socket. A crash on top of it also drops the connections that stop was
+            // letting finish, and completes only once that close is done: completing sooner would let a relaunch
+            // find the port still bound.
+            List<Future<Void>> drops = abrupt ? dropConnections() : List.of();
             return Future.join(drops).recover(err -> Future.succeededFuture()).compose(x -> stopped);
         }
         if (state == FakeServerState.STOPPED && http == null) {
@@ -383,12 +382,7 @@ public final class FakeLlamaServer implements AutoCloseable {
         for (Generation g : new ArrayList<>(queue)) {
             g.cancel();
         }
-        List<Future<Void>> closes = new ArrayList<>();
-        if (abrupt) {
-            for (HttpConnection c : new ArrayList<>(connections)) {
-                closes.add(c.close());
-            }
-        }
+        List<Future<Void>> closes = abrupt ? dropConnections() : new ArrayList<>();
         HttpServer h = http;
         http = null;
         if (h != null) {
@@ -399,6 +393,15 @@ public final class FakeLlamaServer implements AutoCloseable {
                 .compose(x -> d == null ? Future.succeededFuture() : d.compose(vertx::undeploy))
                 .<Void>mapEmpty().recover(err -> Future.succeededFuture());
         return stopped;
+    }
+
+    /** Closes every open connection at once, as a killed process's would be: streams in flight break off. */
+    private List<Future<Void>> dropConnections() {
+        List<Future<Void>> closes = new ArrayList<>();
+        for (HttpConnection c : new ArrayList<>(connections)) {
+            closes.add(c.close());
+        }
+        return closes;
     }
 
     @Override
@@ -685,6 +688,10 @@ public final class FakeLlamaServer implements AutoCloseable {
     }
 
     private Future<Void> bind() {
+        return bind(BIND_RETRIES);
+    }
+
+    private Future<Void> bind(int retriesLeft) {
         HttpServerOptions o = new HttpServerOptions().setHost(cfg.host).setPort(Math.max(0, cfg.port))
                 .setReuseAddress(true).setCompressionSupported(false);
         HttpServer server = vertx.createHttpServer(o);
@@ -711,11 +718,28 @@ public final class FakeLlamaServer implements AutoCloseable {
             }
             return null;
         }).recover(err -> {
+            if (retriesLeft > 0 && cfg.port > 0 && addressInUse(err)) {
+                // A server stopped on this port a moment ago (a relaunch): the JVM frees a closed listening socket
+                // only at its event loop's next select, about a millisecond after the close completed, where a
+                // process's exit frees it at once. Wait that moment out; a port another server keeps still fails.
+                Promise<Void> again = Promise.promise();
+                vertx.setTimer(BIND_RETRY_MS, id -> bind(retriesLeft - 1).onComplete(again));
+                return again.future();
+            }
             state = FakeServerState.STOPPED;
             ready.complete(null);
             return Future.failedFuture(new IllegalStateException("couldn't bind HTTP server socket, hostname: "
                     + cfg.host + ", port: " + cfg.port, err));
         });
+    }
+
+    private static boolean addressInUse(Throwable err) {
+        for (Throwable t = err; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void loaded() {
