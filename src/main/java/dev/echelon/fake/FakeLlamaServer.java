@@ -719,8 +719,8 @@ public final class FakeLlamaServer implements AutoCloseable {
             return null;
         }).recover(err -> {
             if (retriesLeft > 0 && cfg.port > 0 && addressInUse(err)) {
-                // A server stopped on this port a moment ago (a relaunch): the JVM frees a closed listening socket
-                // only at its event loop's next select, about a millisecond after the close completed, where a
+                // A server stopped on this port a moment ago (a relaunch): its closed listening socket can outlive
+                // the close by about a millisecond (the JDK frees a selector's channel at the next select), where a
                 // process's exit frees it at once. Wait that moment out; a port another server keeps still fails.
                 Promise<Void> again = Promise.promise();
                 vertx.setTimer(BIND_RETRY_MS, id -> bind(retriesLeft - 1).onComplete(again));
