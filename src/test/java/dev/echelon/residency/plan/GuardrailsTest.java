@@ -27,24 +27,25 @@ class GuardrailsTest {
         return RolePlacement.gpu(s, variant, layers);
     }
 
+    /** frontdoor S1 (q4); every other role cold (q4). */
+    private Placement frontdoorOnly() {
+        Placement p = shipped.initialPlacement().with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28));
+        for (String role : new String[] {"coder", "worker", "math", "architect"}) {
+            p = p.with(role, RolePlacement.cold("q4_k_m"));
+        }
+        return p;
+    }
+
     /** frontdoor S1 (q4), coder S1 (q4): the GPU is full; everyone else cold. */
     private Placement coderOnGpu() {
-        return shipped.initialPlacement()
-                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
-                .with("coder", gpu(ResidencyState.S1, "q4_k_m", 64))
-                .with("worker", RolePlacement.cold("q4_k_m"))
-                .with("math", RolePlacement.cold("q4_k_m"))
-                .with("architect", RolePlacement.cold("q4_k_m"));
+        return frontdoorOnly().with("coder", gpu(ResidencyState.S1, "q4_k_m", 64));
     }
 
     /** frontdoor S1 (q4), architect S1 (q4), the coder substituted onto it; worker and math cold. */
     private Placement coderOnArchitect() {
-        return shipped.initialPlacement()
-                .with("frontdoor", gpu(ResidencyState.S1, "q4_k_m", 28))
+        return frontdoorOnly()
                 .with("architect", gpu(ResidencyState.S1, "q4_k_m", 48))
-                .with("coder", RolePlacement.substituted("q4_k_m"))
-                .with("worker", RolePlacement.cold("q4_k_m"))
-                .with("math", RolePlacement.cold("q4_k_m"));
+                .with("coder", RolePlacement.substituted("q4_k_m"));
     }
 
     /** A history in which each of {@code roles} last changed at {@code t}. */
@@ -207,25 +208,29 @@ class GuardrailsTest {
     void aWaitingRoleLeavesASlowerFallbackDespiteDwellButNotAFasterOne() {
         Placement onCoder = coderOnGpu().with("architect", RolePlacement.substituted("q4_k_m"));
         TransitionHistory history = changedAt(95, "architect", "coder");
-        Placement leave = onCoder.with("architect", RolePlacement.cold("q4_k_m"))
-                .with("coder", RolePlacement.cpu("q4_k_m"));
-        Observation architectWaits = new Observation(100, onCoder, Set.of(), Map.of("coder", 1),
-                Map.of("architect", 1, "coder", 1));
-        GuardedPlan out = guardrails.apply(leave, architectWaits, history);
+        Placement leave = offSubstitution(onCoder, "architect", "coder");
+        GuardedPlan out = guardrails.apply(leave, bothWaiting(onCoder, "coder"), history);
         assertEquals(leave, out.target(), out.vetoes().toString());
         // nobody of its own waits: the substitution dwells as before
         GuardedPlan idle = guardrails.apply(leave, PlanFixtures.idle(100, onCoder), history);
         assertEquals(onCoder, idle.target(), idle.vetoes().toString());
 
         Placement onArchitect = coderOnArchitect();
-        Placement back = onArchitect.with("coder", RolePlacement.cold("q4_k_m"))
-                .with("architect", RolePlacement.cpu("q4_k_m"));
-        Observation coderWaits = new Observation(100, onArchitect, Set.of(), Map.of("architect", 1),
-                Map.of("architect", 1, "coder", 1));
-        GuardedPlan held = guardrails.apply(back, coderWaits, history);
+        Placement back = offSubstitution(onArchitect, "coder", "architect");
+        GuardedPlan held = guardrails.apply(back, bothWaiting(onArchitect, "architect"), history);
         assertEquals(onArchitect, held.target(), held.vetoes().toString());
         assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL),
                 held.vetoes().toString());
+    }
+
+    /** The plan that takes {@code substituted} off its fallback (to be loaded next) and demotes the fallback. */
+    private static Placement offSubstitution(Placement at, String substituted, String fallback) {
+        return at.with(substituted, RolePlacement.cold("q4_k_m")).with(fallback, RolePlacement.cpu("q4_k_m"));
+    }
+
+    /** At 100 s: the fallback serving one request, one request each of the architect and the coder waiting. */
+    private static Observation bothWaiting(Placement at, String fallback) {
+        return new Observation(100, at, Set.of(), Map.of(fallback, 1), Map.of("architect", 1, "coder", 1));
     }
 
     @Test
