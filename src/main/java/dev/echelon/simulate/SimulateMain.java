@@ -80,7 +80,7 @@ public final class SimulateMain {
                 String.valueOf(Runtime.getRuntime().availableProcessors())))));
 
         Simulator.Settings simSettings = Simulator.Settings.DEFAULT;
-        SimulationSuite suite = new SimulationSuite(model, simSettings, catalog, RequestCost.DEFAULT);
+        SimulationSuite suite = new SimulationSuite(model, simSettings, catalog, optimum);
         Charts charts = opt.containsKey("no-plots") ? null : new Charts(model);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<SimulationSuite.FamilyResult>> futures = new ArrayList<>();

@@ -7,16 +7,22 @@ import dev.echelon.residency.policy.RequestCost;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Generates a family's trace and replays it under each named policy; the optimum, if named, anchors regret. */
+/**
+ * Generates a family's trace and replays it under each named policy; the optimum, if named, anchors regret. On a
+ * shifting family run with the optimum and a peer, it also measures what a clairvoyant schedule aimed at the target
+ * reaches ({@link TailReach}).
+ */
 public final class SimulationSuite {
 
     /**
-     * One family: its trace, each policy's replay and figures, in the order the policies were named, and the same
-     * trace with memory no constraint (the headroom every policy has).
+     * One family: its trace, each policy's replay and figures, in the order the policies were named, the same
+     * trace with memory no constraint (the headroom every policy has), and the reach of a clairvoyant schedule
+     * aimed at the target, where it was measured.
      */
     public record FamilyResult(Trace trace, List<RunResult> runs, List<PolicyMetrics> metrics,
-            UnlimitedMemory.Result unlimited) {
+            UnlimitedMemory.Result unlimited, Optional<TailReach.Result> tailReach) {
     }
 
     private final ResidencyModel model;
@@ -25,15 +31,18 @@ public final class SimulationSuite {
     private final PolicyCatalog catalog;
     private final RequestCost cost;
     private final UnlimitedMemory unlimited;
+    private final TailReach tailReach;
 
+    /** @param optimum the settings the catalog's optimum was built with: its request cost is what regret measures */
     public SimulationSuite(ResidencyModel model, Simulator.Settings settings, PolicyCatalog catalog,
-            RequestCost cost) {
-        this.cost = cost;
+            OfflineOptimum.Settings optimum) {
+        this.cost = optimum.cost();
         this.model = model;
         this.simulator = new Simulator(model, settings);
         this.generator = new TraceGenerator(model);
         this.catalog = catalog;
         this.unlimited = new UnlimitedMemory(model, settings, cost);
+        this.tailReach = new TailReach(model, settings, optimum);
     }
 
     public FamilyResult run(TraceFamily family, long seed, double durationSeconds, List<String> policies) {
@@ -48,7 +57,11 @@ public final class SimulationSuite {
         RunResult optimum = runs.stream().filter(r -> r.policy().equals(OfflineOptimum.NAME)).findFirst()
                 .orElse(null);
         List<PolicyMetrics> metrics = runs.stream().map(r -> PolicyMetrics.of(model, cost, r, optimum)).toList();
-        return new FamilyResult(trace, runs, metrics, unlimited.replay(trace));
+        Optional<PolicyMetrics> bestPeer = TargetCheck.bestPeer(metrics);
+        Optional<TailReach.Result> reach = optimum != null && family.shifting() && bestPeer.isPresent()
+                ? Optional.of(tailReach.reach(trace, bestPeer.get().p95Ttft(), optimum))
+                : Optional.empty();
+        return new FamilyResult(trace, runs, metrics, unlimited.replay(trace), reach);
     }
 
     public ResidencyModel model() {

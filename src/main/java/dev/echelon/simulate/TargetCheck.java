@@ -15,10 +15,12 @@ import java.util.Set;
  * @param unlimitedP95 p95 TTFT of the same trace with memory no constraint ({@link UnlimitedMemory})
  * @param p95Reachable whether that p95 is itself 30 % below the best peer's: if not, no policy that serves requests
  *                     on their own role can meet the p95 half of the target on this trace
+ * @param tailReach    what a clairvoyant schedule aimed at the target reaches ({@link TailReach}); null where it was
+ *                     not measured (a family without shifting traffic, or a run without the optimum)
  */
 public record TargetCheck(String family, boolean shifting, String bestPeer, double bestPeerP95, double plannerP95,
         double p95Gain, double plannerRegret, boolean p95Met, boolean regretMet, double unlimitedP95,
-        boolean p95Reachable) {
+        boolean p95Reachable, TailReach.Result tailReach) {
 
     public static final double P95_GAIN = 0.30;
     public static final double MAX_REGRET = 0.10;
@@ -26,9 +28,7 @@ public record TargetCheck(String family, boolean shifting, String bestPeer, doub
     public static Optional<TargetCheck> of(SimulationSuite.FamilyResult f) {
         List<PolicyMetrics> m = f.metrics();
         Optional<PolicyMetrics> planner = m.stream().filter(x -> x.policy().equals(PolicyCatalog.PLANNER)).findFirst();
-        Optional<PolicyMetrics> best = m.stream()
-                .filter(x -> !Set.of(PolicyCatalog.PLANNER, OfflineOptimum.NAME).contains(x.policy()))
-                .min(java.util.Comparator.comparingDouble(PolicyMetrics::p95Ttft));
+        Optional<PolicyMetrics> best = bestPeer(m);
         if (planner.isEmpty() || best.isEmpty()) {
             return Optional.empty();
         }
@@ -39,7 +39,14 @@ public record TargetCheck(String family, boolean shifting, String bestPeer, doub
         return Optional.of(new TargetCheck(f.trace().family().id(), f.trace().family().shifting(), b.policy(),
                 b.p95Ttft(), p.p95Ttft(), gain, p.regret(), gain >= P95_GAIN,
                 !Double.isNaN(p.regret()) && p.regret() <= MAX_REGRET, unlimited,
-                gain(unlimited, b.p95Ttft()) >= P95_GAIN));
+                gain(unlimited, b.p95Ttft()) >= P95_GAIN, f.tailReach().orElse(null)));
+    }
+
+    /** The peer with the lowest p95 TTFT: a policy that is neither the planner nor the optimum. */
+    static Optional<PolicyMetrics> bestPeer(List<PolicyMetrics> metrics) {
+        return metrics.stream()
+                .filter(x -> !Set.of(PolicyCatalog.PLANNER, OfflineOptimum.NAME).contains(x.policy()))
+                .min(java.util.Comparator.comparingDouble(PolicyMetrics::p95Ttft));
     }
 
     /** 1 − unlimited-memory p95 / best peer p95: the most any policy serving requests on their own role can gain. */

@@ -50,7 +50,7 @@ class UnlimitedMemoryTest {
     @Test
     void noPolicyThatServesRequestsOnTheirOwnRoleGetsBelowIt() {
         SimulationSuite suite = new SimulationSuite(MODEL, Simulator.Settings.DEFAULT,
-                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT), RequestCost.DEFAULT);
+                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT), OfflineOptimum.Settings.DEFAULT);
         int compared = 0;
         for (TraceFamily family : List.of(TraceFamily.BURSTS, TraceFamily.SCAN)) {
             for (long seed = 1; seed <= 2; seed++) {

@@ -1,0 +1,69 @@
+package dev.echelon.simulate;
+
+import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.policy.OfflineOptimum;
+import dev.echelon.residency.policy.RequestCost;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a clairvoyant schedule aimed at the issue's target reaches on one trace: the offline optimum's dynamic
+ * programme, same candidates and physics, with every second of TTFT past a threshold just inside the target
+ * ({@value #AIM} × the best peer's p95) priced once more, at a few weights; each schedule replayed through the
+ * simulator and measured like any policy, its regret against the mean-cost optimum's replay.
+ *
+ * <p>Why: the optimum minimises the mean cost, not the p95, so where it misses the p95 half of the target that does
+ * not show that no policy meets it. A schedule that trades a little mean cost (a few requests served on a fallback at
+ * the quality penalty, a load timed for a tail) for the tail shows what knowing the future buys against the target
+ * as written. It is a reach, not a bound: the programme's windows and candidates limit it too, and a weight that
+ * over-steers can replay worse than it planned.
+ */
+public final class TailReach {
+
+    /** The threshold, as a share of the best peer's p95: 2 % inside the target, for the replay's drift from the plan. */
+    public static final double AIM = 0.68;
+    /** Tail weights tried, per second past the threshold; larger ones replayed worse than they planned when tried. */
+    public static final List<Double> WEIGHTS = List.of(1.0, 2.0, 3.0);
+
+    /** The schedule kept for one trace: its tail weight and what its replay measured. */
+    public record Result(double tailWeight, double p95Ttft, double p95Gain, double regret, double fallbackShare) {
+
+        public boolean met() {
+            return p95Gain >= TargetCheck.P95_GAIN && regret <= TargetCheck.MAX_REGRET;
+        }
+    }
+
+    private final ResidencyModel model;
+    private final Simulator simulator;
+    private final OfflineOptimum.Settings optimum;
+
+    public TailReach(ResidencyModel model, Simulator.Settings settings, OfflineOptimum.Settings optimum) {
+        this.model = model;
+        this.simulator = new Simulator(model, settings);
+        this.optimum = optimum;
+    }
+
+    /**
+     * Solves and replays one schedule per weight; keeps the one meeting both halves at the lowest regret, else the
+     * largest p95 gain within the regret half, else the lowest regret.
+     *
+     * @param optimumRun the mean-cost optimum's replay of the same trace, which regret is measured against
+     */
+    public Result reach(Trace trace, double bestPeerP95, RunResult optimumRun) {
+        RequestCost measured = optimum.cost();
+        List<Result> tried = WEIGHTS.stream().map(w -> {
+            OfflineOptimum.Settings s = new OfflineOptimum.Settings(optimum.windowSeconds(), optimum.partialSteps(),
+                    measured.aimedAtTail(AIM * bestPeerP95, w));
+            RunResult run = simulator.run(new OfflineOptimum(model, trace.known(), trace.durationSeconds(), s), trace);
+            PolicyMetrics m = PolicyMetrics.of(model, measured, run, optimumRun);
+            return new Result(w, m.p95Ttft(), 1 - m.p95Ttft() / bestPeerP95, m.regret(), m.fallbackShare());
+        }).toList();
+        Optional<Result> met = tried.stream().filter(Result::met).min(Comparator.comparingDouble(Result::regret));
+        Optional<Result> withinRegret = tried.stream().filter(r -> r.regret() <= TargetCheck.MAX_REGRET)
+                .max(Comparator.comparingDouble(Result::p95Gain));
+        return met.or(() -> withinRegret)
+                .orElseGet(() -> tried.stream().min(Comparator.comparingDouble(Result::regret)).orElseThrow());
+    }
+}
