@@ -80,6 +80,7 @@ public final class ResultsWriter {
             fm.put("requests", f.trace().requests().size());
             fm.put("policies", f.metrics());
             fm.put("unlimited_memory", f.unlimited());
+            f.tailReach().ifPresent(r -> fm.put("clairvoyant_tail_reach", r));
             TargetCheck.of(f).ifPresent(t -> fm.put("target", t));
             fams.add(fm);
         }

@@ -4,6 +4,7 @@ import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RequestCost;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +28,7 @@ public final class TailReach {
     /** Tail weights tried, per second past the threshold; larger ones replayed worse than they planned when tried. */
     public static final List<Double> WEIGHTS = List.of(1.0, 2.0, 3.0);
 
-    /** The schedule kept for one trace: its tail weight and what its replay measured. */
+    /** The schedule kept for one trace: its tail weight (0: the mean-cost optimum's own) and what its replay measured. */
     public record Result(double tailWeight, double p95Ttft, double p95Gain, double regret, double fallbackShare) {
 
         public boolean met() {
@@ -46,24 +47,35 @@ public final class TailReach {
     }
 
     /**
-     * Solves and replays one schedule per weight; keeps the one meeting both halves at the lowest regret, else the
-     * largest p95 gain within the regret half, else the lowest regret.
+     * Keeps, of the mean-cost optimum's own schedule (weight 0) and one schedule per weight, the one meeting both
+     * halves at the lowest regret, else the largest p95 gain within the regret half, else the lowest regret.
      *
      * @param optimumRun the mean-cost optimum's replay of the same trace, which regret is measured against
      */
     public Result reach(Trace trace, double bestPeerP95, RunResult optimumRun) {
-        RequestCost measured = optimum.cost();
-        List<Result> tried = WEIGHTS.stream().map(w -> {
-            OfflineOptimum.Settings s = new OfflineOptimum.Settings(optimum.windowSeconds(), optimum.partialSteps(),
-                    measured.aimedAtTail(AIM * bestPeerP95, w));
-            RunResult run = simulator.run(new OfflineOptimum(model, trace.known(), trace.durationSeconds(), s), trace);
-            PolicyMetrics m = PolicyMetrics.of(model, measured, run, optimumRun);
-            return new Result(w, m.p95Ttft(), 1 - m.p95Ttft() / bestPeerP95, m.regret(), m.fallbackShare());
-        }).toList();
+        List<Result> tried = tried(trace, bestPeerP95, optimumRun);
         Optional<Result> met = tried.stream().filter(Result::met).min(Comparator.comparingDouble(Result::regret));
         Optional<Result> withinRegret = tried.stream().filter(r -> r.regret() <= TargetCheck.MAX_REGRET)
                 .max(Comparator.comparingDouble(Result::p95Gain));
         return met.or(() -> withinRegret)
                 .orElseGet(() -> tried.stream().min(Comparator.comparingDouble(Result::regret)).orElseThrow());
+    }
+
+    /** The optimum's own schedule, then one solved and replayed per weight of {@link #WEIGHTS}, in that order. */
+    List<Result> tried(Trace trace, double bestPeerP95, RunResult optimumRun) {
+        RequestCost measured = optimum.cost();
+        List<Result> tried = new ArrayList<>();
+        tried.add(result(0, PolicyMetrics.of(model, measured, optimumRun, optimumRun), bestPeerP95));
+        for (double w : WEIGHTS) {
+            OfflineOptimum.Settings s = new OfflineOptimum.Settings(optimum.windowSeconds(), optimum.partialSteps(),
+                    measured.aimedAtTail(AIM * bestPeerP95, w));
+            RunResult run = simulator.run(new OfflineOptimum(model, trace.known(), trace.durationSeconds(), s), trace);
+            tried.add(result(w, PolicyMetrics.of(model, measured, run, optimumRun), bestPeerP95));
+        }
+        return tried;
+    }
+
+    private static Result result(double weight, PolicyMetrics m, double bestPeerP95) {
+        return new Result(weight, m.p95Ttft(), 1 - m.p95Ttft() / bestPeerP95, m.regret(), m.fallbackShare());
     }
 }
