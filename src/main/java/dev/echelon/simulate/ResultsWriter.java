@@ -107,7 +107,8 @@ public final class ResultsWriter {
         if (!checks.isEmpty()) {
             sb.append("## Target: planner p95 TTFT ≥ 30 % below every peer, regret ≤ 10 %\n\n");
             sb.append("| family | shifting | best peer (p95 s) | planner p95 s | p95 gain | planner regret | met "
-                    + "| p95 s with unlimited memory (gain) | clairvoyant, aimed at the tail: p95 s (gain, regret) |\n");
+                    + "| p95 s with unlimited memory (gain) "
+                    + "| clairvoyant, aimed at the tail: p95 s (gain, regret) |\n");
             sb.append("|---|---|---|---|---|---|---|---|---|\n");
             for (TargetCheck t : checks) {
                 sb.append("| ").append(t.family()).append(" | ").append(t.shifting() ? "yes" : "no (control)")

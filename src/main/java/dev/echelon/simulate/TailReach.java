@@ -23,12 +23,12 @@ import java.util.Optional;
  */
 public final class TailReach {
 
-    /** The threshold, as a share of the best peer's p95: 2 % inside the target, for the replay's drift from the plan. */
+    /** The threshold, as a share of the best peer's p95: 2 % inside the target, for a replay's drift from its plan. */
     public static final double AIM = 0.68;
     /** Tail weights tried, per second past the threshold; larger ones replayed worse than they planned when tried. */
     public static final List<Double> WEIGHTS = List.of(1.0, 2.0, 3.0);
 
-    /** The schedule kept for one trace: its tail weight (0: the mean-cost optimum's own) and what its replay measured. */
+    /** The schedule kept for one trace: its tail weight (0: the mean-cost optimum's own) and its replay's figures. */
     public record Result(double tailWeight, double p95Ttft, double p95Gain, double regret, double fallbackShare) {
 
         public boolean met() {

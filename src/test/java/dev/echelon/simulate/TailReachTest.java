@@ -42,7 +42,7 @@ class TailReachTest {
 
     @Test
     void whereTheMeanCostOptimumMissesTheP95HalfAScheduleAimedAtTheTailCanMeetBoth() {
-        // bursts, seed 1, 15 min: the optimum's p95 is within 3 % of ttl-lru's; trading a request or so onto a
+        // bursts, seed 1, 15 min: the optimum's p95 is only 3 % below ttl-lru's; trading a request or so onto a
         // fallback at the quality penalty, the aimed schedule's is about half, at under 10 % more mean cost
         SimulationSuite.FamilyResult f = suite().run(TraceFamily.BURSTS, 1, 900,
                 List.of("ttl-lru", OfflineOptimum.NAME));
