@@ -76,6 +76,7 @@ public final class TailReach {
     }
 
     private static Result result(double weight, PolicyMetrics m, double bestPeerP95) {
-        return new Result(weight, m.p95Ttft(), 1 - m.p95Ttft() / bestPeerP95, m.regret(), m.fallbackShare());
+        return new Result(weight, m.p95Ttft(), TargetCheck.gain(m.p95Ttft(), bestPeerP95), m.regret(),
+                m.fallbackShare());
     }
 }
