@@ -34,6 +34,8 @@ import java.util.concurrent.Future;
  *   --window S                        the optimum's window (default 10)
  *   --threads N                       families replayed in parallel (default: cores)
  *   --no-plots                        skip the PNG/SVG plots
+ *   --requests                        also write requests.csv and transitions.csv: every request and every
+ *                                     residency change of every policy ({@link RequestLog})
  * </pre>
  */
 public final class SimulateMain {
@@ -108,9 +110,13 @@ public final class SimulateMain {
         ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(command.trim(), seed, duration, simSettings, optimum,
                 wall);
         new ResultsWriter().write(out, info, results);
+        boolean requests = opt.containsKey("requests");
+        if (requests) {
+            new RequestLog(optimum.cost()).write(out, results);
+        }
         System.out.print(new ResultsWriter().markdown(info, results));
-        System.err.printf(Locale.ROOT, "simulate: wrote %s (results.csv, results.json, results.md%s) in %.1f s%n",
-                out, charts == null ? "" : ", plots/", wall);
+        System.err.printf(Locale.ROOT, "simulate: wrote %s (results.csv, results.json, results.md%s%s) in %.1f s%n",
+                out, requests ? ", requests.csv, transitions.csv" : "", charts == null ? "" : ", plots/", wall);
     }
 
     static Map<String, String> parse(String[] args) {
@@ -124,7 +130,7 @@ public final class SimulateMain {
             int eq = key.indexOf('=');
             if (eq >= 0) {
                 m.put(key.substring(0, eq), key.substring(eq + 1));
-            } else if (key.equals("no-plots") || key.equals("help")) {
+            } else if (key.equals("no-plots") || key.equals("requests") || key.equals("help")) {
                 m.put(key, "true");
             } else if (i + 1 < args.length) {
                 m.put(key, args[++i]);
@@ -133,7 +139,7 @@ public final class SimulateMain {
             }
         }
         List<String> known = List.of("families", "policies", "seed", "duration", "out", "registry", "window",
-                "threads", "no-plots", "help");
+                "threads", "no-plots", "requests", "help");
         for (String k : m.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
@@ -147,6 +153,7 @@ public final class SimulateMain {
                 usage: ./echelon simulate [--families all|workday,bursts,alternating,scan,long-idle,drift,steady]
                                           [--policies all|static,count-lru,ttl-lru,swap-one,rb,planner,optimum]
                                           [--seed 42] [--duration 3600] [--out bench/residency]
-                                          [--registry model_registry.yaml] [--window 10] [--threads N] [--no-plots]""";
+                                          [--registry model_registry.yaml] [--window 10] [--threads N] [--no-plots]
+                                          [--requests]""";
     }
 }

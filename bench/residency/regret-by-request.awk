@@ -1,0 +1,19 @@
+#!/usr/bin/awk -f
+# Where the planner's regret comes from: per family, role and reason, its cost minus the optimum's, summed over
+# the requests of `./echelon simulate --requests` (requests.csv; needs the planner and the optimum in the run).
+# Usage: awk -f bench/residency/regret-by-request.awk DIR/requests.csv | sort
+BEGIN { FS = "," }
+$2 == "optimum" { oc[$1 FS $3] = $17; ow[$1 FS $3] = $13; of[$1 FS $3] = $12 }
+$2 == "planner" { pc[$1 FS $3] = $17; pw[$1 FS $3] = $13; pf[$1 FS $3] = $12; role[$1 FS $3] = $4 }
+END {
+  for (k in pc) {
+    why = pf[k] == "true" && of[k] != "true" ? "planner on a fallback" \
+        : of[k] == "true" && pf[k] != "true" ? "optimum on a fallback" \
+        : pw[k] - ow[k] > 0.5 ? "planner waited longer" : "other"
+    split(k, f, FS); key = f[1] " | " role[k] " | " why
+    d[key] += pc[k] - oc[k]; n[key]++; tp[f[1]] += pc[k]; to[f[1]] += oc[k]
+  }
+  for (key in d) printf "%-50s %5d requests %+9.1f s\n", key, n[key], d[key]
+  for (fam in tp) printf "%s | total: planner %.0f s, optimum %.0f s, regret %.1f %%\n", fam, tp[fam], to[fam], \
+      100 * (tp[fam] / to[fam] - 1)
+}
