@@ -3,8 +3,12 @@
 # the requests of `./echelon simulate --requests` (requests.csv; needs the planner and the optimum in the run).
 # Usage: awk -f bench/residency/regret-by-request.awk DIR/requests.csv | sort
 BEGIN { FS = "," }
-$2 == "optimum" { oc[$1 FS $3] = $17; ow[$1 FS $3] = $13; of[$1 FS $3] = $12 }
-$2 == "planner" { pc[$1 FS $3] = $17; pw[$1 FS $3] = $13; pf[$1 FS $3] = $12; role[$1 FS $3] = $4 }
+NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }   # columns by the header's names, not by position
+{ k = $c["family"] FS $c["request"] }
+$c["policy"] == "optimum" { oc[k] = $c["cost_s"]; ow[k] = $c["wait_s"]; of[k] = $c["by_fallback"] }
+$c["policy"] == "planner" {
+  pc[k] = $c["cost_s"]; pw[k] = $c["wait_s"]; pf[k] = $c["by_fallback"]; role[k] = $c["role"]
+}
 END {
   for (k in pc) {
     why = pf[k] == "true" && of[k] != "true" ? "planner on a fallback" \

@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+import static dev.echelon.simulate.ResultsWriter.num;
 
 /**
  * The replays request by request, for {@code ./echelon simulate --requests}: {@code requests.csv} (one row per request
@@ -35,23 +38,21 @@ public final class RequestLog {
 
     public void write(Path dir, List<SimulationSuite.FamilyResult> families) throws IOException {
         Files.createDirectories(dir);
-        try (Writer w = Files.newBufferedWriter(dir.resolve("requests.csv"), StandardCharsets.UTF_8)) {
-            w.write(REQUESTS_HEADER + "\n");
+        writeCsv(dir.resolve("requests.csv"), REQUESTS_HEADER, families, (family, run) -> run.outcomes().stream()
+                .map(o -> requestRow(family, run.policy(), o)));
+        writeCsv(dir.resolve("transitions.csv"), TRANSITIONS_HEADER, families, (family, run) -> run.timeline()
+                .changes().stream().map(c -> transitionRow(family, run.policy(), c)));
+    }
+
+    /** A header, then the rows of every policy's run of every family, in the runs' order. */
+    private static void writeCsv(Path file, String header, List<SimulationSuite.FamilyResult> families,
+            BiFunction<String, RunResult, Stream<String>> rows) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(header + "\n");
             for (SimulationSuite.FamilyResult f : families) {
                 for (RunResult run : f.runs()) {
-                    for (RequestOutcome o : run.outcomes()) {
-                        w.write(requestRow(f.trace().family().id(), run.policy(), o));
-                        w.write('\n');
-                    }
-                }
-            }
-        }
-        try (Writer w = Files.newBufferedWriter(dir.resolve("transitions.csv"), StandardCharsets.UTF_8)) {
-            w.write(TRANSITIONS_HEADER + "\n");
-            for (SimulationSuite.FamilyResult f : families) {
-                for (RunResult run : f.runs()) {
-                    for (Timeline.Change c : run.timeline().changes()) {
-                        w.write(transitionRow(f.trace().family().id(), run.policy(), c));
+                    for (String row : (Iterable<String>) rows.apply(f.trace().family().id(), run)::iterator) {
+                        w.write(row);
                         w.write('\n');
                     }
                 }
@@ -74,13 +75,8 @@ public final class RequestLog {
                 placement(t.to()), num(t.seconds()), String.valueOf(t.bytesMoved()));
     }
 
-    /** State, variant and GPU layers as three columns; empty for an unserved request. */
+    /** State, variant and GPU layers as three columns; empty for an unserved request (NaN times are empty too). */
     private static String placement(RolePlacement p) {
         return p == null ? ",," : p.state() + "," + p.variant() + "," + p.gpuLayers();
-    }
-
-    /** Empty for NaN (an unserved request has no start, no TPOT). */
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 }

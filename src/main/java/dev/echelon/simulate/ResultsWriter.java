@@ -153,7 +153,8 @@ public final class ResultsWriter {
         return sb.toString();
     }
 
-    private static String num(double v) {
+    /** A CSV number: four decimals, empty for NaN (no optimum in the run, an unserved request's start). */
+    static String num(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -119,6 +120,9 @@ public final class SimulateMain {
                 out, requests ? ", requests.csv, transitions.csv" : "", charts == null ? "" : ", plots/", wall);
     }
 
+    /** Options that take no value. */
+    private static final Set<String> FLAGS = Set.of("no-plots", "requests", "help");
+
     static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -130,7 +134,7 @@ public final class SimulateMain {
             int eq = key.indexOf('=');
             if (eq >= 0) {
                 m.put(key.substring(0, eq), key.substring(eq + 1));
-            } else if (key.equals("no-plots") || key.equals("requests") || key.equals("help")) {
+            } else if (FLAGS.contains(key)) {
                 m.put(key, "true");
             } else if (i + 1 < args.length) {
                 m.put(key, args[++i]);
@@ -138,10 +142,10 @@ public final class SimulateMain {
                 throw new IllegalArgumentException("--" + key + " needs a value\n" + usage());
             }
         }
-        List<String> known = List.of("families", "policies", "seed", "duration", "out", "registry", "window",
-                "threads", "no-plots", "requests", "help");
+        List<String> withValue = List.of("families", "policies", "seed", "duration", "out", "registry", "window",
+                "threads");
         for (String k : m.keySet()) {
-            if (!known.contains(k)) {
+            if (!withValue.contains(k) && !FLAGS.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
             }
         }
