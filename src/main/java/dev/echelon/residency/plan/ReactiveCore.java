@@ -69,12 +69,15 @@ public final class ReactiveCore {
      * makes room for (victim → the role loaded), for the {@link SwapBudget}.
      */
     public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions,
-            Map<String, Double> awaited, Map<String, String> handing) {
+            Map<String, Double> awaited, Map<String, String> handing, Set<String> insteadOfLoad) {
         /**
-         * @param awaited busy victims whose queue a load waits for → how long that queue is expected to last as their
-         *                requests keep coming ({@link #busyPeriod}); a victim still busy past that is overdue
-         * @param handing roles being handed to their fallback for a queue they cannot keep up with → that fallback,
-         *                while it loads ({@link #overloadHandOver}); the next decision gets them back
+         * @param awaited       busy victims whose queue a load waits for → how long that queue is expected to last as
+         *                      their requests keep coming ({@link #busyPeriod}); a victim still busy past that is overdue
+         * @param handing       roles being handed to their fallback while it loads → that fallback: for a queue they
+         *                      cannot keep up with ({@link #overloadHandOver}), or instead of their own load
+         *                      ({@link #handOverInsteadOfLoad}); the next decision gets them back
+         * @param insteadOfLoad the roles in {@code handing} handed over instead of their own load: unlike an
+         *                      overloaded role, they are not held on the fallback once there
          */
         public Result {
             deferred = Set.copyOf(deferred);
@@ -82,6 +85,7 @@ public final class ReactiveCore {
             evictions = Map.copyOf(evictions);
             awaited = Map.copyOf(awaited);
             handing = Map.copyOf(handing);
+            insteadOfLoad = Set.copyOf(insteadOfLoad);
         }
     }
 
@@ -105,12 +109,14 @@ public final class ReactiveCore {
      * @param reversals recent reversals of direction per role
      * @param swaps     which pairs may still be swapped (one evicted for the other) now
      * @param substitutedInHindsight roles the recent past says are best left on their fallback ({@link Hindsight})
-     * @param handing   the hand-overs of the last decision ({@link Result#handing})
+     * @param last      the last decision's hand-overs ({@link Result#handing}, {@link Result#insteadOfLoad})
      */
     public Result serve(Observation now, Placement wanted, Forecast forecast, String requested,
             ToIntFunction<String> reversals, SwapBudget swaps, Set<String> substitutedInHindsight,
-            Map<String, String> handing) {
+            Result last) {
+        Map<String, String> handing = last == null ? Map.of() : last.handing();
         Map<String, String> stillHanding = new LinkedHashMap<>();
+        Set<String> insteadOfLoad = new LinkedHashSet<>();
         Set<String> deferred = new LinkedHashSet<>();
         Map<String, String> evicted = new LinkedHashMap<>();
         Map<String, Double> awaited = new LinkedHashMap<>();
@@ -123,6 +129,9 @@ public final class ReactiveCore {
             if (taker != null && handingOn(role, taker, target, now)) {
                 // its queue waits for the fallback's load, then moves to it; it starts nothing on the way down
                 stillHanding.put(role, taker);
+                if (last.insteadOfLoad().contains(role)) {
+                    insteadOfLoad.add(role);
+                }
                 settled.add(taker);
                 if (now.current().of(role).running()) {
                     deferred.add(role);
@@ -208,6 +217,14 @@ public final class ReactiveCore {
                 target = target.with(e.getKey(), e.getValue());
             }
             settled.add(role);
+            if (best.handTo != null) {
+                stillHanding.put(role, best.handTo);
+                insteadOfLoad.add(role);
+                settled.add(best.handTo);
+                if (now.current().of(role).running()) {
+                    deferred.add(role);
+                }
+            }
             deferred.addAll(best.hold);
             awaited.putAll(best.awaited);
             if (at.running() && !best.moves.isEmpty()) {
@@ -222,7 +239,7 @@ public final class ReactiveCore {
         for (String role : offFirst) {
             target = target.with(role, RolePlacement.cold(target.of(role).variant()));
         }
-        return new Result(consistent(target, now), deferred, causes, evicted, awaited, stillHanding);
+        return new Result(consistent(target, now), deferred, causes, evicted, awaited, stillHanding, insteadOfLoad);
     }
 
     /**
@@ -473,8 +490,80 @@ public final class ReactiveCore {
                 }
             }
         }
+        if (!pairSpent) {
+            handOverInsteadOfLoad(role, wanted, now, forecast, settled, reversals).ifPresent(options::add);
+        }
         return options.stream().filter(o -> Double.isFinite(o.cost)).min(Comparator.comparingDouble(Option::cost))
                 .orElse(null);
+    }
+
+
+    /**
+     * A role off the GPU with requests waiting, handed to its fallback loaded onto the whole GPU for it: the
+     * optimum's way with a large role asked for between other roles' requests. The 32B coder fills the GPU on its
+     * own, so its load evicts the worker, math and the architect, and when they are busy it waits for their queues
+     * and they wait for its queue in turn, each load undone by the next request of a role it evicted. The
+     * architect, its fallback, fits beside the worker and math: loaded for the coder's requests, it serves them at
+     * the quality penalty each while nobody waits for anybody. Found by pricing, like every option: the requests
+     * queued now and the arrivals wait for the fallback to land (and for its requests in flight on a slower
+     * placement to finish), then are served there at its speed plus the penalty ({@link PlacementCosts}); plus what
+     * the fallback's own requests lose by the move, if anything, and the idle roles evicted to make room (busy ones
+     * are not: then the wait is theirs again). The hand-over itself is the overload hand-over's: the role's queue
+     * waits for the fallback to land, then moves to it ({@link Result#handing}). Only idle victims, only a pair
+     * that may still swap.
+     */
+    private Optional<Option> handOverInsteadOfLoad(String role, Placement wanted, Observation now,
+            Forecast forecast, Set<String> settled, ToIntFunction<String> reversals) {
+        Optional<String> fallback = model.role(role).fallback().filter(model::manages);
+        RolePlacement at = wanted.of(role);
+        // on its CPU copy in host RAM: a cold role here has been taken off substitution for its own load
+        if (fallback.isEmpty() || at.state() != ResidencyState.S3 || now.inTransit().contains(role)) {
+            return Optional.empty();
+        }
+        String f = fallback.get();
+        RolePlacement fAt = wanted.of(f);
+        if (settled.contains(f) || now.inTransit().contains(f) || model.wholeGpu(f, fAt)
+                || fAt.state() == ResidencyState.S6) {
+            return Optional.empty();
+        }
+        RolePlacement sub = RolePlacement.substituted(model.role(role).smallestVariant().name());
+        if (!model.admissible(role, sub) || !Ladder.legal(at, sub)) {
+            return Optional.empty();
+        }
+        Set<String> keep = new HashSet<>(settled);
+        keep.add(role);
+        double rate = Math.max(0, forecast.of(role).arrivalRate(settings.horizonSeconds()));
+        int queued = Math.max(1, now.queued(role));
+        Option best = null;
+        for (RolePlacement p : model.options(f)) {
+            if (!model.wholeGpu(f, p) || !Ladder.legal(fAt, p)) {
+                continue;
+            }
+            Optional<EvictionChooser.Eviction> room = evictions.choose(f, p, wanted, now, forecast, keep, false,
+                    reversals);
+            if (room.isEmpty()) {
+                continue;
+            }
+            Placement after = wanted;
+            for (Map.Entry<String, RolePlacement> e : room.get().moves().entrySet()) {
+                after = after.with(e.getKey(), e.getValue());
+            }
+            after = after.with(f, p);
+            double load = drainSeconds(f, fAt, now.inFlight(f) / 2.0, now) + model.transitionSeconds(f, fAt, p);
+            double served = costs.cost(role, sub, after, forecast);
+            if (!Double.isFinite(served)) {
+                continue;
+            }
+            double c = queued * load + rate * load * load / 2 + served
+                    + Math.max(0, costs.cost(f, p, after, forecast) - costs.cost(f, fAt, wanted, forecast))
+                    + room.get().loss();
+            if (best == null || c < best.cost) {
+                Map<String, RolePlacement> moves = new LinkedHashMap<>(room.get().moves());
+                moves.put(f, p);
+                best = new Option("load " + f + " and hand over to it", moves, c, Set.of(), Map.of(), f);
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /**
@@ -561,9 +650,14 @@ public final class ReactiveCore {
      * @param awaited busy victims whose queue is waited for → the seconds it is priced to take
      */
     private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> hold,
-            Map<String, Double> awaited) {
+            Map<String, Double> awaited, String handTo) {
         Option(String label, Map<String, RolePlacement> moves, double cost) {
-            this(label, moves, cost, Set.of(), Map.of());
+            this(label, moves, cost, Set.of(), Map.of(), null);
+        }
+
+        Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> hold,
+                Map<String, Double> awaited) {
+            this(label, moves, cost, hold, awaited, null);
         }
 
         String describe(String role, RolePlacement from) {

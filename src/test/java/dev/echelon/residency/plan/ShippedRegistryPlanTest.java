@@ -265,6 +265,41 @@ class ShippedRegistryPlanTest {
     }
 
     /**
+     * The worker holds the GPU beside the front door, busy with a queue, when a coder request arrives; the coder and
+     * the architect wait on their CPU copies in host RAM. Loading the 32B coder would wait for the worker's queue and
+     * then evict it, and the worker's next request would wait for the coder's in turn (workday seed 11 traded the
+     * GPU between the two every few seconds). The architect, the coder's fallback, fits beside the worker: it is
+     * loaded for the coder's request, which waits for it to land — not on the coder's CPU copy — and then moves to
+     * it. Unlike a role handed over for a queue it cannot keep up with, the coder is not held there.
+     */
+    @Test
+    void aLargeRoleIsHandedToItsFallbackLoadedBesideABusyRoleInsteadOfLoadedItself() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), RolePlacement.cpu("q4_k_m"))
+                .with("worker", wholeGpuSmallest("worker"));
+        assertTrue(model.fits(start), start.toString());
+        EchelonPlanner p = new EchelonPlanner(model);
+        Decision d = p.onRequest(new Observation(10, start, Set.of(), Map.of("worker", 1),
+                Map.of("worker", 2)), "coder", 1500, 400);
+        assertTrue(d.cause().contains("load architect and hand over to it"), d.cause());
+        assertTrue(fullyOnGpu(d.target().of("architect")), "the architect loads: " + d.cause());
+        assertEquals(start.of("worker"), d.target().of("worker"), "the busy worker stays: " + d.cause());
+        assertFalse(d.target().of("coder").onGpu(), d.cause());
+        assertTrue(d.deferred().contains("coder"), "its request waits for the architect: " + d.deferred());
+        assertEquals(Map.of("coder", "architect"), p.explain().get("handingOver"));
+
+        Placement landed = start.with("architect", d.target().of("architect"));
+        Decision handed = p.onTick(new Observation(12, landed, Set.of(), Map.of("worker", 1),
+                Map.of("worker", 1, "coder", 1)));
+        assertEquals(ResidencyState.S6, handed.target().of("coder").state(), handed.cause());
+        assertTrue(handed.cause().contains("coder handed to architect"), handed.cause());
+        assertEquals(start.of("worker"), handed.target().of("worker"), handed.cause());
+
+        p.onTick(new Observation(13, landed.with("coder", RolePlacement.substituted("q4_k_m")), Set.of(),
+                Map.of("architect", 1), Map.of()));
+        assertEquals(Map.of(), p.explain().get("heldOnFallback"), "not held on the architect once there");
+    }
+
+    /**
      * The front door launches at Q8; its Q4 file is smaller and decodes faster, and no precision floor forbids it. With
      * the front door at Q4 the architect, the worker and math fit on the GPU together (at Q8 they do not), so under
      * traffic for all four the front door moves to Q4 and the three stay resident beside it.
