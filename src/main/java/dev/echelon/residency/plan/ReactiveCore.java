@@ -307,20 +307,9 @@ public final class ReactiveCore {
         double leaves = drainSeconds(role, serving, now.inFlight(role) / 2.0, now)
                 + model.transitionSeconds(role, serving, staged);
         Option best = null;
-        for (RolePlacement p : model.options(f)) {
-            if (!model.wholeGpu(f, p) || !Ladder.legal(fAt, p)) {
-                continue;
-            }
-            Optional<EvictionChooser.Eviction> room = evictions.choose(f, p, freed, now, forecast, keep, false,
-                    reversals);
-            if (room.isEmpty()) {
-                continue;
-            }
-            Placement after = freed;
-            for (Map.Entry<String, RolePlacement> e : room.get().moves().entrySet()) {
-                after = after.with(e.getKey(), e.getValue());
-            }
-            after = after.with(f, p);
+        for (FallbackLoad load : fallbackLoads(f, freed, now, forecast, keep, reversals)) {
+            RolePlacement p = load.at();
+            Placement after = load.after();
             double clears = costs.clearingSeconds(f, role, p);
             if (clears > clearsHere) {
                 continue; // it would clear the queue slower than the role itself
@@ -331,9 +320,9 @@ public final class ReactiveCore {
                     + backlogSeconds(queued + rate * wait + now.queued(f), rate, clears)
                     + served * (costs.servedSeconds(f, role, p) + settings.substitutionPenaltySeconds())
                     + Math.max(0, costs.cost(f, p, after, forecast) - costs.cost(f, fAt, target, forecast))
-                    + room.get().loss() + costs.moveSeconds(role, staged, serving, 0, rate);
+                    + load.room().loss() + costs.moveSeconds(role, staged, serving, 0, rate);
             if (handed < stay && (best == null || handed < best.cost)) {
-                Map<String, RolePlacement> moves = new LinkedHashMap<>(room.get().moves());
+                Map<String, RolePlacement> moves = new LinkedHashMap<>(load.room().moves());
                 moves.put(f, p);
                 moves.put(role, staged);
                 best = new Option(String.format(Locale.ROOT, "hand over to %s (its queue outruns it; %.1f s staying)",
@@ -341,6 +330,35 @@ public final class ReactiveCore {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** A whole-GPU placement of a fallback, the idle roles evicted to make room for it, and the placement after. */
+    private record FallbackLoad(RolePlacement at, EvictionChooser.Eviction room, Placement after) {
+    }
+
+    /**
+     * Every legal whole-GPU placement of {@code f} from {@code from} that idle roles can make room for (roles in
+     * {@code keep} stay), with that room made.
+     */
+    private List<FallbackLoad> fallbackLoads(String f, Placement from, Observation now, Forecast forecast,
+            Set<String> keep, ToIntFunction<String> reversals) {
+        List<FallbackLoad> out = new ArrayList<>();
+        for (RolePlacement p : model.options(f)) {
+            if (!model.wholeGpu(f, p) || !Ladder.legal(from.of(f), p)) {
+                continue;
+            }
+            Optional<EvictionChooser.Eviction> room = evictions.choose(f, p, from, now, forecast, keep, false,
+                    reversals);
+            if (room.isEmpty()) {
+                continue;
+            }
+            Placement after = from;
+            for (Map.Entry<String, RolePlacement> e : room.get().moves().entrySet()) {
+                after = after.with(e.getKey(), e.getValue());
+            }
+            out.add(new FallbackLoad(p, room.get(), after.with(f, p)));
+        }
+        return out;
     }
 
     /**
@@ -535,30 +553,18 @@ public final class ReactiveCore {
         double rate = Math.max(0, forecast.of(role).arrivalRate(settings.horizonSeconds()));
         int queued = Math.max(1, now.queued(role));
         Option best = null;
-        for (RolePlacement p : model.options(f)) {
-            if (!model.wholeGpu(f, p) || !Ladder.legal(fAt, p)) {
-                continue;
-            }
-            Optional<EvictionChooser.Eviction> room = evictions.choose(f, p, wanted, now, forecast, keep, false,
-                    reversals);
-            if (room.isEmpty()) {
-                continue;
-            }
-            Placement after = wanted;
-            for (Map.Entry<String, RolePlacement> e : room.get().moves().entrySet()) {
-                after = after.with(e.getKey(), e.getValue());
-            }
-            after = after.with(f, p);
-            double load = drainSeconds(f, fAt, now.inFlight(f) / 2.0, now) + model.transitionSeconds(f, fAt, p);
-            double served = costs.cost(role, sub, after, forecast);
+        for (FallbackLoad load : fallbackLoads(f, wanted, now, forecast, keep, reversals)) {
+            RolePlacement p = load.at();
+            double lands = drainSeconds(f, fAt, now.inFlight(f) / 2.0, now) + model.transitionSeconds(f, fAt, p);
+            double served = costs.cost(role, sub, load.after(), forecast);
             if (!Double.isFinite(served)) {
                 continue;
             }
-            double c = queued * load + rate * load * load / 2 + served
-                    + Math.max(0, costs.cost(f, p, after, forecast) - costs.cost(f, fAt, wanted, forecast))
-                    + room.get().loss();
+            double c = queued * lands + rate * lands * lands / 2 + served
+                    + Math.max(0, costs.cost(f, p, load.after(), forecast) - costs.cost(f, fAt, wanted, forecast))
+                    + load.room().loss();
             if (best == null || c < best.cost) {
-                Map<String, RolePlacement> moves = new LinkedHashMap<>(room.get().moves());
+                Map<String, RolePlacement> moves = new LinkedHashMap<>(load.room().moves());
                 moves.put(f, p);
                 best = new Option("load " + f + " and hand over to it", moves, c, Set.of(), Map.of(), f);
             }
