@@ -8,10 +8,10 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -77,10 +77,12 @@ class DashboardBrowserTest {
             wait.until(d -> !d.findElements(By.cssSelector("#latency-table td")).isEmpty());
             wait.until(d -> points(d, "gpu-line") >= 2);
 
-            List<WebElement> cells = browser.findElements(By.cssSelector("#timeline rect.state"));
-            assertFalse(cells.isEmpty(), "residency timeline cells");
-            assertTrue(cells.stream().anyMatch(c -> "greeter".equals(c.getAttribute("data-role"))), "greeter's row");
-            assertTrue(cells.stream().anyMatch(c -> "expert".equals(c.getAttribute("data-role"))), "expert's row");
+            // one script call: the timeline is redrawn live, and cells found first may be replaced before they are read
+            List<?> cellRoles = (List<?>) ((JavascriptExecutor) browser).executeScript("return Array.from("
+                    + "document.querySelectorAll('#timeline rect.state')).map(e => e.getAttribute('data-role'));");
+            assertFalse(cellRoles.isEmpty(), "residency timeline cells");
+            assertTrue(cellRoles.contains("greeter"), "greeter's row: " + cellRoles);
+            assertTrue(cellRoles.contains("expert"), "expert's row: " + cellRoles);
             assertTrue(points(browser, "host-line") >= 2, "host-RAM pressure line");
             assertFalse(browser.findElements(By.cssSelector("#mix rect.bar[data-key='greeter']")).isEmpty(),
                     "routing-mix bar for the greeter");
@@ -119,24 +121,30 @@ class DashboardBrowserTest {
         return new ChromeDriver(service, options);
     }
 
+    /**
+     * The chart's count label for {@code key}, read in one script call: the charts redraw live, and an element found
+     * first and read after may have been replaced in between (a stale element reference).
+     */
     private static long count(WebDriver d, String chart, String key) {
-        List<WebElement> labels = d.findElements(By.cssSelector("#" + chart + " text.count[data-key='" + key + "']"));
-        if (labels.isEmpty()) {
-            return 0;
-        }
+        String text = read(d, "#" + chart + " text.count[data-key='" + key + "']", "textContent");
         try {
-            return Long.parseLong(labels.get(0).getText().trim());
+            return text == null ? 0 : Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
             return 0;
         }
     }
 
     private static int points(WebDriver d, String id) {
-        List<WebElement> line = d.findElements(By.id(id));
-        if (line.isEmpty()) {
-            return 0;
-        }
-        String pts = line.get(0).getAttribute("points");
+        String pts = read(d, "#" + id, "points");
         return pts == null || pts.isBlank() ? 0 : pts.trim().split("\\s+").length;
+    }
+
+    /** The first element matching {@code selector}: its text ("textContent") or an attribute; null if none. */
+    private static String read(WebDriver d, String selector, String what) {
+        Object v = ((JavascriptExecutor) d).executeScript("const e = document.querySelector(arguments[0]);"
+                + " if (!e) return null;"
+                + " return arguments[1] === 'textContent' ? e.textContent : e.getAttribute(arguments[1]);",
+                selector, what);
+        return v == null ? null : v.toString();
     }
 }
