@@ -33,13 +33,15 @@ import java.util.function.ToIntFunction;
  *       in transit hold the room, its requests <b>wait for them to land</b> and be waited for in turn, rather than
  *       start on a slow placement that would hold them for minutes;</li>
  *   <li><b>partial offload</b> or <b>CPU</b> into the memory that is free without evicting anybody;</li>
- *   <li><b>substitution</b> (S6) when its fallback runs: the fallback's speed plus the quality penalty;</li>
+ *   <li><b>substitution</b> (S6) when its fallback runs: the fallback's speed plus the quality penalty — or, for a
+ *       role on its CPU copy, onto its fallback loaded on the whole GPU for it beside the roles that stay
+ *       ({@link #handOverInsteadOfLoad});</li>
  *   <li><b>staying</b> where it is, when it runs (or is substituted) already.</li>
  * </ul>
  * Costs are {@link PlacementCosts}'s for running and substituted placements (service, queueing, the move itself), plus
  * the victims' loss. A role that can be served by none waits cold for memory; the next decision tries again.
  *
- * <p>Three rules about substitution sit on top of the prices:
+ * <p>Four rules about substitution sit on top of the prices:
  * <ul>
  *   <li><b>Hindsight.</b> A role that the {@link Hindsight} re-solve of the recent past keeps substituted is handed
  *       to its fallback, and stays there, whenever the fallback runs on the whole GPU: the trade "leave the large
@@ -72,7 +74,8 @@ public final class ReactiveCore {
             Map<String, Double> awaited, Map<String, String> handing, Set<String> insteadOfLoad) {
         /**
          * @param awaited       busy victims whose queue a load waits for → how long that queue is expected to last as
-         *                      their requests keep coming ({@link #busyPeriod}); a victim still busy past that is overdue
+         *                      their requests keep coming ({@link #busyPeriod}); a victim still busy past that is
+         *                      overdue
          * @param handing       roles being handed to their fallback while it loads → that fallback: for a queue they
          *                      cannot keep up with ({@link #overloadHandOver}), or instead of their own load
          *                      ({@link #handOverInsteadOfLoad}); the next decision gets them back
@@ -515,12 +518,11 @@ public final class ReactiveCore {
                 .orElse(null);
     }
 
-
     /**
-     * A role off the GPU with requests waiting, handed to its fallback loaded onto the whole GPU for it: the
-     * optimum's way with a large role asked for between other roles' requests. The 32B coder fills the GPU on its
-     * own, so its load evicts the worker, math and the architect, and when they are busy it waits for their queues
-     * and they wait for its queue in turn, each load undone by the next request of a role it evicted. The
+     * A role on its CPU copy in host RAM (S3) with requests waiting, handed to its fallback loaded onto the whole
+     * GPU for it: the optimum's way with a large role asked for between other roles' requests. The 32B coder fills
+     * the GPU on its own, so its load evicts the worker, math and the architect, and when they are busy it waits for
+     * their queues and they wait for its queue in turn, each load undone by the next request of a role it evicted. The
      * architect, its fallback, fits beside the worker and math: loaded for the coder's requests, it serves them at
      * the quality penalty each while nobody waits for anybody. Found by pricing, like every option: the requests
      * queued now and the arrivals wait for the fallback to land (and for its requests in flight on a slower
@@ -654,6 +656,7 @@ public final class ReactiveCore {
      * @param hold    roles that start no new request: busy victims drained on purpose, or the role itself while it
      *                waits for the GPU
      * @param awaited busy victims whose queue is waited for → the seconds it is priced to take
+     * @param handTo  the fallback the role is handed to once it has landed ({@link #handOverInsteadOfLoad}), or null
      */
     private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> hold,
             Map<String, Double> awaited, String handTo) {
