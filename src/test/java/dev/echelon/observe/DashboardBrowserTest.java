@@ -126,7 +126,7 @@ class DashboardBrowserTest {
      * first and read after may have been replaced in between (a stale element reference).
      */
     private static long count(WebDriver d, String chart, String key) {
-        String text = read(d, "#" + chart + " text.count[data-key='" + key + "']", "textContent");
+        String text = read(d, "#" + chart + " text.count[data-key='" + key + "']", null);
         try {
             return text == null ? 0 : Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
@@ -139,12 +139,12 @@ class DashboardBrowserTest {
         return pts == null || pts.isBlank() ? 0 : pts.trim().split("\\s+").length;
     }
 
-    /** The first element matching {@code selector}: its text ("textContent") or an attribute; null if none. */
-    private static String read(WebDriver d, String selector, String what) {
+    /** The first element matching {@code selector}: its {@code attribute}, or its text if that is null; else null. */
+    private static String read(WebDriver d, String selector, String attribute) {
         Object v = ((JavascriptExecutor) d).executeScript("const e = document.querySelector(arguments[0]);"
                 + " if (!e) return null;"
-                + " return arguments[1] === 'textContent' ? e.textContent : e.getAttribute(arguments[1]);",
-                selector, what);
+                + " return arguments[1] === null ? e.textContent : e.getAttribute(arguments[1]);",
+                selector, attribute);
         return v == null ? null : v.toString();
     }
 }

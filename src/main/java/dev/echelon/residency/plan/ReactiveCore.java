@@ -221,12 +221,10 @@ public final class ReactiveCore {
             }
             settled.add(role);
             if (best.handTo != null) {
+                // its requests wait for the fallback's load below, as for any move of a running role
                 stillHanding.put(role, best.handTo);
                 insteadOfLoad.add(role);
                 settled.add(best.handTo);
-                if (now.current().of(role).running()) {
-                    deferred.add(role);
-                }
             }
             deferred.addAll(best.hold);
             awaited.putAll(best.awaited);
