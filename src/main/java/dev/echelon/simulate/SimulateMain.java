@@ -29,6 +29,8 @@ import java.util.concurrent.Future;
  *   --families all|workday,bursts,…   trace families (default: all)
  *   --policies all|static,count-lru,… policies (default: all; the optimum anchors regret)
  *   --seed N                          trace seed (default 42)
+ *   --seeds N,M,…                     many seeds instead: only the target per seed and family and its counts
+ *                                     ({@link SeedTable}: seeds.csv, seeds.md; default out bench/residency/seeds)
  *   --duration S                      seconds per trace (default 3600)
  *   --out DIR                         output directory (default bench/residency)
  *   --registry FILE                   model registry (default model_registry.yaml)
@@ -76,15 +78,49 @@ public final class SimulateMain {
                         throw new IllegalArgumentException("unknown policy '" + n + "' (known: " + catalog.names() + ")");
                     }
                 }).toList();
-        long seed = Long.parseLong(opt.getOrDefault("seed", "42"));
         double duration = Double.parseDouble(opt.getOrDefault("duration", "3600"));
-        Path out = Path.of(opt.getOrDefault("out", "bench/residency"));
         int threads = Math.max(1, Math.min(families.size(), Integer.parseInt(opt.getOrDefault("threads",
                 String.valueOf(Runtime.getRuntime().availableProcessors())))));
-
         Simulator.Settings simSettings = Simulator.Settings.DEFAULT;
         SimulationSuite suite = new SimulationSuite(model, simSettings, catalog, optimum);
+        String command = ("./echelon simulate " + String.join(" ", args)).trim();
+        if (opt.containsKey("seeds")) {
+            List<Long> seeds = Arrays.stream(opt.get("seeds").split(",")).map(String::trim).map(Long::parseLong)
+                    .toList();
+            Path out = Path.of(opt.getOrDefault("out", "bench/residency/seeds"));
+            SeedTable table = new SeedTable();
+            for (long seed : seeds) {
+                table.add(seed, runFamilies(suite, families, seed, duration, policies, threads, null, out));
+                System.err.printf(Locale.ROOT, "simulate: seed %d done%n", seed);
+            }
+            table.write(out, command);
+            System.out.print(table.markdown(command));
+            System.err.printf(Locale.ROOT, "simulate: wrote %s (seeds.csv, seeds.md) in %.1f s%n", out,
+                    (System.nanoTime() - t0) / 1e9);
+            return;
+        }
+        long seed = Long.parseLong(opt.getOrDefault("seed", "42"));
+        Path out = Path.of(opt.getOrDefault("out", "bench/residency"));
         Charts charts = opt.containsKey("no-plots") ? null : new Charts(model);
+        List<SimulationSuite.FamilyResult> results = runFamilies(suite, families, seed, duration, policies, threads,
+                charts, out);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(command, seed, duration, simSettings, optimum,
+                wall);
+        new ResultsWriter().write(out, info, results);
+        boolean requests = opt.containsKey("requests");
+        if (requests) {
+            new RequestLog(optimum.cost()).write(out, results);
+        }
+        System.out.print(new ResultsWriter().markdown(info, results));
+        System.err.printf(Locale.ROOT, "simulate: wrote %s (results.csv, results.json, results.md%s%s) in %.1f s%n",
+                out, requests ? ", requests.csv, transitions.csv" : "", charts == null ? "" : ", plots/", wall);
+    }
+
+    /** One seed's families, {@code threads} at a time, in the order asked for; plots written when charts is given. */
+    private static List<SimulationSuite.FamilyResult> runFamilies(SimulationSuite suite, List<TraceFamily> families,
+            long seed, double duration, List<String> policies, int threads, Charts charts, Path out)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<SimulationSuite.FamilyResult>> futures = new ArrayList<>();
         for (TraceFamily f : families) {
@@ -106,18 +142,7 @@ public final class SimulateMain {
         } finally {
             pool.shutdown();
         }
-        double wall = (System.nanoTime() - t0) / 1e9;
-        String command = "./echelon simulate " + String.join(" ", args);
-        ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(command.trim(), seed, duration, simSettings, optimum,
-                wall);
-        new ResultsWriter().write(out, info, results);
-        boolean requests = opt.containsKey("requests");
-        if (requests) {
-            new RequestLog(optimum.cost()).write(out, results);
-        }
-        System.out.print(new ResultsWriter().markdown(info, results));
-        System.err.printf(Locale.ROOT, "simulate: wrote %s (results.csv, results.json, results.md%s%s) in %.1f s%n",
-                out, requests ? ", requests.csv, transitions.csv" : "", charts == null ? "" : ", plots/", wall);
+        return results;
     }
 
     /** Options that take no value. */
@@ -142,12 +167,20 @@ public final class SimulateMain {
                 throw new IllegalArgumentException("--" + key + " needs a value\n" + usage());
             }
         }
-        List<String> withValue = List.of("families", "policies", "seed", "duration", "out", "registry", "window",
-                "threads");
+        List<String> withValue = List.of("families", "policies", "seed", "seeds", "duration", "out", "registry",
+                "window", "threads");
         for (String k : m.keySet()) {
             if (!withValue.contains(k) && !FLAGS.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
             }
+        }
+        if (m.containsKey("seeds") && (m.containsKey("seed") || m.containsKey("requests"))) {
+            throw new IllegalArgumentException("--seeds runs many seeds: it takes neither --seed nor --requests\n"
+                    + usage());
+        }
+        if (m.containsKey("seeds") && !m.get("seeds").matches("\\d+(,\\d+)*")) {
+            throw new IllegalArgumentException("--seeds takes seeds separated by commas, e.g. 42,7,11: '"
+                    + m.get("seeds") + "'\n" + usage());
         }
         return m;
     }
@@ -156,7 +189,8 @@ public final class SimulateMain {
         return """
                 usage: ./echelon simulate [--families all|workday,bursts,alternating,scan,long-idle,drift,steady]
                                           [--policies all|static,count-lru,ttl-lru,swap-one,rb,planner,optimum]
-                                          [--seed 42] [--duration 3600] [--out bench/residency]
+                                          [--seed 42 | --seeds 42,7,11] [--duration 3600]
+                                          [--out bench/residency, or bench/residency/seeds with --seeds]
                                           [--registry model_registry.yaml] [--window 10] [--threads N] [--no-plots]
                                           [--requests]""";
     }
