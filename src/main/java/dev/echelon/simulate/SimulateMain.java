@@ -60,6 +60,16 @@ public final class SimulateMain {
             System.out.println(usage());
             return;
         }
+        try {
+            run(opt, args);
+        } catch (IllegalArgumentException e) {
+            // an unknown family or policy: a message, not a stack trace
+            System.err.println("simulate: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(Map<String, String> opt, String[] args) throws Exception {
         long t0 = System.nanoTime();
         Path registryFile = Path.of(opt.getOrDefault("registry", "model_registry.yaml"));
         ModelRegistry registry = new RegistryLoader(RegistryMode.FULL, Path.of("models"), false).load(registryFile);
@@ -75,7 +85,8 @@ public final class SimulateMain {
         List<String> policies = "all".equals(opt.getOrDefault("policies", "all")) ? catalog.names()
                 : Arrays.stream(opt.get("policies").split(",")).map(String::trim).peek(n -> {
                     if (!catalog.has(n)) {
-                        throw new IllegalArgumentException("unknown policy '" + n + "' (known: " + catalog.names() + ")");
+                        throw new IllegalArgumentException("unknown policy '" + n + "' (known: " + catalog.names()
+                                + ")");
                     }
                 }).toList();
         double duration = Double.parseDouble(opt.getOrDefault("duration", "3600"));
@@ -172,6 +183,12 @@ public final class SimulateMain {
         for (String k : m.keySet()) {
             if (!withValue.contains(k) && !FLAGS.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
+            }
+        }
+        for (String k : List.of("seed", "duration", "window", "threads")) {
+            String whole = k.equals("seed") || k.equals("threads") ? "\\d+" : "\\d+(\\.\\d+)?";
+            if (m.containsKey(k) && !m.get(k).matches(whole)) {
+                throw new IllegalArgumentException("--" + k + " takes a number: '" + m.get(k) + "'\n" + usage());
             }
         }
         if (m.containsKey("seeds") && (m.containsKey("seed") || m.containsKey("requests"))) {
