@@ -96,8 +96,7 @@ public final class SimulateMain {
         SimulationSuite suite = new SimulationSuite(model, simSettings, catalog, optimum);
         String command = ("./echelon simulate " + String.join(" ", args)).trim();
         if (opt.containsKey("seeds")) {
-            List<Long> seeds = Arrays.stream(opt.get("seeds").split(",")).map(String::trim).map(Long::parseLong)
-                    .toList();
+            List<Long> seeds = Arrays.stream(opt.get("seeds").split(",")).map(Long::parseLong).toList();
             Path out = Path.of(opt.getOrDefault("out", "bench/residency/seeds"));
             SeedTable table = new SeedTable();
             for (long seed : seeds) {
