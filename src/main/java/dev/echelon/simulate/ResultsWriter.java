@@ -115,7 +115,7 @@ public final class ResultsWriter {
                         .append(" | ").append(t.bestPeer()).append(" (").append(num1(t.bestPeerP95())).append(") | ")
                         .append(num1(t.plannerP95())).append(" | ").append(pct(t.p95Gain())).append(" | ")
                         .append(pct(t.plannerRegret())).append(" | ")
-                        .append(t.p95Met() && t.regretMet() ? "yes" : "no"
+                        .append(t.met() ? "yes" : "no"
                                 + (t.p95Met() ? "" : " (p95)") + (t.regretMet() ? "" : " (regret)"))
                         .append(" | ").append(num1(t.unlimitedP95())).append(" (")
                         .append(pct(t.unlimitedGain()))
@@ -162,7 +162,7 @@ public final class ResultsWriter {
         return String.format(Locale.ROOT, "%.0f", v);
     }
 
-    private static String num1(double v) {
+    static String num1(double v) {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
     }
 

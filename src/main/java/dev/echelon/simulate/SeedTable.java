@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static dev.echelon.simulate.ResultsWriter.num;
+import static dev.echelon.simulate.ResultsWriter.num1;
+
 /**
  * The issue's target over many seeds ({@code ./echelon simulate --seeds 42,7,…}): one row per seed and shifting
  * family, and per family the runs that meet both halves, the mean p95 gain over the best peer and the mean regret.
@@ -57,7 +60,7 @@ public final class SeedTable {
             double gain = 0;
             double regret = 0;
             for (TargetCheck c : checks) {
-                met += c.p95Met() && c.regretMet() ? 1 : 0;
+                met += c.met() ? 1 : 0;
                 gain += c.p95Gain();
                 regret += c.plannerRegret();
                 if (c.tailReach() != null) {
@@ -85,7 +88,7 @@ public final class SeedTable {
                     .append(num(c.bestPeerP95())).append(',').append(num(c.plannerP95())).append(',')
                     .append(num(c.p95Gain())).append(',').append(num(c.plannerRegret())).append(',')
                     .append(c.p95Met()).append(',').append(c.regretMet()).append(',')
-                    .append(c.p95Met() && c.regretMet()).append(',').append(num(c.unlimitedGain())).append(',')
+                    .append(c.met()).append(',').append(num(c.unlimitedGain())).append(',')
                     .append(c.tailReach() == null ? "" : String.valueOf(c.tailReach().met())).append('\n');
         }
         return sb.toString();
@@ -115,16 +118,12 @@ public final class SeedTable {
         for (Row r : rows) {
             TargetCheck c = r.check();
             sb.append("| ").append(r.seed()).append(" | ").append(c.family()).append(" | ").append(c.bestPeer())
-                    .append(" (").append(String.format(Locale.ROOT, "%.1f", c.bestPeerP95())).append(") | ")
-                    .append(String.format(Locale.ROOT, "%.1f", c.plannerP95())).append(" | ")
+                    .append(" (").append(num1(c.bestPeerP95())).append(") | ")
+                    .append(num1(c.plannerP95())).append(" | ")
                     .append(pct(c.p95Gain())).append(" | ").append(pct(c.plannerRegret())).append(" | ")
-                    .append(c.p95Met() && c.regretMet() ? "**yes**" : "no").append(" |\n");
+                    .append(c.met() ? "**yes**" : "no").append(" |\n");
         }
         return sb.toString();
-    }
-
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String pct(double v) {

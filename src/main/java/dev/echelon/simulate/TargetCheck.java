@@ -49,6 +49,11 @@ public record TargetCheck(String family, boolean shifting, String bestPeer, doub
                 .min(java.util.Comparator.comparingDouble(PolicyMetrics::p95Ttft));
     }
 
+    /** Whether the planner meets both halves of the target on this family. */
+    public boolean met() {
+        return p95Met && regretMet;
+    }
+
     /** 1 − unlimited-memory p95 / best peer p95: the most any policy serving requests on their own role can gain. */
     public double unlimitedGain() {
         return gain(unlimitedP95, bestPeerP95);
