@@ -68,6 +68,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
      * than that it is drained instead.
      */
     private final Map<String, double[]> awaited = new LinkedHashMap<>();
+    /** Busy victims held with their queue while their eviction stands ({@link ReactiveCore.Result#held}). */
+    private final Set<String> held = new LinkedHashSet<>();
     /** The reactive core's last answer: its hand-overs still under way ({@link ReactiveCore.Result#handing}). */
     private ReactiveCore.Result lastReactive;
     /**
@@ -299,6 +301,9 @@ public final class EchelonPlanner implements ResidencyPolicy {
         displacing.keySet().retainAll(pending.keySet()); // an eviction held back is decided afresh next time
         reactive.awaited().forEach((v, seconds) -> awaited.putIfAbsent(v, new double[] {t, seconds}));
         awaited.keySet().retainAll(pending.keySet()); // the wait lasts while the victim's demotion stands
+        held.addAll(reactive.held());
+        held.retainAll(pending.keySet()); // so does the hold
+        awaited.keySet().removeAll(held);
         lastForecast = forecast;
         lastGuarded = guarded;
         List<String> overdue = drainedOverdue(now);
@@ -374,8 +379,9 @@ public final class EchelonPlanner implements ResidencyPolicy {
      * Roles whose requests should wait: those the guardrails could not serve; those about to be promoted — a request
      * started at the old, slower placement would run there for its whole length (minutes for a long prompt on the
      * CPU) and hold back the promotion, which waits for requests in flight; and busy holders the core drains on
-     * purpose so that a load can have their memory (they finish what is in flight and start nothing new), or whose
-     * queue a standing load has waited for longer than expected ({@link #drainedOverdue}).
+     * purpose so that a load can have their memory (they finish what is in flight and start nothing new), whose
+     * queue a standing load has waited for longer than expected ({@link #drainedOverdue}), or that the core held with
+     * their queue ({@link ReactiveCore.Result#held}).
      */
     private Set<String> deferred(GuardedPlan guarded, ReactiveCore.Result reactive, Observation now,
             List<String> overdue) {
@@ -393,8 +399,11 @@ public final class EchelonPlanner implements ResidencyPolicy {
             }
         }
         // a standing eviction whose victim's queue outlasted its busy period: the victim's requests keep coming, so
-        // it finishes what is in flight and starts nothing new (its queue waits for its return)
+        // it finishes what is in flight and starts nothing new (its queue waits for its return); so does a victim
+        // held with its queue from the start, for as long as its eviction stands — a hold dropped at the next
+        // decision would let it start its queue again, and the load would wait for that after all
         out.addAll(overdue);
+        held.stream().filter(v -> now.current().of(v).running()).forEach(out::add);
         for (String role : reactive.deferred()) {
             // a move the guardrails held back this time still stands (the next decision retries): its requests wait
             // for it rather than start on the CPU; a holder drained on purpose starts nothing new
@@ -492,6 +501,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
         Map<String, Object> waits = new LinkedHashMap<>();
         awaited.forEach((v, w) -> waits.put(v, Map.of("since", round(w[0]), "expectedSeconds", round(w[1]))));
         out.put("awaitedVictims", waits);
+        out.put("heldVictims", List.copyOf(held));
         // a hand-over in progress (role → the fallback loading in its place) and the roles that landed on it and are
         // held there while still asked for (role → when it was last asked for, and when the hold lapses without one)
         out.put("handingOver", handing()); // immutable: the core's Result copies it

@@ -29,9 +29,11 @@ import java.util.function.ToIntFunction;
  *   <li><b>load</b> at a whole-GPU placement (every variant above the precision floor), making room by evicting the
  *       idle roles of least forecast loss per byte freed ({@link EvictionChooser}; victims staged in host RAM when it
  *       allows). When idle roles cannot make room, busy holders may be drained on purpose: they start no new request,
- *       their requests in flight finish, and this role's requests wait for that, which is priced. When only roles
- *       in transit hold the room, its requests <b>wait for them to land</b> and be waited for in turn, rather than
- *       start on a slow placement that would hold them for minutes;</li>
+ *       their requests in flight finish, and this role's requests wait for that, which is priced. A busy holder with
+ *       a queue is waited for until its queue is empty — or, when that wait would outlast the horizon, may be
+ *       <b>held</b> instead, its queue waiting for its return ({@link #holdInstead}). When only roles in transit
+ *       hold the room, its requests <b>wait for them to land</b> and be waited for in turn, rather than start on a
+ *       slow placement that would hold them for minutes;</li>
  *   <li><b>partial offload</b> or <b>CPU</b> into the memory that is free without evicting anybody;</li>
  *   <li><b>substitution</b> (S6) when its fallback runs: the fallback's speed plus the quality penalty — or, for a
  *       role on its CPU copy, onto its fallback loaded on the whole GPU for it beside the roles that stay
@@ -71,11 +73,13 @@ public final class ReactiveCore {
      * makes room for (victim → the role loaded), for the {@link SwapBudget}.
      */
     public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions,
-            Map<String, Double> awaited, Map<String, String> handing, Set<String> insteadOfLoad) {
+            Map<String, Double> awaited, Set<String> held, Map<String, String> handing, Set<String> insteadOfLoad) {
         /**
          * @param awaited       busy victims whose queue a load waits for → how long that queue is expected to last as
          *                      their requests keep coming ({@link #busyPeriod}); a victim still busy past that is
          *                      overdue
+         * @param held          busy victims held with a queue ({@link #holdInstead}): they finish what is in flight
+         *                      and start nothing new while their eviction stands, their queue waiting for their return
          * @param handing       roles being handed to their fallback while it loads → that fallback: for a queue they
          *                      cannot keep up with ({@link #overloadHandOver}), or instead of their own load
          *                      ({@link #handOverInsteadOfLoad}); the next decision gets them back
@@ -87,6 +91,7 @@ public final class ReactiveCore {
             causes = List.copyOf(causes);
             evictions = Map.copyOf(evictions);
             awaited = Map.copyOf(awaited);
+            held = Set.copyOf(held);
             handing = Map.copyOf(handing);
             insteadOfLoad = Set.copyOf(insteadOfLoad);
         }
@@ -123,6 +128,7 @@ public final class ReactiveCore {
         Set<String> deferred = new LinkedHashSet<>();
         Map<String, String> evicted = new LinkedHashMap<>();
         Map<String, Double> awaited = new LinkedHashMap<>();
+        Set<String> held = new LinkedHashSet<>();
         List<String> causes = new ArrayList<>();
         Set<String> settled = new HashSet<>();
         Set<String> offFirst = new LinkedHashSet<>();
@@ -228,6 +234,7 @@ public final class ReactiveCore {
             }
             deferred.addAll(best.hold);
             awaited.putAll(best.awaited);
+            held.addAll(best.held);
             if (at.running() && !best.moves.isEmpty()) {
                 // its requests wait for the move: a load takes seconds, where a request started at the slower
                 // placement holds its slot for minutes; a substitution hands the queue to the fallback at once
@@ -240,7 +247,8 @@ public final class ReactiveCore {
         for (String role : offFirst) {
             target = target.with(role, RolePlacement.cold(target.of(role).variant()));
         }
-        return new Result(consistent(target, now), deferred, causes, evicted, awaited, stillHanding, insteadOfLoad);
+        return new Result(consistent(target, now), deferred, causes, evicted, awaited, held, stillHanding,
+                insteadOfLoad);
     }
 
     /**
@@ -494,6 +502,8 @@ public final class ReactiveCore {
                     }
                     options.add(new Option("wait for " + busy.get().moves().keySet() + ", then load",
                             with(victims, role, p), own + busy.get().loss() + expected * wait, drain, awaited));
+                    holdInstead(role, at, p, wanted, now, forecast, busy.get(), victims, awaited, wait, own,
+                            expected).ifPresent(options::add);
                     continue;
                 }
                 waitForLanding(role, p, wanted, now, forecast, settled, reversals, own, expected)
@@ -514,6 +524,45 @@ public final class ReactiveCore {
         }
         return options.stream().filter(o -> Double.isFinite(o.cost)).min(Comparator.comparingDouble(Option::cost))
                 .orElse(null);
+    }
+
+    /**
+     * Instead of waiting for the queues of busy victims, holding them: they finish what is in flight and start nothing
+     * new, the load goes ahead, and their queues wait for their return. Offered only where a queue is waited for and
+     * the load's wait ({@code wait}) is priced beyond the horizon: a one-slot 32B coder whose requests keep coming
+     * keeps its queue for minutes, and a worker request waiting behind it waited 182 s in one workday replay (seed 31,
+     * 1505 s) where the optimum served it at once. Priced by who pays: the role's expected requests wait for the
+     * requests in flight (half done on average); each request queued at a victim waits for the round trip — that
+     * wait, the role's load, its queue served, the victim's reload — and the victim's arrivals for half of it on
+     * average; plus what the evictions lose ({@link EvictionChooser}). Short waits are still only waited for: held
+     * there too, the victim's next request took the GPU back before the role had served (a drift replay, seed 7,
+     * ping-ponged), and over sixteen seeds two runs were lost.
+     */
+    private Optional<Option> holdInstead(String role, RolePlacement at, RolePlacement p, Placement wanted,
+            Observation now, Forecast forecast, EvictionChooser.Eviction busy, Map<String, RolePlacement> victims,
+            Map<String, Double> awaited, double wait, double own, double expected) {
+        if (awaited.isEmpty() || wait < settings.horizonSeconds()) {
+            return Optional.empty();
+        }
+        Set<String> hold = new LinkedHashSet<>();
+        double inFlight = 0;
+        for (String v : busy.moves().keySet()) {
+            if (now.busy(v)) {
+                hold.add(v);
+                inFlight = Math.max(inFlight, drainSeconds(v, wanted.of(v), now.inFlight(v) / 2.0, now));
+            }
+        }
+        double served = inFlight + model.transitionSeconds(role, at, p)
+                + Math.max(1, now.queued(role)) * costs.clearingSeconds(role, role, p);
+        double behind = 0;
+        for (String v : awaited.keySet()) {
+            double back = served + model.transitionSeconds(v, victims.get(v), wanted.of(v));
+            double rate = Math.max(0, forecast.of(v).arrivalRate(settings.horizonSeconds()));
+            behind += now.queued(v) * back + rate * back * back / 2;
+        }
+        return Optional.of(new Option("hold " + awaited.keySet() + " after its requests in flight, then load",
+                with(victims, role, p), own + busy.loss() + expected * inFlight + behind, hold, Map.of(), null,
+                awaited.keySet()));
     }
 
     /**
@@ -566,7 +615,7 @@ public final class ReactiveCore {
             if (best == null || c < best.cost) {
                 Map<String, RolePlacement> moves = new LinkedHashMap<>(load.room().moves());
                 moves.put(f, p);
-                best = new Option("load " + f + " and hand over to it", moves, c, Set.of(), Map.of(), f);
+                best = new Option("load " + f + " and hand over to it", moves, c, Set.of(), Map.of(), f, Set.of());
             }
         }
         return Optional.ofNullable(best);
@@ -655,16 +704,17 @@ public final class ReactiveCore {
      *                waits for the GPU
      * @param awaited busy victims whose queue is waited for → the seconds it is priced to take
      * @param handTo  the fallback the role is handed to once it has landed ({@link #handOverInsteadOfLoad}), or null
+     * @param held    busy victims held with their queue ({@link #holdInstead}), held until their eviction is done
      */
     private record Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> hold,
-            Map<String, Double> awaited, String handTo) {
+            Map<String, Double> awaited, String handTo, Set<String> held) {
         Option(String label, Map<String, RolePlacement> moves, double cost) {
-            this(label, moves, cost, Set.of(), Map.of(), null);
+            this(label, moves, cost, Set.of(), Map.of(), null, Set.of());
         }
 
         Option(String label, Map<String, RolePlacement> moves, double cost, Set<String> hold,
                 Map<String, Double> awaited) {
-            this(label, moves, cost, hold, awaited, null);
+            this(label, moves, cost, hold, awaited, null, Set.of());
         }
 
         String describe(String role, RolePlacement from) {

@@ -162,9 +162,12 @@ class ShippedRegistryPlanTest {
      * The coder fills the GPU through a run of its own traffic (a request every 10 s for five minutes, one queued
      * behind the one in flight) when a worker request arrives, the worker staged in host RAM. The coder can be
      * demoted only once its queue is empty, and its arrivals keep refilling it: a load waiting for it would wait the
-     * queue's whole busy period, not just the time the queued request takes. Priced that way, the worker is served
-     * where it is, on the CPU, instead of queueing for the GPU behind the run (a seed-11 bursts replay had workers
-     * wait 2–3 minutes).
+     * queue's whole busy period, not just the time the queued request takes (a seed-11 bursts replay had workers
+     * wait 2–3 minutes; priced that way since round 16, the worker was served on its CPU copy instead). Cheaper
+     * still is to hold the coder: it finishes the request in flight and starts nothing new, the worker loads and
+     * serves, and the one queued coder request waits for that round trip. The hold lasts as long as the coder's
+     * eviction stands — dropped at the next decision, the coder would start its queue again and the worker's load
+     * would wait for it after all.
      */
     @Test
     void aLoadIsNotWaitedForBehindARoleItsArrivalsKeepBusy() {
@@ -177,9 +180,17 @@ class ShippedRegistryPlanTest {
         }
         Decision d = p.onRequest(new Observation(300, start, Set.of(), Map.of("coder", 1), Map.of("coder", 1)),
                 "worker", 500, 300);
-        assertTrue(d.target().of("coder").onGpu(), d.cause());
-        assertEquals(start.of("worker"), d.target().of("worker"), d.cause());
-        assertFalse(d.deferred().contains("worker"), "the worker serves its request on the CPU: " + d.deferred());
+        assertFalse(d.cause().contains("wait for [coder]"), "no wait for the coder's busy period: " + d.cause());
+        assertTrue(d.cause().contains("hold [coder]"), d.cause());
+        assertTrue(d.target().of("worker").onGpu() && !d.target().of("coder").onGpu(), d.cause());
+        assertTrue(d.deferred().containsAll(Set.of("coder", "worker")),
+                "the coder starts nothing new, the worker waits for its load: " + d.deferred());
+
+        Decision next = p.onTick(new Observation(303, start, Set.of(), Map.of("coder", 1),
+                Map.of("coder", 2, "worker", 1)));
+        assertEquals(d.target().of("coder"), next.target().of("coder"), next.cause());
+        assertEquals(d.target().of("worker"), next.target().of("worker"), next.cause());
+        assertTrue(next.deferred().contains("coder"), "the hold stands with the eviction: " + next.deferred());
     }
 
     /**
