@@ -191,6 +191,7 @@ class ShippedRegistryPlanTest {
         assertEquals(d.target().of("coder"), next.target().of("coder"), next.cause());
         assertEquals(d.target().of("worker"), next.target().of("worker"), next.cause());
         assertTrue(next.deferred().contains("coder"), "the hold stands with the eviction: " + next.deferred());
+        assertEquals(List.of("coder"), p.explain().get("heldVictims"), "and shows in GET /admin/residency");
     }
 
     /**
@@ -460,7 +461,7 @@ class ShippedRegistryPlanTest {
         Map<String, Object> e = p.explain();
         assertEquals("planner", e.get("policy"));
         for (String key : List.of("forecast", "planCost", "solveMicros", "knapsackSolves", "planned", "vetoes",
-                "deferred", "awaitedVictims", "handingOver", "heldOnFallback", "cause")) {
+                "deferred", "awaitedVictims", "heldVictims", "handingOver", "heldOnFallback", "cause")) {
             assertTrue(e.containsKey(key), key + " in " + e.keySet());
         }
         assertJson(e);
