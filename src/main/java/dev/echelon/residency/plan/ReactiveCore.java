@@ -31,9 +31,12 @@ import java.util.function.ToIntFunction;
  *       allows). When idle roles cannot make room, busy holders may be drained on purpose: they start no new request,
  *       their requests in flight finish, and this role's requests wait for that, which is priced. A busy holder with
  *       a queue is waited for until its queue is empty — or, when that wait would outlast the horizon, may be
- *       <b>held</b> instead, its queue waiting for its return ({@link #holdInstead}). When only roles in transit
+ *       <b>held</b> instead, its queue waiting for its return ({@link #holdInstead}). A wait for a holder's queue or
+ *       for its requests in flight is timed, and a holder that outlasts it is drained ({@link #timeDrained}). When
+ *       only roles in transit
  *       hold the room, its requests <b>wait for them to land</b> and be waited for in turn, rather than start on a
- *       slow placement that would hold them for minutes;</li>
+ *       slow placement that would hold them for minutes; so do the queued requests of a role whose load, not yet
+ *       begun, is taken back for another's ({@link #waitWhereALoadWasTakenBack});</li>
  *   <li><b>partial offload</b> or <b>CPU</b> into the memory that is free without evicting anybody;</li>
  *   <li><b>substitution</b> (S6) when its fallback runs: the fallback's speed plus the quality penalty — or, for a
  *       role on its CPU copy, onto its fallback loaded on the whole GPU for it beside the roles that stay
@@ -234,6 +237,7 @@ public final class ReactiveCore {
             }
             deferred.addAll(best.hold);
             awaited.putAll(best.awaited);
+            timeDrained(role, best, now, awaited);
             held.addAll(best.held);
             if (at.running() && !best.moves.isEmpty()) {
                 // its requests wait for the move: a load takes seconds, where a request started at the slower
@@ -244,11 +248,50 @@ public final class ReactiveCore {
                 causes.add(best.describe(role, at));
             }
         }
+        waitWhereALoadWasTakenBack(evicted.keySet(), target, now, deferred, causes);
         for (String role : offFirst) {
             target = target.with(role, RolePlacement.cold(target.of(role).variant()));
         }
         return new Result(consistent(target, now), deferred, causes, evicted, awaited, held, stillHanding,
                 insteadOfLoad);
+    }
+
+    /**
+     * Times the busy victims {@code best} drains with nothing queued, as victims with a queue are timed: awaited for
+     * their requests in flight (as {@link #drainSeconds} prices them). The hold on such a victim lasts only for the
+     * decision that makes it (the next one finds the load standing and nothing to decide), so when its own requests
+     * keep coming it starts each of them and its demotion waits for every one: in a drift replay (seed 3, 1694 s) a
+     * worker's load waited 131 s behind a coder whose requests came every 5–39 s. Timed, it is drained again by the
+     * rule for an overdue victim ({@code EchelonPlanner}) once it outlasts that wait while at least as many requests
+     * wait for the load as for it. Victims handed to the role loaded are left out: their queue moves to it.
+     */
+    private void timeDrained(String role, Option best, Observation now, Map<String, Double> awaited) {
+        for (String v : best.hold) {
+            RolePlacement to = best.moves.get(v);
+            if (!v.equals(role) && to != null && to.state() != ResidencyState.S6 && now.busy(v)) {
+                awaited.putIfAbsent(v, drainSeconds(v, now.current().of(v), now.inFlight(v) / 2.0, now));
+            }
+        }
+    }
+
+    /**
+     * A role on a slow placement (its CPU copy, or partly on the GPU) whose load, decided but not begun, this decision
+     * takes back for another role's, and which has requests queued: they wait for the next decision instead of
+     * starting where the role stays. A request started there holds its slot for as long as it runs at that speed, and
+     * the role's next promotion waits for it (a workday replay, seed 29, 2372.7 s: a worker request started on the CPU
+     * as a coder's load took the worker's back, and the next two worker requests waited 35–39 s behind it). The next
+     * decision prices them afresh, waiting for the role that took the room to land among its options.
+     */
+    private void waitWhereALoadWasTakenBack(Set<String> victims, Placement target, Observation now,
+            Set<String> deferred, List<String> causes) {
+        for (String v : victims) {
+            RolePlacement at = now.current().of(v);
+            RolePlacement to = target.of(v);
+            if (now.queued(v) > 0 && !now.inTransit().contains(v) && at.running() && !model.wholeGpu(v, at)
+                    && to.running() && !model.wholeGpu(v, to) && deferred.add(v)) {
+                causes.add(v + " waits: its load was taken back");
+            }
+        }
     }
 
     /**

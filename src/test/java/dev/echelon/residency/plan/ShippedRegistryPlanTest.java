@@ -159,6 +159,59 @@ class ShippedRegistryPlanTest {
     }
 
     /**
+     * The coder fills the GPU with one long request in flight and nothing queued when a worker request needs the room.
+     * The decision that loads the worker drains the coder, and it is timed like a victim with a queue: the hold lasts
+     * only for that decision, so when the coder's own requests keep coming, a coder still busy past its expected
+     * drain is drained again instead of starting each new one while the worker's load waits (a drift replay, seed 3,
+     * 1694 s: the worker waited 131 s, a coder request every 5–39 s).
+     */
+    @Test
+    void aVictimDrainedWithNothingQueuedIsTimedAndDrainedAgainOnceItOutlastsThat() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
+                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+        EchelonPlanner p = new EchelonPlanner(model);
+        Decision d = p.onRequest(new Observation(10, start, Set.of(), Map.of("coder", 1), Map.of()), "worker", 500,
+                300);
+        assertTrue(d.cause().contains("wait for [coder]"), d.cause());
+        assertTrue(d.target().of("worker").onGpu() && !d.target().of("coder").onGpu(), d.cause());
+        assertTrue(d.deferred().contains("coder"), "the coder is drained by this decision: " + d.deferred());
+        Map<?, ?> awaited = (Map<?, ?>) p.explain().get("awaitedVictims");
+        assertEquals(Set.of("coder"), awaited.keySet(), "and the wait for it is timed: " + awaited);
+
+        Decision next = p.onTick(new Observation(11, start, Set.of(), Map.of("coder", 1), Map.of("worker", 1)));
+        assertFalse(next.deferred().contains("coder"), "not overdue yet: " + next.cause());
+
+        // twenty seconds on, the coder is on the GPU still, busy with a request of its own that came meanwhile
+        Decision late = p.onRequest(new Observation(30, start, Set.of(), Map.of("coder", 1), Map.of("worker", 1)),
+                "coder", 2000, 500);
+        assertTrue(late.target().of("worker").onGpu() && !late.target().of("coder").onGpu(), late.cause());
+        assertTrue(late.deferred().contains("coder"), "drained again: " + late.deferred());
+        assertTrue(late.cause().contains("coder drained"), late.cause());
+    }
+
+    /**
+     * A worker request waits for the worker's load onto the GPU, which has not begun, when a coder request takes the
+     * room for the coder's own load. The worker stays on its CPU copy; its queued request waits for the next decision
+     * instead of starting there, where it would hold the worker's next promotion for as long as it runs at CPU speed
+     * (a workday replay, seed 29: the next two worker requests waited 35–39 s behind such a start).
+     */
+    @Test
+    void aRoleWhoseLoadIsTakenBackDoesNotStartItsQueueOnTheCpu() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"), RolePlacement.cold("q4_k_m"));
+        EchelonPlanner p = new EchelonPlanner(model);
+        Decision d = p.onRequest(new Observation(10, start, Set.of(), Map.of(), Map.of()), "worker", 500, 300);
+        assertTrue(d.target().of("worker").onGpu(), "the worker's load is decided: " + d.cause());
+        assertTrue(d.deferred().contains("worker"), d.cause());
+
+        Decision taken = p.onRequest(new Observation(10.5, start, Set.of(), Map.of(), Map.of("worker", 1)), "coder",
+                2000, 500);
+        assertTrue(taken.target().of("coder").onGpu(), "the coder's load takes the room: " + taken.cause());
+        assertFalse(taken.target().of("worker").onGpu(), taken.cause());
+        assertTrue(taken.deferred().contains("worker"), "the worker's request waits: " + taken.cause());
+        assertTrue(taken.cause().contains("worker waits: its load was taken back"), taken.cause());
+    }
+
+    /**
      * The coder fills the GPU through a run of its own traffic (a request every 10 s for five minutes, one queued
      * behind the one in flight) when a worker request arrives, the worker staged in host RAM. The coder can be
      * demoted only once its queue is empty, and its arrivals keep refilling it: a load waiting for it would wait the
