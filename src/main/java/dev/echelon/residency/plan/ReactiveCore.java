@@ -33,10 +33,9 @@ import java.util.function.ToIntFunction;
  *       a queue is waited for until its queue is empty — or, when that wait would outlast the horizon, may be
  *       <b>held</b> instead, its queue waiting for its return ({@link #holdInstead}). A wait for a holder's queue or
  *       for its requests in flight is timed, and a holder that outlasts it is drained ({@link #timeDrained}). When
- *       only roles in transit
- *       hold the room, its requests <b>wait for them to land</b> and be waited for in turn, rather than start on a
- *       slow placement that would hold them for minutes; so do the queued requests of a role whose load, not yet
- *       begun, is taken back for another's ({@link #waitWhereALoadWasTakenBack});</li>
+ *       only roles in transit hold the room, its requests <b>wait for them to land</b> and be waited for in turn,
+ *       rather than start on a slow placement that would hold them for minutes; so do the queued requests of a role
+ *       whose load, not yet begun, is taken back for another's ({@link #waitWhereALoadWasTakenBack});</li>
  *   <li><b>partial offload</b> or <b>CPU</b> into the memory that is free without evicting anybody;</li>
  *   <li><b>substitution</b> (S6) when its fallback runs: the fallback's speed plus the quality penalty — or, for a
  *       role on its CPU copy, onto its fallback loaded on the whole GPU for it beside the roles that stay
