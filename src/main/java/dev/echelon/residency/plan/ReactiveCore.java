@@ -157,8 +157,7 @@ public final class ReactiveCore {
             }
             if (now.inTransit().contains(role)) {
                 RolePlacement landing = now.current().of(role);
-                if ((now.queued(role) > 0 || role.equals(requested)) && landing.running()
-                        && !model.wholeGpu(role, landing)) {
+                if ((now.queued(role) > 0 || role.equals(requested)) && servesSlowly(role, landing)) {
                     // moving to a slower placement (an eviction) while a request came: it waits for the decision
                     // after the landing, instead of starting there at CPU speed when the role lands
                     deferred.add(role);
@@ -262,7 +261,9 @@ public final class ReactiveCore {
      * keep coming it starts each of them and its demotion waits for every one: in a drift replay (seed 3, 1694 s) a
      * worker's load waited 131 s behind a coder whose requests came every 5–39 s. Timed, it is drained again by the
      * rule for an overdue victim ({@code EchelonPlanner}) once it outlasts that wait while at least as many requests
-     * wait for the load as for it. Victims handed to the role loaded are left out: their queue moves to it.
+     * wait for the load as for it. Victims handed to the role loaded are left out: their queue moves to it. Timed
+     * here, once the option is chosen, rather than in the option itself: the price of holding victims instead
+     * ({@link #holdInstead}) counts only those with a queue.
      */
     private void timeDrained(String role, Option best, Observation now, Map<String, Double> awaited) {
         for (String v : best.hold) {
@@ -284,13 +285,17 @@ public final class ReactiveCore {
     private void waitWhereALoadWasTakenBack(Set<String> victims, Placement target, Observation now,
             Set<String> deferred, List<String> causes) {
         for (String v : victims) {
-            RolePlacement at = now.current().of(v);
-            RolePlacement to = target.of(v);
-            if (now.queued(v) > 0 && !now.inTransit().contains(v) && at.running() && !model.wholeGpu(v, at)
-                    && to.running() && !model.wholeGpu(v, to) && deferred.add(v)) {
+            boolean takenBack = now.queued(v) > 0 && !now.inTransit().contains(v)
+                    && servesSlowly(v, now.current().of(v)) && servesSlowly(v, target.of(v));
+            if (takenBack && deferred.add(v)) {
                 causes.add(v + " waits: its load was taken back");
             }
         }
+    }
+
+    /** Whether {@code role} at {@code p} serves, but not with all its layers on the GPU: on its CPU copy, or partly. */
+    private boolean servesSlowly(String role, RolePlacement p) {
+        return p.running() && !model.wholeGpu(role, p);
     }
 
     /**
