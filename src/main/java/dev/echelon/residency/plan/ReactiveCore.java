@@ -58,8 +58,8 @@ import java.util.function.ToIntFunction;
  *       requests at least as fast, is substituted onto it (and drained) instead of waited for: a demotion waits for
  *       the queue, and with its requests still coming the load would wait for ever.</li>
  *   <li><b>Overload hand-over.</b> A role on the whole GPU whose queue outruns it is handed to a faster fallback
- *       loaded in its place, when that is cheaper ({@link #overloadHandOver}); its queue waits for the fallback to
- *       land, then moves to it.</li>
+ *       loaded in its place, when that is cheaper ({@link #overloadHandOver}), counting the requests of loads that
+ *       wait for its queue to end; its queue waits for the fallback to land, then moves to it.</li>
  * </ul>
  *
  * <p>Nothing here is frozen by dwell: a waiting request is never held back by a time lock (the guardrails let
@@ -329,6 +329,13 @@ public final class ReactiveCore {
      * the move (what they gain is theirs to claim: the fallback's own load is one of its options), and the role's
      * way back. Only for a real queue (every slot busy, two or more waiting), only onto a fallback that clears the
      * role's requests faster, and only while the pair may still swap.
+     *
+     * <p>Both sides also count the requests queued for loads that stand behind the role's demotion
+     * ({@link #queuedBehind}): staying, they wait for its queue's whole busy period, since a demotion waits for the
+     * role to empty its queue and its arrivals keep refilling it; handed over, only for its requests in flight and its
+     * move. Priced by the role's own queue alone, a workday replay (seed 31, 1566 s) kept a coder with four to six
+     * queued on the GPU while a worker request waited 93 s for its room: the coder's queue was cheaper to serve there
+     * than on the architect, but not together with the worker's wait.
      */
     private Optional<Option> overloadHandOver(String role, Placement target, Observation now, Forecast forecast,
             Set<String> settled, ToIntFunction<String> reversals, SwapBudget swaps) {
@@ -355,8 +362,10 @@ public final class ReactiveCore {
         int queued = now.queued(role);
         double served = Math.max(queued, demand.expectedRequests(h));
         double clearsHere = costs.clearingSeconds(role, role, serving);
+        int behind = queuedBehind(role, target, now);
+        double busy = busyPeriod(role, serving, (queued + now.inFlight(role) / 2.0) * clearsHere, forecast);
         double stay = backlogSeconds(queued + now.inFlight(role) / 2.0, rate, clearsHere)
-                + served * costs.servedSeconds(role, role, serving);
+                + served * costs.servedSeconds(role, role, serving) + behind * busy;
         Set<String> keep = new HashSet<>(settled);
         keep.add(role);
         Placement freed = target.with(role, staged);
@@ -376,16 +385,35 @@ public final class ReactiveCore {
                     + backlogSeconds(queued + rate * wait + now.queued(f), rate, clears)
                     + served * (costs.servedSeconds(f, role, p) + settings.substitutionPenaltySeconds())
                     + Math.max(0, costs.cost(f, p, after, forecast) - costs.cost(f, fAt, target, forecast))
-                    + load.room().loss() + costs.moveSeconds(role, staged, serving, 0, rate);
+                    + load.room().loss() + costs.moveSeconds(role, staged, serving, 0, rate) + behind * leaves;
             if (handed < stay && (best == null || handed < best.cost)) {
                 Map<String, RolePlacement> moves = new LinkedHashMap<>(load.room().moves());
                 moves.put(f, p);
                 moves.put(role, staged);
-                best = new Option(String.format(Locale.ROOT, "hand over to %s (its queue outruns it; %.1f s staying)",
-                        f, stay), moves, handed);
+                String waiting = behind == 0 ? "" : String.format(Locale.ROOT, ", %d waiting for its room", behind);
+                best = new Option(String.format(Locale.ROOT,
+                        "hand over to %s (its queue outruns it%s; %.1f s staying)", f, waiting, stay), moves, handed);
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * Requests queued for the loads standing behind {@code role}'s demotion: while the target has it off the GPU, those
+     * of every other role the target has on the whole GPU that is not there yet, nor landing.
+     */
+    private int queuedBehind(String role, Placement target, Observation now) {
+        if (target.of(role).onGpu()) {
+            return 0;
+        }
+        int queued = 0;
+        for (String other : model.roles().keySet()) {
+            if (!other.equals(role) && !now.inTransit().contains(other) && model.wholeGpu(other, target.of(other))
+                    && !model.wholeGpu(other, now.current().of(other))) {
+                queued += now.queued(other);
+            }
+        }
+        return queued;
     }
 
     /** A whole-GPU placement of a fallback, the idle roles evicted to make room for it, and the placement after. */

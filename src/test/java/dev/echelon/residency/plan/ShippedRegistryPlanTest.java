@@ -330,6 +330,46 @@ class ShippedRegistryPlanTest {
     }
 
     /**
+     * The coder fills the GPU, asked every 20 s, when a worker request comes: the worker's load waits for the coder's
+     * queue. Two worker requests wait for that load when the next coder request makes the coder's queue four long.
+     * Served on the coder, that queue is cheaper than on the architect at the substitution's penalty, but it keeps
+     * the worker off the GPU for as long as it lasts; handed to the architect, which fits beside the worker, the coder
+     * leaves once its request in flight is done. Counted with the worker's wait, the hand-over is chosen; the same
+     * queue with nobody waiting for its room stays (a workday replay, seed 31, 1566 s: a worker request waited 93 s
+     * behind a coder queue of four to six, handed over only at 1589 s).
+     */
+    @Test
+    void aQueueThatKeepsALoadWaitingIsHandedOverSooner() {
+        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
+                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+        EchelonPlanner p = new EchelonPlanner(model);
+        EchelonPlanner alone = new EchelonPlanner(model);
+        for (double t = 0; t < 100; t += 20) {
+            for (EchelonPlanner planner : List.of(p, alone)) {
+                planner.onRequest(new Observation(t, start, Set.of(), Map.of("coder", 1), Map.of()), "coder", 2000,
+                        500);
+            }
+        }
+        Decision d = p.onRequest(new Observation(100, start, Set.of(), Map.of("coder", 1), Map.of("coder", 1)),
+                "worker", 500, 300);
+        assertTrue(d.cause().contains("wait for [coder]"), d.cause());
+
+        Decision next = p.onRequest(new Observation(105, start, Set.of(), Map.of("coder", 1),
+                Map.of("coder", 3, "worker", 2)), "coder", 2000, 500);
+        assertTrue(next.cause().contains("hand over to architect (its queue outruns it, 2 waiting for its room"),
+                next.cause());
+        assertTrue(fullyOnGpu(next.target().of("architect")) && fullyOnGpu(next.target().of("worker")),
+                "the architect loads beside the worker: " + next.cause());
+        assertEquals(ResidencyState.S3, next.target().of("coder").state(), next.cause());
+        assertTrue(next.deferred().contains("coder"), "the coder starts nothing new: " + next.deferred());
+
+        Decision stays = alone.onRequest(new Observation(105, start, Set.of(), Map.of("coder", 1),
+                Map.of("coder", 3)), "coder", 2000, 500);
+        assertFalse(stays.cause().contains("hand over"), "nobody waits for its room: " + stays.cause());
+        assertTrue(fullyOnGpu(stays.target().of("coder")), stays.cause());
+    }
+
+    /**
      * The worker holds the GPU beside the front door, busy with a queue, when a coder request arrives; the coder and
      * the architect wait on their CPU copies in host RAM. Loading the 32B coder would wait for the worker's queue and
      * then evict it, and the worker's next request would wait for the coder's in turn (workday seed 11 traded the
