@@ -331,7 +331,7 @@ public final class ReactiveCore {
      * role's requests faster, and only while the pair may still swap.
      *
      * <p>Both sides also count the requests queued for loads that stand behind the role's demotion
-     * ({@link #queuedBehind}): staying, they wait for its queue's whole busy period, since a demotion waits for the
+     * ({@link #waitingBehind}; the fallback is loaded beside them): staying, they wait for its queue's whole busy period, since a demotion waits for the
      * role to empty its queue and its arrivals keep refilling it; handed over, only for its requests in flight and its
      * move. Priced by the role's own queue alone, a workday replay (seed 31, 1566 s) kept a coder with four to six
      * queued on the GPU while a worker request waited 93 s for its room: the coder's queue was cheaper to serve there
@@ -362,12 +362,14 @@ public final class ReactiveCore {
         int queued = now.queued(role);
         double served = Math.max(queued, demand.expectedRequests(h));
         double clearsHere = costs.clearingSeconds(role, role, serving);
-        int behind = queuedBehind(role, target, now);
+        Set<String> waiting = waitingBehind(role, target, now);
+        int behind = waiting.stream().mapToInt(now::queued).sum();
         double busy = busyPeriod(role, serving, (queued + now.inFlight(role) / 2.0) * clearsHere, forecast);
         double stay = backlogSeconds(queued + now.inFlight(role) / 2.0, rate, clearsHere)
                 + served * costs.servedSeconds(role, role, serving) + behind * busy;
         Set<String> keep = new HashSet<>(settled);
         keep.add(role);
+        keep.addAll(waiting); // the fallback is loaded beside them: their requests then wait only for the role to leave
         Placement freed = target.with(role, staged);
         double leaves = drainSeconds(role, serving, now.inFlight(role) / 2.0, now)
                 + model.transitionSeconds(role, serving, staged);
@@ -390,30 +392,30 @@ public final class ReactiveCore {
                 Map<String, RolePlacement> moves = new LinkedHashMap<>(load.room().moves());
                 moves.put(f, p);
                 moves.put(role, staged);
-                String waiting = behind == 0 ? "" : String.format(Locale.ROOT, ", %d waiting for its room", behind);
+                String loads = behind == 0 ? "" : String.format(Locale.ROOT, ", %d waiting for its room", behind);
                 best = new Option(String.format(Locale.ROOT,
-                        "hand over to %s (its queue outruns it%s; %.1f s staying)", f, waiting, stay), moves, handed);
+                        "hand over to %s (its queue outruns it%s; %.1f s staying)", f, loads, stay), moves, handed);
             }
         }
         return Optional.ofNullable(best);
     }
 
     /**
-     * Requests queued for the loads standing behind {@code role}'s demotion: while the target has it off the GPU, those
-     * of every other role the target has on the whole GPU that is not there yet, nor landing.
+     * The roles whose loads stand behind {@code role}'s demotion: while the target has it off the GPU, every other role
+     * the target has on the whole GPU that is not there yet, nor landing.
      */
-    private int queuedBehind(String role, Placement target, Observation now) {
+    private Set<String> waitingBehind(String role, Placement target, Observation now) {
         if (target.of(role).onGpu()) {
-            return 0;
+            return Set.of();
         }
-        int queued = 0;
+        Set<String> waiting = new HashSet<>();
         for (String other : model.roles().keySet()) {
             if (!other.equals(role) && !now.inTransit().contains(other) && model.wholeGpu(other, target.of(other))
                     && !model.wholeGpu(other, now.current().of(other))) {
-                queued += now.queued(other);
+                waiting.add(other);
             }
         }
-        return queued;
+        return waiting;
     }
 
     /** A whole-GPU placement of a fallback, the idle roles evicted to make room for it, and the placement after. */
