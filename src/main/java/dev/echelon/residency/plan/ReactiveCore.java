@@ -331,11 +331,11 @@ public final class ReactiveCore {
      * role's requests faster, and only while the pair may still swap.
      *
      * <p>Both sides also count the requests queued for loads that stand behind the role's demotion
-     * ({@link #waitingBehind}; the fallback is loaded beside them): staying, they wait for its queue's whole busy period, since a demotion waits for the
-     * role to empty its queue and its arrivals keep refilling it; handed over, only for its requests in flight and its
-     * move. Priced by the role's own queue alone, a workday replay (seed 31, 1566 s) kept a coder with four to six
-     * queued on the GPU while a worker request waited 93 s for its room: the coder's queue was cheaper to serve there
-     * than on the architect, but not together with the worker's wait.
+     * ({@link #waitingBehind}; the fallback is loaded beside them): staying, they wait for its queue's whole busy
+     * period, since a demotion waits for the role to empty its queue and its arrivals keep refilling it; handed over,
+     * only for its requests in flight and its move. Priced by the role's own queue alone, a workday replay (seed 31,
+     * 1566 s) kept a coder with four to six queued on the GPU while a worker request waited 93 s for its room: the
+     * coder's queue was cheaper to serve there than on the architect, but not together with the worker's wait.
      */
     private Optional<Option> overloadHandOver(String role, Placement target, Observation now, Forecast forecast,
             Set<String> settled, ToIntFunction<String> reversals, SwapBudget swaps) {
