@@ -362,11 +362,11 @@ public final class ReactiveCore {
         int queued = now.queued(role);
         double served = Math.max(queued, demand.expectedRequests(h));
         double clearsHere = costs.clearingSeconds(role, role, serving);
+        double backlog = queued + now.inFlight(role) / 2.0;
         Set<String> waiting = waitingBehind(role, target, now);
         int behind = waiting.stream().mapToInt(now::queued).sum();
-        double busy = busyPeriod(role, serving, (queued + now.inFlight(role) / 2.0) * clearsHere, forecast);
-        double stay = backlogSeconds(queued + now.inFlight(role) / 2.0, rate, clearsHere)
-                + served * costs.servedSeconds(role, role, serving) + behind * busy;
+        double stay = backlogSeconds(backlog, rate, clearsHere) + served * costs.servedSeconds(role, role, serving)
+                + behind * busyPeriod(role, serving, backlog * clearsHere, forecast);
         Set<String> keep = new HashSet<>(settled);
         keep.add(role);
         keep.addAll(waiting); // the fallback is loaded beside them: their requests then wait only for the role to leave
