@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link HindsightSettings#periodSeconds} the exact dynamic programme of {@link OfflineOptimum} is solved over the
  * requests <em>already seen</em> in the last {@link HindsightSettings#windowSeconds}, starting from where the roles
  * were then; a role the best schedule kept on its fallback for most of its last {@link HindsightSettings#tailSeconds}
- * is reported substituted until the next solve ("follow the leader" in hindsight: the decision that would have been
- * best for the traffic just seen is taken for the traffic about to come).
+ * (more than {@link HindsightSettings#substitutedShare} of it) is reported substituted until the next solve ("follow
+ * the leader" in hindsight: the decision that would have been best for the traffic just seen is taken for the
+ * traffic about to come).
  *
  * <p>Why: whether a large role should be loaded at all for its requests, evicting everybody else, or handed to its
  * fallback depends on how its traffic interleaves with the others' over minutes. A per-request price cannot see that
@@ -129,19 +130,24 @@ final class Hindsight {
         }
     }
 
-    /** Roles in S6 for more than half of the schedule's last {@link HindsightSettings#tailSeconds}. */
     private Set<String> substitutedAtTheEnd(List<Placement> schedule) {
         int tail = Math.max(1, (int) Math.round(settings.tailSeconds() / settings.stepSeconds()));
-        int from = Math.max(0, schedule.size() - tail);
+        return substitutedAtTheEnd(schedule, model.roles().keySet(), tail, settings.substitutedShare());
+    }
+
+    /** Roles in S6 for more than {@code share} of the schedule's last {@code tailSteps} placements. */
+    static Set<String> substitutedAtTheEnd(List<Placement> schedule, Set<String> roles, int tailSteps,
+            double share) {
+        int from = Math.max(0, schedule.size() - tailSteps);
         Set<String> out = new LinkedHashSet<>();
-        for (String role : model.roles().keySet()) {
+        for (String role : roles) {
             int s6 = 0;
             for (int w = from; w < schedule.size(); w++) {
                 if (schedule.get(w).stateOf(role) == ResidencyState.S6) {
                     s6++;
                 }
             }
-            if (2 * s6 > schedule.size() - from) {
+            if (s6 > share * (schedule.size() - from)) {
                 out.add(role);
             }
         }

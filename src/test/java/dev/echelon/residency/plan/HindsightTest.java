@@ -13,6 +13,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hindsight re-solve on the shipped registry, where the 32B coder's load evicts everyone but the front door. */
@@ -101,9 +102,40 @@ class HindsightTest {
 
         Hindsight shipped = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
         assertEquals(Set.of(), replay(shipped, workersServing, r, 600));
-        Hindsight coarse = new Hindsight(model, new HindsightSettings(600, 60, 300, 20), RequestCost.DEFAULT,
+        Hindsight coarse = new Hindsight(model, new HindsightSettings(600, 60, 300, 20, 0.6), RequestCost.DEFAULT,
                 Runnable::run);
         assertEquals(Set.of("coder"), replay(coarse, workersServing, r, 600));
+    }
+
+    /**
+     * The judgement of a solved schedule: the coder substituted for 8 of the tail's 15 steps and staged on the CPU for
+     * the rest. Half the tail would report it substituted and hold all its requests on the fallback; the shipped share
+     * (60 %) leaves it to the per-request price. Substituted for 14 of 15 steps, it is reported.
+     */
+    @Test
+    void aRoleLoadedForAGoodPartOfTheTailIsNotReportedSubstituted() {
+        Placement substituted = architectServing();
+        Placement staged = architectServing().with("coder", RolePlacement.cpu("q4_k_m"));
+        List<Placement> mixed = new ArrayList<>();
+        for (int w = 0; w < 20; w++) {
+            mixed.add(w < 5 || w % 2 != 0 ? substituted : staged); // steps 5–19: 8 substituted, 7 staged
+        }
+        double shipped = HindsightSettings.DEFAULTS.substitutedShare();
+        Set<String> roles = model.roles().keySet();
+        assertEquals(Set.of(), Hindsight.substitutedAtTheEnd(mixed, roles, 15, shipped));
+        assertEquals(Set.of("coder"), Hindsight.substitutedAtTheEnd(mixed, roles, 15, 0.5));
+
+        List<Placement> mostly = new ArrayList<>(mixed);
+        for (int w = 5; w < 20; w++) {
+            mostly.set(w, w == 6 ? staged : substituted); // 14 of 15
+        }
+        assertEquals(Set.of("coder"), Hindsight.substitutedAtTheEnd(mostly, roles, 15, shipped));
+    }
+
+    @Test
+    void aShareOutsideHalfToAllIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new HindsightSettings(600, 60, 300, 5, 0.4));
+        assertThrows(IllegalArgumentException.class, () -> new HindsightSettings(600, 60, 300, 5, 1.0));
     }
 
     @Test
