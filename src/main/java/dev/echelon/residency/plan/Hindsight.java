@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Which roles the recent past says are better substituted (S6) than loaded. Every
  * {@link HindsightSettings#periodSeconds} the exact dynamic programme of {@link OfflineOptimum} is solved over the
  * requests <em>already seen</em> in the last {@link HindsightSettings#windowSeconds}, starting from where the roles
- * were then; a role the best schedule kept on its fallback for most of its last {@link HindsightSettings#tailSeconds}
- * (more than {@link HindsightSettings#substitutedShare} of it) is reported substituted until the next solve ("follow
- * the leader" in hindsight: the decision that would have been best for the traffic just seen is taken for the
- * traffic about to come).
+ * were then; a role the best schedule kept on its fallback for more than {@link HindsightSettings#substitutedShare}
+ * of its last {@link HindsightSettings#tailSeconds} is reported substituted until the next solve ("follow the leader"
+ * in hindsight: the decision that would have been best for the traffic just seen is taken for the traffic about to
+ * come).
  *
  * <p>Why: whether a large role should be loaded at all for its requests, evicting everybody else, or handed to its
  * fallback depends on how its traffic interleaves with the others' over minutes. A per-request price cannot see that

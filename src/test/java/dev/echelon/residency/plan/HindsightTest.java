@@ -102,8 +102,9 @@ class HindsightTest {
 
         Hindsight shipped = new Hindsight(model, HindsightSettings.DEFAULTS, RequestCost.DEFAULT, Runnable::run);
         assertEquals(Set.of(), replay(shipped, workersServing, r, 600));
-        Hindsight coarse = new Hindsight(model, new HindsightSettings(600, 60, 300, 20, 0.6), RequestCost.DEFAULT,
-                Runnable::run);
+        Hindsight coarse = new Hindsight(model,
+                new HindsightSettings(600, 60, 300, 20, HindsightSettings.DEFAULTS.substitutedShare()),
+                RequestCost.DEFAULT, Runnable::run);
         assertEquals(Set.of("coder"), replay(coarse, workersServing, r, 600));
     }
 
