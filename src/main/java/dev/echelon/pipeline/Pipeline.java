@@ -57,7 +57,7 @@ public final class Pipeline {
                 parts.holdBackMs(), parts.speculation());
         this.escalate = new EscalateStep(parts.policy(), parts.breakers(), parts.escalationLog(), parts.metrics());
         this.record = new RecordStep(parts.metrics(), parts.outcomes(), parts.tasks(), parts.memory(),
-                latencies, parts.registry().roles().values().stream()
+                latencies, parts.residency(), parts.registry().roles().values().stream()
                         .filter(r -> r.kind() == RoleKind.GENERATE).map(RoleSpec::name).toList());
         this.residency = new ResidencyStep(parts.residency(), parts.registry(), parts.gateConfig(), parts.policy());
         this.tools = new ToolStep(parts.tools());

@@ -26,15 +26,17 @@ final class RecordStep {
     private final TaskRouter tasks;
     private final Optional<MemoryService> memory;
     private final LatencyWindow latencies;
+    private final ResidencyView residency;
 
     /**
      * @param servingRoles the roles that answer users: their refusal series (429 at capacity, 503 unavailable) exist
      *                     from the start at zero, so a dashboard or alert rule over them has data before the first one
      */
     RecordStep(MeterRegistry metrics, RecentOutcomes outcomes, TaskRouter tasks, Optional<MemoryService> memory,
-            LatencyWindow latencies, Collection<String> servingRoles) {
+            LatencyWindow latencies, ResidencyView residency, Collection<String> servingRoles) {
         this.metrics = metrics;
         this.latencies = latencies;
+        this.residency = residency;
         this.outcomes = outcomes;
         this.tasks = tasks;
         this.memory = memory;
@@ -111,6 +113,7 @@ final class RecordStep {
                 .tag("role", role).publishPercentileHistogram().register(metrics)
                 .record(Duration.ofNanos(Math.round(ttftMs * 1e6)));
         latencies.record(role, ttftMs);
+        residency.firstToken(role, ttftMs / 1000);
         if (timings.path("predicted_n").asInt(0) > 1 && perTokenMs > 0) {
             Timer.builder("echelon.tpot").description("Time per output token while decoding")
                     .tag("role", role).publishPercentileHistogram().register(metrics)

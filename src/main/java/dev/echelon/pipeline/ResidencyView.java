@@ -62,6 +62,13 @@ public interface ResidencyView {
         return Optional.empty();
     }
 
+    /**
+     * A request served by {@code role} had its first token {@code ttftSeconds} after its receipt: the latency tail the
+     * overflow rule judges a wait against. Never blocks.
+     */
+    default void firstToken(String role, double ttftSeconds) {
+    }
+
     /** {@code role} answered with a weak pass: {@code likelyNext} will probably be asked soon. Never blocks. */
     void weakAnswer(String role, String likelyNext);
 

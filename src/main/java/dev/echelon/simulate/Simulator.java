@@ -55,8 +55,8 @@ import java.util.Set;
  *   <li><b>Overflow.</b> For a policy with an {@link Overflow} rule (Echelon's planner), an arriving request whose own
  *       role is hot (S0/S1, not moving, promoted or deferred) but whose wait for a slot would take it far past its
  *       tier's TTFT objective goes to the role's fallback when that is hot, settled and free enough to meet the
- *       objective; counted as served by fallback. The waits are exact: the slots' finish times and the queue's
- *       service times.</li>
+ *       objective and the wait would land in the tail of the first tokens so far (each counted when it comes); counted
+ *       as served by fallback. The waits are exact: the slots' finish times and the queue's service times.</li>
  *   <li><b>Deferral.</b> Roles in a decision's {@code deferred} set start no new request until a later decision
  *       stops deferring them. A deferred role's demotion therefore waits for its requests in flight only, not for
  *       its queue (which it may not serve): the queue follows the role to its new placement, as in the live
@@ -432,6 +432,9 @@ public final class Simulator {
             double finish = now + c.totalSeconds(q.outputTokens());
             outcomes[q.id()] = new RequestOutcome(q, roles[i], settled[i], now,
                     now - q.arrivalSeconds() + c.ttftSeconds(), c.tpotSeconds(), finish);
+            if (overflow != null) {
+                overflow.firstToken(now + c.ttftSeconds(), now - q.arrivalSeconds() + c.ttftSeconds());
+            }
             inFlight[i]++;
             finishes.get(i).add(finish);
             push(finish, COMPLETE, i, null);

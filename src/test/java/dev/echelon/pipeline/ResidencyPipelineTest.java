@@ -61,6 +61,8 @@ class ResidencyPipelineTest {
             // the controller was asked with admission's estimate: an idle role has a slot free at once
             assertTrue(residency.signals.contains("overflow asked for architect (wait 0.0 s)"),
                     residency.signals::toString);
+            // and told the answer's first token, by the role that served it: the tail the next overflow is judged by
+            assertTrue(residency.signals.contains("first token coder"), residency.signals::toString);
         }
         // a failed first answer escalates: the escalation's attempt is not offered to the overflow rule
         ScriptedResidency escalating = new ScriptedResidency(2_000).overflow("worker", "math");

@@ -67,6 +67,11 @@ final class ScriptedResidency implements ResidencyView {
     }
 
     @Override
+    public void firstToken(String role, double ttftSeconds) {
+        signals.add("first token " + role);
+    }
+
+    @Override
     public void requested(String role, int promptTokens, int maxOutputTokens) {
         signals.add("requested " + role);
     }

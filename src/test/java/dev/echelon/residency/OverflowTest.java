@@ -16,7 +16,7 @@ class OverflowTest {
 
     @Test
     void onlyAWaitFarPastTheObjectiveOverflowsAndOnlyToAFallbackThatMeetsIt() {
-        Overflow rule = new Overflow(new Overflow.Settings(2.0, 1.0, 600));
+        Overflow rule = new Overflow(new Overflow.Settings(2.0, 1.0, 600, 0, 3600));
         rule.arrival(0);
         assertFalse(rule.take(0, 10.0, 1.0, SLO), "twice the objective is not past it");
         assertFalse(rule.take(0, 30.0, 5.1, SLO), "a fallback that would miss the objective too is no better");
@@ -26,7 +26,7 @@ class OverflowTest {
 
     @Test
     void theBudgetIsAShareOfTheWindowsArrivalsWithOneAlwaysAllowed() {
-        Overflow rule = new Overflow(new Overflow.Settings(2.0, 0.02, 600));
+        Overflow rule = new Overflow(new Overflow.Settings(2.0, 0.02, 600, 0, 3600));
         rule.arrival(0);
         assertTrue(rule.take(1, 60, 1, SLO), "one overflow is allowed however few requests came");
         assertFalse(rule.take(2, 60, 1, SLO));
@@ -43,6 +43,34 @@ class OverflowTest {
     }
 
     @Test
+    void aWaitThatTheRecentFirstTokensMatchIsNotTheTailAndStays() {
+        Overflow rule = new Overflow(new Overflow.Settings(2.0, 1.0, 600, 0.95, 3600));
+        rule.arrival(0);
+        for (int i = 0; i < Overflow.TAIL_SAMPLES - 1; i++) {
+            rule.firstToken(i, 40);
+        }
+        assertTrue(rule.take(20, 12, 1, SLO), "19 first tokens are no tail yet: only the objective counts");
+
+        // 100 first tokens in the hour: 90 at 1 s, 10 at 40 s; the 95th percentile is 40 s
+        Overflow busy = new Overflow(new Overflow.Settings(2.0, 1.0, 600, 0.95, 3600));
+        busy.arrival(0);
+        for (int i = 0; i < 100; i++) {
+            busy.firstToken(i, i % 10 == 0 ? 40 : 1);
+        }
+        assertFalse(busy.take(100, 12, 1, SLO), "12 s is past twice the objective but inside the hour's tail");
+        assertFalse(busy.take(100, 40, 1, SLO), "as long as the tail itself is not past it");
+        assertTrue(busy.take(100, 41, 1, SLO));
+        busy.firstToken(5000, 40); // not come yet at 4000 s, when the first hundred are out of the window
+        assertTrue(busy.take(4000, 12, 1, SLO), "an hour later those first tokens no longer count");
+        assertEquals(2, busy.total());
+    }
+
+    @Test
+    void theDefaultsJudgeTheTailOverTheLastHour() {
+        assertEquals(new Overflow.Settings(2.0, 0.02, 600, 0.95, 3600), Overflow.Settings.DEFAULTS);
+    }
+
+    @Test
     void onlyAWholeModelOnTheGpuIsHot() {
         assertTrue(Overflow.hot(RolePlacement.gpu(ResidencyState.S0, "q4_k_m", 28)));
         assertTrue(Overflow.hot(RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 28)));
@@ -53,8 +81,11 @@ class OverflowTest {
 
     @Test
     void settingsOutOfRangeAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(0.5, 0.02, 600));
-        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(2, 1.5, 600));
-        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(2, 0.02, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(0.5, 0.02, 600, 0.95, 3600));
+        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(2, 1.5, 600, 0.95, 3600));
+        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(2, 0.02, 0, 0.95, 3600));
+        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(2, 0.02, 600, 1, 3600));
+        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(2, 0.02, 600, -0.1, 3600));
+        assertThrows(IllegalArgumentException.class, () -> new Overflow.Settings(2, 0.02, 600, 0.95, 0));
     }
 }

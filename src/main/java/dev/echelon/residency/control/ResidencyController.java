@@ -223,6 +223,14 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         }
     }
 
+    /** Counted whenever it is known: the answer's end, where the pipeline measures it ({@code RecordStep}). */
+    @Override
+    public void firstToken(String role, double ttftSeconds) {
+        if (running) {
+            policy.overflow().ifPresent(o -> o.firstToken(clock.nowSeconds(), ttftSeconds));
+        }
+    }
+
     /**
      * The policy's {@link Overflow} rule, read against the published snapshot: both the role and its fallback must be
      * settled on the whole GPU and free of any decided move (pending, moving or deferred: placement is the policy's),

@@ -176,6 +176,13 @@ class ResidencyControllerTest {
                         "a policy without the rule never overflows");
 
                 policy.overflow = new Overflow(Overflow.Settings.DEFAULTS);
+                for (int i = 0; i < Overflow.TAIL_SAMPLES; i++) {
+                    c.firstToken("worker", 30.0);
+                }
+                assertEquals(Optional.empty(), c.overflowTo("frontdoor", 100, frontDoorBusy),
+                        "a 10 s wait is inside a tail of 30 s first tokens: not worth the fallback's quality");
+
+                policy.overflow = new Overflow(Overflow.Settings.DEFAULTS);
                 assertEquals(Optional.empty(), c.overflowTo("frontdoor", 100, role -> 0.5),
                         "half a second's wait is within twice the front door's 1 s objective");
                 assertEquals(Optional.empty(), c.overflowTo("worker", 100, role -> role.equals("worker") ? 60 : 0),
