@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * Step 7: remember what happened — metrics per role, one log line per request carrying its id, what the skill
- * tracker learns from judged attempts, and the served exchange into the caller's memory (written asynchronously:
- * the answer never waits for it; the write is acknowledged, in the log and metrics, once durable).
+ * tracker learns from judged attempts, each answer's time to first token for the residency controller's overflow
+ * rule, and the served exchange into the caller's memory (written asynchronously: the answer never waits for it; the
+ * write is acknowledged, in the log and metrics, once durable).
  */
 final class RecordStep {
 
