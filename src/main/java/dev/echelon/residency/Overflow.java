@@ -17,9 +17,9 @@ import java.util.Deque;
  * burst cannot pour onto the fallback.
  *
  * <p>Why the tail: an overflow pays the fallback's quality for one request's wait, and a wait that most recent
- * requests waited as long or longer is not the tail it is meant to cut. Without that test a 6 s wait for a 1-slot
- * role overflowed during a busy hour whose 95th percentile was 10 s: the quality was paid and the tail stayed where
- * it was (bench/residency/README.md, residency-round37). Until {@link #TAIL_SAMPLES} first tokens have been seen in
+ * requests waited as long or longer is not the tail it is meant to cut. Without that test a math request's 6.2 s wait
+ * overflowed in a workday hour whose 95th percentile was 11.6 s: the quality was paid and the tail stayed where it
+ * was (bench/residency/README.md, residency-round37). Until {@link #TAIL_SAMPLES} first tokens have been seen in
  * the window there is no tail to judge by, and only the objective counts.
  *
  * <p>Why both roles must be on the GPU: the tail this cuts is a busy role's own queue (a 1-slot 32B coder in a burst of
