@@ -392,5 +392,34 @@ public interface EchelonConfig {
         /** Size at which {@code residency-trace.jsonl} in the data directory is rotated. */
         @WithDefault("10485760")
         long traceMaxBytes();
+
+        /** The planner's overflow of a request stuck behind its busy role to the role's hot fallback. */
+        Overflow overflow();
+
+        /**
+         * The overflow rule ({@link dev.echelon.residency.Overflow}): a trade of the fallback's answer quality for the
+         * latency tail. A value left unset is the rule's default ({@code Overflow.Settings.DEFAULTS}), so the
+         * simulator's evidence and the service share one source of defaults.
+         */
+        interface Overflow {
+            /** Off: no request is answered by its fallback only because its own role is busy. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** A wait counts as far past the objective past this many times the tier's TTFT objective (≥ 1). */
+            Optional<Double> sloFactor();
+
+            /** The most requests that may overflow, as a share of the window's requests, in [0, 1] (one at least). */
+            Optional<Double> maxShare();
+
+            /** The window that share is counted over, in seconds of the controller's clock. */
+            Optional<Double> windowS();
+
+            /** A wait must also pass this quantile of the recent first tokens, in [0, 1); 0 turns that test off. */
+            Optional<Double> tailQuantile();
+
+            /** The window the recent first tokens are taken from, in seconds of the controller's clock. */
+            Optional<Double> tailWindowS();
+        }
     }
 }

@@ -42,7 +42,7 @@ public interface ResidencyPolicy {
     /**
      * The overflow rule this policy's request path applies (requests that would wait far past their objective on a busy
      * hot role go to its hot fallback), with its own budget; empty for policies that only place weights — the peers
-     * modelled here route every request to its own role.
+     * modelled here route every request to its own role — and for a planner whose deployment turned the rule off.
      */
     default java.util.Optional<Overflow> overflow() {
         return java.util.Optional.empty();

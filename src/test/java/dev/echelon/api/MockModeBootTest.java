@@ -66,6 +66,10 @@ class MockModeBootTest {
         assertEquals(true, settings.get("mock_mode"));
         assertEquals("(none: authentication off)", settings.get("api_keys"));
         assertTrue(String.valueOf(settings.get("launcher")).startsWith("fake llama-server"));
+        // a setting left unset shows the value in force: the overflow rule's own default (JsonPath reads a float)
+        assertEquals(true, settings.get("residency_overflow_enabled"));
+        assertEquals(0.02, ((Number) settings.get("residency_overflow_max_share")).doubleValue(), 1e-6);
+        assertEquals(3600.0, ((Number) settings.get("residency_overflow_tail_window_s")).doubleValue(), 1e-6);
         assertEquals("B", json.getString("registry.roles.coder.tier"));
         assertEquals(19851335840L, json.getLong("registry.roles.coder.model.variants[0].bytes"));
         assertEquals("draft_general", json.getString("registry.drafts[0].draft"));

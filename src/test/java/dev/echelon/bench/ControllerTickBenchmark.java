@@ -8,6 +8,7 @@ import dev.echelon.registry.VariantSpec;
 import dev.echelon.residency.Budgets;
 import dev.echelon.residency.Decision;
 import dev.echelon.residency.Observation;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Placement;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidentRole;
@@ -104,7 +105,8 @@ public class ControllerTickBenchmark {
         current = model.initialPlacement();
         // as the live controller runs it: hindsight solves on a background thread, off the decisions measured here
         policy = new EchelonPlanner(model, PlannerSettings.DEFAULTS, ForecastSettings.DEFAULTS,
-                GuardrailSettings.DEFAULTS, HindsightSettings.DEFAULTS, hindsight);
+                GuardrailSettings.DEFAULTS, HindsightSettings.DEFAULTS, hindsight,
+                Optional.of(Overflow.Settings.DEFAULTS));
         policyCurrent = model.initialPlacement();
         Random rnd = new Random(42);
         List<String> roles = new ArrayList<>(model.roles().keySet());

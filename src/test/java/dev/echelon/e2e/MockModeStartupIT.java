@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The README's run command in mock mode, black box: the packaged jar with the shipped registry and the default
- * (real-time) simulation. Also: an invalid registry refuses startup with the key path, and no stack trace.
+ * (real-time) simulation. Also: an invalid registry refuses startup with the key path, and a setting out of its range
+ * with its key, both with no stack trace.
  */
 class MockModeStartupIT {
 
@@ -76,6 +77,20 @@ class MockModeStartupIT {
             assertEquals(78, app.process.exitValue(), out);
             assertTrue(out.contains(file + ": roles.coder.model.variants[1].bytes: must be > 0 (was -5)"), out);
             assertTrue(out.contains(file + ": roles.coder.fallbacks[0]: unknown role 'archtect'"), out);
+            assertFalse(out.contains("\tat dev.echelon"), "no stack trace:\n" + out);
+        }
+    }
+
+    @Test
+    void aSettingOutOfItsRangeRefusesStartupNamingItsKey() throws Exception {
+        Files.copy(Path.of("model_registry.yaml"), dir.resolve("model_registry.yaml"));
+        try (EchelonProcess app = EchelonProcess.start(dir, Map.of("ORCHESTRATOR_MOCK_MODE", "1",
+                "ORCHESTRATOR_RESIDENCY_OVERFLOW_MAX_SHARE", "1.5"))) {
+            assertTrue(app.process.waitFor(30, TimeUnit.SECONDS), "startup is refused, the process exits");
+            String out = app.output();
+            assertEquals(78, app.process.exitValue(), out);
+            assertTrue(out.contains("invalid setting orchestrator.residency.overflow.max-share "
+                    + "(ORCHESTRATOR_RESIDENCY_OVERFLOW_MAX_SHARE): must be between 0 and 1 (was 1.5)"), out);
             assertFalse(out.contains("\tat dev.echelon"), "no stack trace:\n" + out);
         }
     }

@@ -1,6 +1,7 @@
 package dev.echelon.residency.control;
 
 import dev.echelon.config.InvalidSettingException;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.residency.plan.EchelonPlanner;
@@ -16,6 +17,7 @@ import dev.echelon.residency.policy.TtlLruPolicy;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
@@ -35,8 +37,10 @@ public final class ResidencyPolicies {
      *
      * @param horizonSeconds how far ahead the planner prices expected requests against moving weights
      * @param tickSeconds    how often a policy may replan (the controller's tick on its clock)
+     * @param overflow       the planner's overflow rule, on the controller's clock; empty: off (peers have none)
      */
-    public record Settings(GuardrailSettings guardrails, double horizonSeconds, double tickSeconds) {
+    public record Settings(GuardrailSettings guardrails, double horizonSeconds, double tickSeconds,
+            Optional<Overflow.Settings> overflow) {
     }
 
     private ResidencyPolicies() {
@@ -63,7 +67,7 @@ public final class ResidencyPolicies {
                 yield new EchelonPlanner(model, new PlannerSettings(s.horizonSeconds(), d.promptTokens(),
                         d.outputTokens(), d.tpotWeight(), d.substitutionPenaltySeconds(), d.switchingPenaltySeconds(),
                         s.tickSeconds(), d.gpuCells(), d.hostCells()), ForecastSettings.DEFAULTS, s.guardrails(),
-                        HindsightSettings.DEFAULTS, HindsightThread.EXECUTOR);
+                        HindsightSettings.DEFAULTS, HindsightThread.EXECUTOR, s.overflow());
             }
             case StaticPolicy.NAME -> new StaticPolicy(model);
             case CountLruPolicy.NAME -> new CountLruPolicy(model);

@@ -49,7 +49,7 @@ public class ResidencyProducer {
                 r.maxTransitions(), GuardrailSettings.DEFAULTS.flapWindowSeconds(),
                 GuardrailSettings.DEFAULTS.maxDwellDoublings());
         ResidencyPolicy policy = ResidencyPolicies.create(r.policy(), model, new ResidencyPolicies.Settings(guards,
-                r.horizonS(), seconds(r.tickMs()) * clock.speed()));
+                r.horizonS(), seconds(r.tickMs()) * clock.speed(), OverflowConfig.read(r.overflow())));
         if (r.enabled() && !model.roles().isEmpty() && !model.fits(model.initialPlacement())) {
             LOG.warnf("the registry's launch placement does not fit the residency budgets (GPU %d, host %d bytes); "
                     + "the controller will move roles until it does", budgets.gpuBytes(), budgets.hostRamBytes());

@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
@@ -57,7 +58,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
     private final TransitionHistory history;
     private final SwapBudget swaps;
     private final Hindsight hindsight;
-    private final Overflow overflow = new Overflow(Overflow.Settings.DEFAULTS);
+    /** The request path's overflow rule ({@link Overflow}); empty when the deployment turned it off. */
+    private final Optional<Overflow> overflow;
     /** Victims of the core's evictions whose moves have not been seen to start → the role they make room for. */
     private final Map<String, String> displacing = new LinkedHashMap<>();
     /** Moves decided and let through that have not been seen to start: they stand until they do or are re-decided. */
@@ -89,17 +91,22 @@ public final class EchelonPlanner implements ResidencyPolicy {
 
     public EchelonPlanner(ResidencyModel model, PlannerSettings settings, ForecastSettings forecast,
             GuardrailSettings guardrails) {
-        this(model, settings, forecast, guardrails, HindsightSettings.DEFAULTS, Runnable::run);
+        this(model, settings, forecast, guardrails, HindsightSettings.DEFAULTS, Runnable::run,
+                Optional.of(Overflow.Settings.DEFAULTS));
     }
 
     /**
      * @param hindsight       how the recent past is re-solved ({@link Hindsight})
      * @param hindsightSolver where those solves run: {@code Runnable::run} for a deterministic replay, a background
      *                        thread for the live controller (solve times: {@link HindsightSettings#DEFAULTS})
+     * @param overflow        the request path's overflow rule; empty: no request is sent to a fallback because its
+     *                        own role is busy
      */
     public EchelonPlanner(ResidencyModel model, PlannerSettings settings, ForecastSettings forecast,
-            GuardrailSettings guardrails, HindsightSettings hindsight, Executor hindsightSolver) {
+            GuardrailSettings guardrails, HindsightSettings hindsight, Executor hindsightSolver,
+            Optional<Overflow.Settings> overflow) {
         this.model = model;
+        this.overflow = overflow.map(Overflow::new);
         this.settings = settings;
         this.forecaster = new Forecaster(forecast);
         this.costs = new PlacementCosts(model, settings);
@@ -125,8 +132,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
 
     /** Echelon's request path sends a request stuck behind a busy hot role to its hot fallback ({@link Overflow}). */
     @Override
-    public java.util.Optional<Overflow> overflow() {
-        return java.util.Optional.of(overflow);
+    public Optional<Overflow> overflow() {
+        return overflow;
     }
 
     @Override
@@ -511,7 +518,8 @@ public final class EchelonPlanner implements ResidencyPolicy {
         out.put("heldOnFallback", held);
         out.put("hindsightSubstituted", List.copyOf(hindsight.substituted()));
         out.put("hindsightSolveMs", round(hindsight.lastSolveSeconds() * 1000));
-        out.put("overflowed", overflow.total());
+        // -1: the overflow is off (distinct from a rule that has sent nothing yet)
+        out.put("overflowed", overflow.map(Overflow::total).orElse(-1L));
         out.put("cause", lastCause);
         return out;
     }
