@@ -406,7 +406,7 @@ public interface EchelonConfig {
             @WithDefault("true")
             boolean enabled();
 
-            /** A wait counts as far past the objective past this many times the tier's TTFT objective (≥ 1). */
+            /** Only a wait longer than this many times the tier's TTFT objective counts as far past it (≥ 1). */
             Optional<Double> sloFactor();
 
             /** The most requests that may overflow, as a share of the window's requests, in [0, 1] (one at least). */
