@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import dev.echelon.registry.ModelRegistry;
-import dev.echelon.residency.Overflow;
+import dev.echelon.residency.control.OverflowConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -60,15 +60,9 @@ public record EffectiveConfig(String hash, Map<String, Object> settings, ModelRe
         s.put("residency_transition_window_ms", r.transitionWindowMs());
         s.put("residency_horizon_s", r.horizonS());
         s.put("residency_transition_wait_ms", r.transitionWaitMs());
-        // the overflow's effective values: what is unset is the rule's own default
-        EchelonConfig.Residency.Overflow o = r.overflow();
-        Overflow.Settings d = Overflow.Settings.DEFAULTS;
-        s.put("residency_overflow_enabled", o.enabled());
-        s.put("residency_overflow_slo_factor", o.sloFactor().orElse(d.sloFactor()));
-        s.put("residency_overflow_max_share", o.maxShare().orElse(d.maxShare()));
-        s.put("residency_overflow_window_s", o.windowS().orElse(d.windowSeconds()));
-        s.put("residency_overflow_tail_quantile", o.tailQuantile().orElse(d.tailQuantile()));
-        s.put("residency_overflow_tail_window_s", o.tailWindowS().orElse(d.tailWindowSeconds()));
+        // the overflow's values in force: what is unset is the rule's own default
+        OverflowConfig.inForce(r.overflow())
+                .forEach((key, value) -> s.put("residency_overflow_" + key.replace('-', '_'), value));
         s.put("tools_enabled", c.tools().enabled());
         s.put("tools_max_rounds", c.tools().maxRounds());
         s.put("sandbox_launcher", c.sandbox().launcher());
