@@ -3,11 +3,14 @@ package dev.echelon.simulate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.echelon.registry.Tier;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Slo;
+import dev.echelon.residency.control.OverflowConfig;
 import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RequestCost;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,13 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Writes a simulation's figures as {@code results.csv}, {@code results.json} and {@code results.md}. */
 public final class ResultsWriter {
 
-    /** How the run was made, for the files' headers. */
+    /** How the run was made, for the files' headers; {@code overflow} is the planner's rule (empty: none). */
     public record RunInfo(String command, long seed, double durationSeconds, Simulator.Settings simulator,
-            OfflineOptimum.Settings optimum, double wallSeconds) {
+            OfflineOptimum.Settings optimum, Optional<Overflow.Settings> overflow, double wallSeconds) {
     }
 
     private static final String[] CSV_HEADER = {"family", "shifting", "policy", "requests", "p50_ttft_s",
@@ -70,6 +75,7 @@ public final class ResultsWriter {
             slo.put(t.name(), Map.of("ttft_s", Slo.ttftSeconds(t), "tpot_s", Slo.tpotSeconds(t)));
         }
         root.put("slo", slo);
+        root.put("planner_overflow", info.overflow().<Object>map(OverflowConfig::byKey).orElse("off"));
         root.put("wall_s", info.wallSeconds());
         List<Object> fams = new ArrayList<>();
         for (SimulationSuite.FamilyResult f : families) {
@@ -88,6 +94,13 @@ public final class ResultsWriter {
         return root;
     }
 
+    /** The overflow as {@code --overflow} writes it: off, or each key with its value in force. */
+    static String overflow(Optional<Overflow.Settings> overflow) {
+        return overflow.map(o -> OverflowConfig.byKey(o).entrySet().stream()
+                .map(e -> e.getKey() + "=" + BigDecimal.valueOf(e.getValue()).stripTrailingZeros().toPlainString())
+                .collect(Collectors.joining(","))).orElse("off");
+    }
+
     private static String tailReach(TailReach.Result r) {
         if (r == null) {
             return "—";
@@ -101,7 +114,8 @@ public final class ResultsWriter {
         sb.append("`").append(info.command()).append("` — seed ").append(info.seed()).append(", ")
                 .append(num0(info.durationSeconds())).append(" s per trace, tick ")
                 .append(num1(info.simulator().tickSeconds())).append(" s, optimum window ")
-                .append(num1(info.optimum().windowSeconds())).append(" s; wall time ").append(num1(info.wallSeconds()))
+                .append(num1(info.optimum().windowSeconds())).append(" s, planner's overflow ")
+                .append(overflow(info.overflow())).append("; wall time ").append(num1(info.wallSeconds()))
                 .append(" s.\n\n");
         List<TargetCheck> checks = families.stream().map(TargetCheck::of).flatMap(java.util.Optional::stream).toList();
         if (!checks.isEmpty()) {

@@ -5,7 +5,9 @@ import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RegistryLoader;
 import dev.echelon.registry.RegistryMode;
 import dev.echelon.residency.Budgets;
+import dev.echelon.residency.Overflow;
 import dev.echelon.residency.ResidencyModel;
+import dev.echelon.residency.control.OverflowConfig;
 import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RequestCost;
 
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +42,9 @@ import java.util.concurrent.Future;
  *   --no-plots                        skip the PNG/SVG plots
  *   --requests                        also write requests.csv and transitions.csv: every request and every
  *                                     residency change of every policy ({@link RequestLog})
+ *   --overflow on|off|KEY=V,…         the planner's overflow rule, with the keys a deployment sets
+ *                                     (ORCHESTRATOR_RESIDENCY_OVERFLOW_*): max-share=0.04,slo-factor=3; unset keys
+ *                                     keep their defaults (default: on, the defaults; {@link OverflowConfig#parse})
  * </pre>
  */
 public final class SimulateMain {
@@ -78,7 +84,8 @@ public final class SimulateMain {
         OfflineOptimum.Settings optimum = new OfflineOptimum.Settings(
                 Double.parseDouble(opt.getOrDefault("window", "10")), OfflineOptimum.Settings.DEFAULT.partialSteps(),
                 RequestCost.DEFAULT);
-        PolicyCatalog catalog = PolicyCatalog.standard(optimum);
+        Optional<Overflow.Settings> overflow = overflow(opt);
+        PolicyCatalog catalog = PolicyCatalog.standard(optimum, overflow);
         List<TraceFamily> families = "all".equals(opt.getOrDefault("families", "all"))
                 ? Arrays.asList(TraceFamily.values())
                 : Arrays.stream(opt.get("families").split(",")).map(TraceFamily::parse).toList();
@@ -116,7 +123,7 @@ public final class SimulateMain {
                 charts, out);
         double wall = (System.nanoTime() - t0) / 1e9;
         ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(command, seed, duration, simSettings, optimum,
-                wall);
+                overflow, wall);
         new ResultsWriter().write(out, info, results);
         boolean requests = opt.containsKey("requests");
         if (requests) {
@@ -178,7 +185,7 @@ public final class SimulateMain {
             }
         }
         List<String> withValue = List.of("families", "policies", "seed", "seeds", "duration", "out", "registry",
-                "window", "threads");
+                "window", "threads", "overflow");
         for (String k : m.keySet()) {
             if (!withValue.contains(k) && !FLAGS.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
@@ -198,7 +205,17 @@ public final class SimulateMain {
             throw new IllegalArgumentException("--seeds takes seeds separated by commas, e.g. 42,7,11: '"
                     + m.get("seeds") + "'\n" + usage());
         }
+        overflow(m); // refused before any trace is replayed
         return m;
+    }
+
+    /** The planner's overflow rule as {@code --overflow} sets it; a bad value is refused by its key. */
+    static Optional<Overflow.Settings> overflow(Map<String, String> opt) {
+        try {
+            return OverflowConfig.parse(opt.getOrDefault("overflow", "on"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--overflow: " + e.getMessage(), e);
+        }
     }
 
     static String usage() {
@@ -208,6 +225,6 @@ public final class SimulateMain {
                                           [--seed 42 | --seeds 42,7,11] [--duration 3600]
                                           [--out bench/residency, or bench/residency/seeds with --seeds]
                                           [--registry model_registry.yaml] [--window 10] [--threads N] [--no-plots]
-                                          [--requests]""";
+                                          [--requests] [--overflow on|off|max-share=0.04,slo-factor=3,…]""";
     }
 }

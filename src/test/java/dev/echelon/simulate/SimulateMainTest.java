@@ -1,6 +1,9 @@
 package dev.echelon.simulate;
 
+import dev.echelon.residency.Overflow;
 import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,5 +19,18 @@ class SimulateMainTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SimulateMain.parse(bad));
             assertTrue(e.getMessage().startsWith(bad[0] + " takes a number: '" + bad[1] + "'"), e.getMessage());
         }
+    }
+
+    @Test
+    void theOverflowIsOnAtItsDefaultsUnlessSetAndABadValueIsRefusedByItsKeyBeforeAnythingRuns() {
+        assertEquals(Optional.of(Overflow.Settings.DEFAULTS), SimulateMain.overflow(SimulateMain.parse(new String[0])));
+        assertEquals(Optional.empty(), SimulateMain.overflow(SimulateMain.parse(new String[] {"--overflow", "off"})));
+        assertEquals(0.04, SimulateMain.overflow(SimulateMain.parse(new String[] {"--overflow=max-share=0.04"}))
+                .orElseThrow().maxShare());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SimulateMain.parse(new String[] {"--seed", "7", "--overflow", "tail-quantile=1"}));
+        assertEquals("--overflow: orchestrator.residency.overflow.tail-quantile "
+                + "(ORCHESTRATOR_RESIDENCY_OVERFLOW_TAIL_QUANTILE): must be at least 0 and less than 1 (was 1.0)",
+                e.getMessage());
     }
 }

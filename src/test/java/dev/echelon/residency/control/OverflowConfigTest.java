@@ -77,4 +77,35 @@ class OverflowConfigTest {
                 () -> OverflowConfig.read(new Given(true, Map.of(key, value))));
         assertEquals("orchestrator.residency.overflow." + key + " (" + env + "): " + reason, e.getMessage());
     }
+
+    @Test
+    void theSimulatorsValueMeansWhatTheSameSettingsMeanInADeployment() {
+        assertEquals(Optional.empty(), OverflowConfig.parse("off"));
+        assertEquals(Optional.of(Overflow.Settings.DEFAULTS), OverflowConfig.parse("on"));
+        assertEquals(OverflowConfig.read(new Given(true, Map.of("max-share", 0.04, "slo-factor", 3.0))),
+                OverflowConfig.parse("max-share=0.04, slo-factor=3"));
+        Overflow.Settings s = new Overflow.Settings(3, 0.04, 300, 0.9, 1800);
+        String written = OverflowConfig.byKey(s).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .reduce((a, b) -> a + "," + b).orElseThrow();
+        assertEquals("slo-factor=3.0,max-share=0.04,window-s=300.0,tail-quantile=0.9,tail-window-s=1800.0", written);
+        assertEquals(Optional.of(s), OverflowConfig.parse(written), "byKey writes what parse reads back");
+    }
+
+    @Test
+    void aBadSimulatorValueIsRefusedByItsKey() {
+        InvalidSettingException range = assertThrows(InvalidSettingException.class,
+                () -> OverflowConfig.parse("slo-factor=3,max-share=1.5"));
+        assertEquals("orchestrator.residency.overflow.max-share (ORCHESTRATOR_RESIDENCY_OVERFLOW_MAX_SHARE): "
+                + "must be between 0 and 1 (was 1.5)", range.getMessage(), "the deployment's own refusal");
+        Map<String, String> bad = Map.of(
+                "share=0.1", "unknown setting 'share' (off, on, or key=value pairs separated by commas; keys: "
+                        + "[slo-factor, max-share, window-s, tail-quantile, tail-window-s])",
+                "", "unknown setting '' (off, on, or key=value pairs separated by commas; keys: "
+                        + "[slo-factor, max-share, window-s, tail-quantile, tail-window-s])",
+                "max-share", "max-share needs a value, e.g. max-share=0.02",
+                "window-s=ten", "window-s takes a number: 'ten'",
+                "max-share=0.1,max-share=0.2", "max-share is given twice");
+        bad.forEach((spec, message) -> assertEquals(message,
+                assertThrows(IllegalArgumentException.class, () -> OverflowConfig.parse(spec)).getMessage(), spec));
+    }
 }

@@ -1,0 +1,42 @@
+package dev.echelon.simulate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echelon.residency.Overflow;
+import dev.echelon.residency.control.OverflowConfig;
+import dev.echelon.residency.policy.OfflineOptimum;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The files say which overflow the planner ran with, in the form {@code --overflow} reads back. */
+class ResultsWriterTest {
+
+    @Test
+    void theOverflowInForceIsWrittenAsTheOptionThatWouldRepeatIt(@TempDir Path dir) throws Exception {
+        Overflow.Settings given = new Overflow.Settings(3, 0.04, 600, 0.95, 3600);
+        SimulationSuite suite = new SimulationSuite(SimFixtures.MODEL, Simulator.Settings.DEFAULT,
+                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, Optional.of(given)),
+                OfflineOptimum.Settings.DEFAULT);
+        SimulationSuite.FamilyResult f = suite.run(TraceFamily.STEADY, 1, 300, List.of(PolicyCatalog.PLANNER));
+        ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(
+                "./echelon simulate --overflow slo-factor=3,max-share=0.04", 1, 300, Simulator.Settings.DEFAULT, OfflineOptimum.Settings.DEFAULT, Optional.of(given), 1.0);
+        new ResultsWriter().write(dir, info, List.of(f));
+
+        String written = "slo-factor=3,max-share=0.04,window-s=600,tail-quantile=0.95,tail-window-s=3600";
+        assertTrue(Files.readString(dir.resolve("results.md")).lines().anyMatch(l -> l.contains(
+                ", planner's overflow " + written + ";")), "results.md's first line names the overflow in force");
+        assertEquals(Optional.of(given), OverflowConfig.parse(written), "and --overflow reads it back as run");
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertEquals(0.04, json.path("planner_overflow").path("max-share").asDouble());
+        assertEquals(3.0, json.path("planner_overflow").path("slo-factor").asDouble());
+        assertEquals("off", ResultsWriter.overflow(Optional.empty()));
+    }
+}
