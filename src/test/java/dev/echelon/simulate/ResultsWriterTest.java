@@ -27,7 +27,8 @@ class ResultsWriterTest {
                 OfflineOptimum.Settings.DEFAULT);
         SimulationSuite.FamilyResult f = suite.run(TraceFamily.STEADY, 1, 300, List.of(PolicyCatalog.PLANNER));
         ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(
-                "./echelon simulate --overflow slo-factor=3,max-share=0.04", 1, 300, Simulator.Settings.DEFAULT, OfflineOptimum.Settings.DEFAULT, Optional.of(given), 1.0);
+                "./echelon simulate --overflow slo-factor=3,max-share=0.04", 1, 300, Simulator.Settings.DEFAULT,
+                OfflineOptimum.Settings.DEFAULT, Optional.of(given), 1.0);
         new ResultsWriter().write(dir, info, List.of(f));
 
         String written = "slo-factor=3,max-share=0.04,window-s=600,tail-quantile=0.95,tail-window-s=3600";
