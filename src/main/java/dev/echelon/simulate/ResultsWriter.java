@@ -10,7 +10,6 @@ import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RequestCost;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** Writes a simulation's figures as {@code results.csv}, {@code results.json} and {@code results.md}. */
 public final class ResultsWriter {
@@ -94,13 +92,6 @@ public final class ResultsWriter {
         return root;
     }
 
-    /** The overflow as {@code --overflow} writes it: off, or each key with its value in force. */
-    static String overflow(Optional<Overflow.Settings> overflow) {
-        return overflow.map(o -> OverflowConfig.byKey(o).entrySet().stream()
-                .map(e -> e.getKey() + "=" + BigDecimal.valueOf(e.getValue()).stripTrailingZeros().toPlainString())
-                .collect(Collectors.joining(","))).orElse("off");
-    }
-
     private static String tailReach(TailReach.Result r) {
         if (r == null) {
             return "—";
@@ -115,7 +106,7 @@ public final class ResultsWriter {
                 .append(num0(info.durationSeconds())).append(" s per trace, tick ")
                 .append(num1(info.simulator().tickSeconds())).append(" s, optimum window ")
                 .append(num1(info.optimum().windowSeconds())).append(" s, planner's overflow ")
-                .append(overflow(info.overflow())).append("; wall time ").append(num1(info.wallSeconds()))
+                .append(OverflowConfig.format(info.overflow())).append("; wall time ").append(num1(info.wallSeconds()))
                 .append(" s.\n\n");
         List<TargetCheck> checks = families.stream().map(TargetCheck::of).flatMap(java.util.Optional::stream).toList();
         if (!checks.isEmpty()) {

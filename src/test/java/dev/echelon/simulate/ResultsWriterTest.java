@@ -38,6 +38,6 @@ class ResultsWriterTest {
         JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         assertEquals(0.04, json.path("planner_overflow").path("max-share").asDouble());
         assertEquals(3.0, json.path("planner_overflow").path("slo-factor").asDouble());
-        assertEquals("off", ResultsWriter.overflow(Optional.empty()));
+        assertEquals("off", OverflowConfig.format(Optional.empty()));
     }
 }

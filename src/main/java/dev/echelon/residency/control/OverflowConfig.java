@@ -4,6 +4,7 @@ import dev.echelon.config.EchelonConfig;
 import dev.echelon.config.InvalidSettingException;
 import dev.echelon.residency.Overflow;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * The deployment's {@code orchestrator.residency.overflow.*} settings as the planner's {@link Overflow.Settings}:
@@ -97,6 +99,13 @@ public final class OverflowConfig {
             }
         }
         return Optional.of(settings(b -> Optional.ofNullable(given.get(b.key()))));
+    }
+
+    /** What {@link #parse} reads back as the same settings: {@code off}, or each key with its value in force. */
+    public static String format(Optional<Overflow.Settings> overflow) {
+        return overflow.map(o -> byKey(o).entrySet().stream()
+                .map(e -> e.getKey() + "=" + BigDecimal.valueOf(e.getValue()).stripTrailingZeros().toPlainString())
+                .collect(Collectors.joining(","))).orElse("off");
     }
 
     /** Each bound's given value or its default, checked against its range; the first out of range is refused. */
