@@ -128,6 +128,98 @@ inline void scan(const faiss::Index* idx, const float* q, int64_t from, int64_t 
     }
 }
 
+// HNSW can leave a node with no path to it: when a neighbour's full list is pruned (shrink_neighbor_list), the link
+// to a node can be dropped from every list that held it, and no search reaches that node, whatever its efSearch.
+// Measured on 600 hashing-embedder notes (MemoryCrashTest's data): a one-thread build orphans one node every time, a
+// two-thread build one in about twelve builds: a memory stored and acknowledged, then never recalled. None in 25k or
+// 100k clustered vectors (bench/memory's shape), where this is insurance.
+// This walks level 0 from the entry point and links every live node it did not reach from its closest reached
+// neighbour: into a free slot, or else in place of the link whose target has the most in-links (two at least, so
+// that target keeps one). Returns how many nodes it linked. O(rows * 2M) per round: one round links, the next finds
+// nothing left; at most four run.
+inline int64_t repair_reachability(faiss::Index* idx) {
+    faiss::IndexHNSW* h = hnsw_of(idx);
+    if (h == nullptr || h->ntotal < 2) return 0;
+    faiss::HNSW& g = h->hnsw;
+    const auto& ids = as_map(idx)->id_map;
+    const int64_t n = h->ntotal;
+    const int64_t d = h->d;
+    const float* rows = rows_of(idx);
+    int64_t linked = 0;
+    for (int round = 0; round < 4; round++) {
+        std::vector<char> reached(n, 0);
+        std::vector<int> in_degree(n, 0);
+        for (int64_t u = 0; u < n; u++) {
+            size_t b, e;
+            g.neighbor_range(u, 0, &b, &e);
+            for (size_t j = b; j < e && g.neighbors[j] >= 0; j++) in_degree[g.neighbors[j]]++;
+        }
+        // marks everything reachable from start (breadth first over level 0)
+        auto spread = [&](int64_t start) {
+            std::vector<int64_t> queue{start};
+            reached[start] = 1;
+            for (size_t q = 0; q < queue.size(); q++) {
+                size_t b, e;
+                g.neighbor_range(queue[q], 0, &b, &e);
+                for (size_t j = b; j < e && g.neighbors[j] >= 0; j++) {
+                    if (!reached[g.neighbors[j]]) {
+                        reached[g.neighbors[j]] = 1;
+                        queue.push_back(g.neighbors[j]);
+                    }
+                }
+            }
+        };
+        spread(g.entry_point);
+        int64_t missing = 0;
+        for (int64_t u = 0; u < n; u++) {
+            if (reached[u] || ids[u] < 0) continue;  // a tombstone need not be found
+            missing++;
+            // the reached node closest to u: among u's own links first (they are its near neighbours), else all
+            int64_t best = -1;
+            float best_score = 0;
+            size_t b, e;
+            g.neighbor_range(u, 0, &b, &e);
+            for (size_t j = b; j < e && g.neighbors[j] >= 0; j++) {
+                int64_t v = g.neighbors[j];
+                float s = faiss::fvec_inner_product(rows + u * d, rows + v * d, d);
+                if (reached[v] && (best < 0 || s > best_score)) {
+                    best = v;
+                    best_score = s;
+                }
+            }
+            if (best < 0) {
+                for (int64_t v = 0; v < n; v++) {
+                    if (!reached[v]) continue;
+                    float s = faiss::fvec_inner_product(rows + u * d, rows + v * d, d);
+                    if (best < 0 || s > best_score) {
+                        best = v;
+                        best_score = s;
+                    }
+                }
+            }
+            size_t vb, ve;
+            g.neighbor_range(best, 0, &vb, &ve);
+            size_t slot = ve;
+            for (size_t j = vb; j < ve; j++) {
+                if (g.neighbors[j] < 0) {
+                    slot = j;
+                    break;
+                }
+                int w = g.neighbors[j];
+                if (in_degree[w] >= 2 && (slot == ve || in_degree[w] > in_degree[g.neighbors[slot]])) slot = j;
+            }
+            if (slot == ve) continue;  // every link of best is some node's last: try again next round
+            if (g.neighbors[slot] >= 0) in_degree[g.neighbors[slot]]--;
+            g.neighbors[slot] = static_cast<faiss::HNSW::storage_idx_t>(u);
+            in_degree[u]++;
+            linked++;
+            spread(u);  // what u links to is reachable now too
+        }
+        if (missing == 0) break;
+    }
+    return linked;
+}
+
 // Rebuilding is split so that only the copy needs the Java side's lock: stage() copies the live rows and ids of src
 // (tombstones dropped) while writes are excluded; build() then makes the new index from that copy on another
 // thread while src keeps serving. The staging area is opaque to Java (void*).

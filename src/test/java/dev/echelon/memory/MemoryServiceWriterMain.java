@@ -17,7 +17,7 @@ public final class MemoryServiceWriterMain {
 
     static final int HNSW_THRESHOLD = 200;
 
-    static String text(int i) {
+    public static String text(int i) {
         return "note " + i + " about topic t" + (i * 7919 % 1000) + " and detail d" + (i * 104729 % 977);
     }
 

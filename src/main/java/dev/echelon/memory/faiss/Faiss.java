@@ -100,6 +100,14 @@ public final class Faiss {
     static native void scan(@Const Index idx, @Const float[] query, @Cast("int64_t") long from,
             @Cast("int64_t") long to, float[] scores, @Cast("int64_t*") long[] labels);
 
+    /**
+     * Links back every live HNSW node that no search could reach (see echelon_faiss.h); returns how many it linked.
+     * Rewrites graph links: the caller holds the index's write lock or has not published the index yet.
+     */
+    @Namespace("::echelon_faiss")
+    @Cast("int64_t")
+    static native long repair_reachability(Index idx);
+
     /** Copies the live rows and ids (tombstones dropped) for {@link #build}; free with {@link #delete_staged}. */
     @Namespace("::echelon_faiss")
     static native Pointer stage(@Const Index src);
