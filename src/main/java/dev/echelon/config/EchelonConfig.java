@@ -367,20 +367,20 @@ public interface EchelonConfig {
         /** Host RAM the controller may fill; default: the registry's. */
         Optional<String> hostRamBytes();
 
-        /** A role stays at least this long where a transition put it before it moves again. */
-        @WithDefault("30000")
-        long minDwellMs();
+        // The four planning settings below default, where unset, to the planner's own defaults
+        // (dev.echelon.residency.control.PlannerConfig): the simulator's evidence and the service share one source.
 
-        /** At most this many transitions per {@code transition-window-ms} (anti-thrash). */
-        @WithDefault("8")
-        int maxTransitions();
+        /** A role stays at least this long where a transition put it before it moves again (default 30000). */
+        Optional<Long> minDwellMs();
 
-        @WithDefault("60000")
-        long transitionWindowMs();
+        /** At most this many transitions per {@code transition-window-ms}, anti-thrash (default 8). */
+        Optional<Integer> maxTransitions();
 
-        /** How far ahead the planner weighs expected latency against the cost of moving weights. */
-        @WithDefault("60")
-        double horizonS();
+        /** The sliding window of that cap (default 60000). */
+        Optional<Long> transitionWindowMs();
+
+        /** How far ahead the planner weighs expected latency against the cost of moving weights (default 60). */
+        Optional<Double> horizonS();
 
         /**
          * How long a request waits for a role that is cold (S4) or moving (S5) before it goes to the role's

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.residency.control.OverflowConfig;
+import dev.echelon.residency.control.PlannerConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -55,10 +56,8 @@ public record EffectiveConfig(String hash, Map<String, Object> settings, ModelRe
         s.put("residency_tick_ms", r.tickMs());
         s.put("residency_gpu_bytes", r.gpuBytes().orElse("(registry)"));
         s.put("residency_host_ram_bytes", r.hostRamBytes().orElse("(registry)"));
-        s.put("residency_min_dwell_ms", r.minDwellMs());
-        s.put("residency_max_transitions", r.maxTransitions());
-        s.put("residency_transition_window_ms", r.transitionWindowMs());
-        s.put("residency_horizon_s", r.horizonS());
+        // the planning settings in force: what is unset is the planner's own default
+        PlannerConfig.inForce(r).forEach((key, value) -> s.put("residency_" + key.replace('-', '_'), value));
         s.put("residency_transition_wait_ms", r.transitionWaitMs());
         // the overflow's values in force: what is unset is the rule's own default
         OverflowConfig.inForce(r.overflow())

@@ -6,6 +6,7 @@ import dev.echelon.registry.Tier;
 import dev.echelon.residency.Overflow;
 import dev.echelon.residency.Slo;
 import dev.echelon.residency.control.OverflowConfig;
+import dev.echelon.residency.control.PlannerConfig;
 import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RequestCost;
 
@@ -22,9 +23,13 @@ import java.util.Optional;
 /** Writes a simulation's figures as {@code results.csv}, {@code results.json} and {@code results.md}. */
 public final class ResultsWriter {
 
-    /** How the run was made, for the files' headers; {@code overflow} is the planner's rule (empty: none). */
+    /**
+     * How the run was made, for the files' headers; {@code planning} is the planner's dwell, transition cap and
+     * horizon, {@code overflow} its overflow rule (empty: none).
+     */
     public record RunInfo(String command, long seed, double durationSeconds, Simulator.Settings simulator,
-            OfflineOptimum.Settings optimum, Optional<Overflow.Settings> overflow, double wallSeconds) {
+            OfflineOptimum.Settings optimum, PlannerConfig.Values planning, Optional<Overflow.Settings> overflow,
+            double wallSeconds) {
     }
 
     private static final String[] CSV_HEADER = {"family", "shifting", "policy", "requests", "p50_ttft_s",
@@ -73,6 +78,7 @@ public final class ResultsWriter {
             slo.put(t.name(), Map.of("ttft_s", Slo.ttftSeconds(t), "tpot_s", Slo.tpotSeconds(t)));
         }
         root.put("slo", slo);
+        root.put("planner_settings", PlannerConfig.byKey(info.planning()));
         root.put("planner_overflow", info.overflow().<Object>map(OverflowConfig::byKey).orElse("off"));
         root.put("wall_s", info.wallSeconds());
         List<Object> fams = new ArrayList<>();
@@ -105,7 +111,8 @@ public final class ResultsWriter {
         sb.append("`").append(info.command()).append("` — seed ").append(info.seed()).append(", ")
                 .append(num0(info.durationSeconds())).append(" s per trace, tick ")
                 .append(num1(info.simulator().tickSeconds())).append(" s, optimum window ")
-                .append(num1(info.optimum().windowSeconds())).append(" s, planner's overflow ")
+                .append(num1(info.optimum().windowSeconds())).append(" s, planner's settings ")
+                .append(PlannerConfig.format(info.planning())).append(", planner's overflow ")
                 .append(OverflowConfig.format(info.overflow())).append("; wall time ").append(num1(info.wallSeconds()))
                 .append(" s.\n\n");
         List<TargetCheck> checks = families.stream().map(TargetCheck::of).flatMap(java.util.Optional::stream).toList();

@@ -8,6 +8,7 @@ import dev.echelon.residency.Budgets;
 import dev.echelon.residency.Overflow;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.control.OverflowConfig;
+import dev.echelon.residency.control.PlannerConfig;
 import dev.echelon.residency.policy.OfflineOptimum;
 import dev.echelon.residency.policy.RequestCost;
 
@@ -45,6 +46,10 @@ import java.util.concurrent.Future;
  *   --overflow on|off|KEY=V,…         the planner's overflow rule, with the keys a deployment sets
  *                                     (ORCHESTRATOR_RESIDENCY_OVERFLOW_*): max-share=0.04,slo-factor=3; unset keys
  *                                     keep their defaults (default: on, the defaults; {@link OverflowConfig#parse})
+ *   --planner defaults|KEY=V,…        the planner's dwell, transition cap and horizon, with the keys a deployment
+ *                                     sets (ORCHESTRATOR_RESIDENCY_MIN_DWELL_MS, _MAX_TRANSITIONS,
+ *                                     _TRANSITION_WINDOW_MS, _HORIZON_S): max-transitions=12,min-dwell-ms=10000;
+ *                                     unset keys keep their defaults ({@link PlannerConfig#parse})
  * </pre>
  */
 public final class SimulateMain {
@@ -84,8 +89,9 @@ public final class SimulateMain {
         OfflineOptimum.Settings optimum = new OfflineOptimum.Settings(
                 Double.parseDouble(opt.getOrDefault("window", "10")), OfflineOptimum.Settings.DEFAULT.partialSteps(),
                 RequestCost.DEFAULT);
+        PlannerConfig.Values planning = planning(opt);
         Optional<Overflow.Settings> overflow = overflow(opt);
-        PolicyCatalog catalog = PolicyCatalog.standard(optimum, overflow);
+        PolicyCatalog catalog = PolicyCatalog.standard(optimum, planning, overflow);
         List<TraceFamily> families = "all".equals(opt.getOrDefault("families", "all"))
                 ? Arrays.asList(TraceFamily.values())
                 : Arrays.stream(opt.get("families").split(",")).map(TraceFamily::parse).toList();
@@ -123,7 +129,7 @@ public final class SimulateMain {
                 charts, out);
         double wall = (System.nanoTime() - t0) / 1e9;
         ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(command, seed, duration, simSettings, optimum,
-                overflow, wall);
+                planning, overflow, wall);
         new ResultsWriter().write(out, info, results);
         boolean requests = opt.containsKey("requests");
         if (requests) {
@@ -185,7 +191,7 @@ public final class SimulateMain {
             }
         }
         List<String> withValue = List.of("families", "policies", "seed", "seeds", "duration", "out", "registry",
-                "window", "threads", "overflow");
+                "window", "threads", "planner", "overflow");
         for (String k : m.keySet()) {
             if (!withValue.contains(k) && !FLAGS.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
@@ -205,8 +211,18 @@ public final class SimulateMain {
             throw new IllegalArgumentException("--seeds takes seeds separated by commas, e.g. 42,7,11: '"
                     + m.get("seeds") + "'\n" + usage());
         }
-        overflow(m); // refused before any trace is replayed
+        planning(m); // both refused before any trace is replayed
+        overflow(m);
         return m;
+    }
+
+    /** The planner's dwell, transition cap and horizon as {@code --planner} sets them; a bad value by its key. */
+    static PlannerConfig.Values planning(Map<String, String> opt) {
+        try {
+            return PlannerConfig.parse(opt.getOrDefault("planner", "defaults"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--planner: " + e.getMessage(), e);
+        }
     }
 
     /** The planner's overflow rule as {@code --overflow} sets it; a bad value is refused by its key. */
@@ -225,6 +241,7 @@ public final class SimulateMain {
                                           [--seed 42 | --seeds 42,7,11] [--duration 3600]
                                           [--out bench/residency, or bench/residency/seeds with --seeds]
                                           [--registry model_registry.yaml] [--window 10] [--threads N] [--no-plots]
-                                          [--requests] [--overflow on|off|max-share=0.04,slo-factor=3,…]""";
+                                          [--requests] [--overflow on|off|max-share=0.04,slo-factor=3,…]
+                                          [--planner defaults|max-transitions=12,min-dwell-ms=10000,…]""";
     }
 }

@@ -2,6 +2,7 @@ package dev.echelon.simulate;
 
 import dev.echelon.residency.Overflow;
 import dev.echelon.residency.ResidencyPolicy;
+import dev.echelon.residency.control.PlannerConfig;
 import dev.echelon.residency.policy.OfflineOptimum;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,10 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The simulator's planner runs with the overflow it was given ({@code --overflow}), and only the planner has one. */
+/**
+ * The simulator's planner runs with the planning settings ({@code --planner}) and the overflow ({@code --overflow}) it
+ * was given, and only the planner has an overflow.
+ */
 class PolicyCatalogTest {
 
     private static final Trace BURSTS = new TraceGenerator(SimFixtures.MODEL).generate(TraceFamily.BURSTS, 1, 900);
@@ -19,8 +23,10 @@ class PolicyCatalogTest {
     @Test
     void onlyThePlannerHasAnOverflowAndItIsTheOneGiven() {
         Overflow.Settings given = new Overflow.Settings(3, 0.04, 300, 0.9, 1800);
-        PolicyCatalog on = PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, Optional.of(given));
-        PolicyCatalog off = PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, Optional.empty());
+        PolicyCatalog on = PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, PlannerConfig.Values.DEFAULTS,
+                Optional.of(given));
+        PolicyCatalog off = PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, PlannerConfig.Values.DEFAULTS,
+                Optional.empty());
         for (String name : on.names()) {
             ResidencyPolicy p = on.create(name, SimFixtures.MODEL, BURSTS);
             assertEquals(name.equals(PolicyCatalog.PLANNER) ? Optional.of(given) : Optional.empty(),
@@ -40,10 +46,28 @@ class PolicyCatalogTest {
         assertTrue(loose > off, "fallback-served requests: " + loose + " with a loose overflow, " + off + " with none");
     }
 
+    @Test
+    void aLongerDwellAndATighterCapMoveLessOnTheSameTraceAndNoDwellMore() {
+        // workday, seed 42, 20 min: 34 transitions at the defaults, 24 held, 44 without a dwell
+        Optional<Overflow.Settings> overflow = Optional.of(Overflow.Settings.DEFAULTS);
+        int defaults = planner(TraceFamily.WORKDAY, PlannerConfig.Values.DEFAULTS, overflow).transitions();
+        int held = planner(TraceFamily.WORKDAY, PlannerConfig.parse("min-dwell-ms=300000,max-transitions=1"),
+                overflow).transitions();
+        int restless = planner(TraceFamily.WORKDAY, PlannerConfig.parse("min-dwell-ms=0"), overflow).transitions();
+        assertTrue(held < defaults && defaults < restless,
+                "transitions: " + held + " held, " + defaults + " at the defaults, " + restless + " with no dwell");
+    }
+
     private static long fallbackServed(Optional<Overflow.Settings> overflow) {
+        return planner(TraceFamily.BURSTS, PlannerConfig.Values.DEFAULTS, overflow).outcomes().stream()
+                .filter(RequestOutcome::byFallback).count();
+    }
+
+    private static RunResult planner(TraceFamily family, PlannerConfig.Values planning,
+            Optional<Overflow.Settings> overflow) {
         SimulationSuite suite = new SimulationSuite(SimFixtures.MODEL, Simulator.Settings.DEFAULT,
-                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, overflow), OfflineOptimum.Settings.DEFAULT);
-        RunResult planner = suite.run(TraceFamily.BURSTS, 42, 1200, List.of(PolicyCatalog.PLANNER)).runs().get(0);
-        return planner.outcomes().stream().filter(RequestOutcome::byFallback).count();
+                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, planning, overflow),
+                OfflineOptimum.Settings.DEFAULT);
+        return suite.run(family, 42, 1200, List.of(PolicyCatalog.PLANNER)).runs().get(0);
     }
 }

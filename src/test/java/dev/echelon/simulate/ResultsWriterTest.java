@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echelon.residency.Overflow;
 import dev.echelon.residency.control.OverflowConfig;
+import dev.echelon.residency.control.PlannerConfig;
 import dev.echelon.residency.policy.OfflineOptimum;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,19 +17,23 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The files say which overflow the planner ran with, in the form {@code --overflow} reads back. */
+/**
+ * The files say which planning settings and overflow the planner ran with, in the forms {@code --planner} and
+ * {@code --overflow} read back.
+ */
 class ResultsWriterTest {
 
     @Test
-    void theOverflowInForceIsWrittenAsTheOptionThatWouldRepeatIt(@TempDir Path dir) throws Exception {
+    void theSettingsInForceAreWrittenAsTheOptionsThatWouldRepeatThem(@TempDir Path dir) throws Exception {
         Overflow.Settings given = new Overflow.Settings(3, 0.04, 600, 0.95, 3600);
+        PlannerConfig.Values planning = PlannerConfig.parse("max-transitions=12");
         SimulationSuite suite = new SimulationSuite(SimFixtures.MODEL, Simulator.Settings.DEFAULT,
-                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, Optional.of(given)),
+                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT, planning, Optional.of(given)),
                 OfflineOptimum.Settings.DEFAULT);
         SimulationSuite.FamilyResult f = suite.run(TraceFamily.STEADY, 1, 300, List.of(PolicyCatalog.PLANNER));
         ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(
                 "./echelon simulate --overflow slo-factor=3,max-share=0.04", 1, 300, Simulator.Settings.DEFAULT,
-                OfflineOptimum.Settings.DEFAULT, Optional.of(given), 1.0);
+                OfflineOptimum.Settings.DEFAULT, planning, Optional.of(given), 1.0);
         new ResultsWriter().write(dir, info, List.of(f));
 
         String written = "slo-factor=3,max-share=0.04,window-s=600,tail-quantile=0.95,tail-window-s=3600";
@@ -39,5 +44,12 @@ class ResultsWriterTest {
         assertEquals(0.04, json.path("planner_overflow").path("max-share").asDouble());
         assertEquals(3.0, json.path("planner_overflow").path("slo-factor").asDouble());
         assertEquals("off", OverflowConfig.format(Optional.empty()));
+
+        String settings = "min-dwell-ms=30000,max-transitions=12,transition-window-ms=60000,horizon-s=60";
+        assertTrue(Files.readString(dir.resolve("results.md")).lines().anyMatch(l -> l.contains(
+                ", planner's settings " + settings + ", ")), "results.md's first line names the planner's settings");
+        assertEquals(planning, PlannerConfig.parse(settings), "and --planner reads them back as run");
+        assertEquals(12, json.path("planner_settings").path("max-transitions").asInt());
+        assertEquals(60, json.path("planner_settings").path("horizon-s").asInt());
     }
 }

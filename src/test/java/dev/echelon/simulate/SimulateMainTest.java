@@ -1,6 +1,7 @@
 package dev.echelon.simulate;
 
 import dev.echelon.residency.Overflow;
+import dev.echelon.residency.control.PlannerConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -32,5 +33,16 @@ class SimulateMainTest {
         assertEquals("--overflow: orchestrator.residency.overflow.tail-quantile "
                 + "(ORCHESTRATOR_RESIDENCY_OVERFLOW_TAIL_QUANTILE): must be at least 0 and less than 1 (was 1.0)",
                 e.getMessage());
+    }
+
+    @Test
+    void thePlannerRunsAtItsDefaultsUnlessSetAndABadValueIsRefusedByItsKeyBeforeAnythingRuns() {
+        assertEquals(PlannerConfig.Values.DEFAULTS, SimulateMain.planning(SimulateMain.parse(new String[0])));
+        assertEquals(12, SimulateMain.planning(SimulateMain.parse(new String[] {"--planner", "max-transitions=12"}))
+                .guardrails().maxTransitionsPerWindow());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SimulateMain.parse(new String[] {"--seed", "7", "--planner", "horizon-s=0"}));
+        assertEquals("--planner: orchestrator.residency.horizon-s (ORCHESTRATOR_RESIDENCY_HORIZON_S): must be more "
+                + "than 0 (was 0)", e.getMessage());
     }
 }

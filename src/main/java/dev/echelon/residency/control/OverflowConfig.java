@@ -4,7 +4,6 @@ import dev.echelon.config.EchelonConfig;
 import dev.echelon.config.InvalidSettingException;
 import dev.echelon.residency.Overflow;
 
-import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import java.util.Optional;
 import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 
 /**
  * The deployment's {@code orchestrator.residency.overflow.*} settings as the planner's {@link Overflow.Settings}:
@@ -75,37 +73,15 @@ public final class OverflowConfig {
         if (s.equals("on")) {
             return Optional.of(Overflow.Settings.DEFAULTS);
         }
-        Map<String, Double> given = new LinkedHashMap<>();
-        for (String pair : s.split(",", -1)) {
-            int eq = pair.indexOf('=');
-            String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
-            Bound bound = BOUNDS.stream().filter(x -> x.key().equals(key)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown setting '" + key + "' (off, "
-                            + "on, or key=value pairs separated by commas; keys: "
-                            + BOUNDS.stream().map(Bound::key).toList() + ")"));
-            if (eq < 0) {
-                throw new IllegalArgumentException(key + " needs a value, e.g. " + key + "="
-                        + bound.value(Optional.empty()));
-            }
-            String value = pair.substring(eq + 1).trim();
-            double v;
-            try {
-                v = Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " takes a number: '" + value + "'");
-            }
-            if (given.put(key, v) != null) {
-                throw new IllegalArgumentException(key + " is given twice");
-            }
-        }
+        Map<String, Double> given = KeyValueSpec.parse(s, BOUNDS.stream().map(Bound::key).toList(), "off, on, or ",
+                key -> BOUNDS.stream().filter(b -> b.key().equals(key)).findFirst().orElseThrow()
+                        .value(Optional.empty()));
         return Optional.of(settings(b -> Optional.ofNullable(given.get(b.key()))));
     }
 
     /** What {@link #parse} reads back as the same settings: {@code off}, or each key with its value in force. */
     public static String format(Optional<Overflow.Settings> overflow) {
-        return overflow.map(o -> byKey(o).entrySet().stream()
-                .map(e -> e.getKey() + "=" + BigDecimal.valueOf(e.getValue()).stripTrailingZeros().toPlainString())
-                .collect(Collectors.joining(","))).orElse("off");
+        return overflow.map(o -> KeyValueSpec.format(byKey(o))).orElse("off");
     }
 
     /** Each bound's given value or its default, checked against its range; the first out of range is refused. */

@@ -44,12 +44,11 @@ public class ResidencyProducer {
         ResidencyModel model = ResidencyModel.of(registry, budgets, new CostModel());
         ControllerClock clock = config.mockMode() ? ControllerClock.forTimeScale(config.mock().timeScale())
                 : ControllerClock.wall();
-        // flap damping (dwell doubling per reversal) as the planner ships it; dwell, window and cap from the settings
-        GuardrailSettings guards = new GuardrailSettings(seconds(r.minDwellMs()), seconds(r.transitionWindowMs()),
-                r.maxTransitions(), GuardrailSettings.DEFAULTS.flapWindowSeconds(),
-                GuardrailSettings.DEFAULTS.maxDwellDoublings());
+        // dwell, window, cap and horizon from the settings; flap damping and the swap budget as the planner ships them
+        PlannerConfig.Values planning = PlannerConfig.read(r);
+        GuardrailSettings guards = planning.guardrails();
         ResidencyPolicy policy = ResidencyPolicies.create(r.policy(), model, new ResidencyPolicies.Settings(guards,
-                r.horizonS(), seconds(r.tickMs()) * clock.speed(), OverflowConfig.read(r.overflow())));
+                planning.horizonSeconds(), seconds(r.tickMs()) * clock.speed(), OverflowConfig.read(r.overflow())));
         if (r.enabled() && !model.roles().isEmpty() && !model.fits(model.initialPlacement())) {
             LOG.warnf("the registry's launch placement does not fit the residency budgets (GPU %d, host %d bytes); "
                     + "the controller will move roles until it does", budgets.gpuBytes(), budgets.hostRamBytes());
