@@ -177,25 +177,19 @@ inline int64_t repair_reachability(faiss::Index* idx) {
             // the reached node closest to u: among u's own links first (they are its near neighbours), else all
             int64_t best = -1;
             float best_score = 0;
-            size_t b, e;
-            g.neighbor_range(u, 0, &b, &e);
-            for (size_t j = b; j < e && g.neighbors[j] >= 0; j++) {
-                int64_t v = g.neighbors[j];
+            auto consider = [&](int64_t v) {
+                if (!reached[v]) return;
                 float s = faiss::fvec_inner_product(rows + u * d, rows + v * d, d);
-                if (reached[v] && (best < 0 || s > best_score)) {
+                if (best < 0 || s > best_score) {
                     best = v;
                     best_score = s;
                 }
-            }
+            };
+            size_t b, e;
+            g.neighbor_range(u, 0, &b, &e);
+            for (size_t j = b; j < e && g.neighbors[j] >= 0; j++) consider(g.neighbors[j]);
             if (best < 0) {
-                for (int64_t v = 0; v < n; v++) {
-                    if (!reached[v]) continue;
-                    float s = faiss::fvec_inner_product(rows + u * d, rows + v * d, d);
-                    if (best < 0 || s > best_score) {
-                        best = v;
-                        best_score = s;
-                    }
-                }
+                for (int64_t v = 0; v < n; v++) consider(v);
             }
             size_t vb, ve;
             g.neighbor_range(best, 0, &vb, &ve);

@@ -118,7 +118,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         Faiss.set_ef(loaded, settings.efConstruction(), settings.efSearch());
         if (hnsw) {
             // a snapshot written before repairs existed may hold nodes no search reaches
-            logRepair(Faiss.repair_reachability(loaded), "the snapshot's graph");
+            repair(loaded, "the snapshot's graph");
         }
     }
 
@@ -708,7 +708,7 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         Faiss.Index built = Faiss.build(staged, asHnsw, settings.m(), settings.efConstruction(), settings.efSearch(),
                 settings.buildThreads()).owned();
         if (asHnsw) {
-            logRepair(Faiss.repair_reachability(built), "the rebuilt graph");
+            repair(built, "the rebuilt graph");
         }
         return built;
     }
@@ -725,15 +725,14 @@ public final class FaissIndex implements VectorIndex, AutoCloseable {
         }
         addedSinceRepair += added;
         if (bulk || addedSinceRepair * REPAIR_PER_ROWS >= rows) {
-            long linked = Faiss.repair_reachability(index);
+            repair(index, "the graph");
             addedSinceRepair = 0;
-            if (linked > 0) {
-                LOG.debugf("FAISS graph: %d node(s) no search reached linked back in", linked);
-            }
         }
     }
 
-    private static void logRepair(long linked, String what) {
+    /** Links back what no search reached, saying so when there was any. */
+    private static void repair(Faiss.Index graph, String what) {
+        long linked = Faiss.repair_reachability(graph);
         if (linked > 0) {
             LOG.infof("FAISS: %d node(s) of %s that no search reached linked back in", linked, what);
         }

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The command-line form of a group of deployment settings, as the simulator takes them: {@code key=value} pairs
@@ -17,13 +16,14 @@ final class KeyValueSpec {
     }
 
     /**
-     * @param keys    the known keys
-     * @param forms   what else the value may be, for the message on an unknown key (e.g. {@code "off, on, "})
-     * @param example a key's default, for the message on a key without a value
+     * @param defaults each known key with its default, in order (the default is the example on a key without a
+     *                 value)
+     * @param forms    what else the value may be, for the message on an unknown key (e.g. {@code "off, on, or "})
      * @throws IllegalArgumentException for an unknown key, a key without a value, a value that is not a number or
      *                                  a repeated key
      */
-    static Map<String, Double> parse(String spec, List<String> keys, String forms, Function<String, Double> example) {
+    static Map<String, Double> parse(String spec, Map<String, Double> defaults, String forms) {
+        List<String> keys = List.copyOf(defaults.keySet());
         Map<String, Double> given = new LinkedHashMap<>();
         for (String pair : spec.trim().split(",", -1)) {
             int eq = pair.indexOf('=');
@@ -34,7 +34,7 @@ final class KeyValueSpec {
             }
             if (eq < 0) {
                 throw new IllegalArgumentException(key + " needs a value, e.g. " + key + "="
-                        + plain(example.apply(key)));
+                        + plain(defaults.get(key)));
             }
             String value = pair.substring(eq + 1).trim();
             double v;

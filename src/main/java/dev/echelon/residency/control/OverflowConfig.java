@@ -73,9 +73,7 @@ public final class OverflowConfig {
         if (s.equals("on")) {
             return Optional.of(Overflow.Settings.DEFAULTS);
         }
-        Map<String, Double> given = KeyValueSpec.parse(s, BOUNDS.stream().map(Bound::key).toList(), "off, on, or ",
-                key -> BOUNDS.stream().filter(b -> b.key().equals(key)).findFirst().orElseThrow()
-                        .value(Optional.empty()));
+        Map<String, Double> given = KeyValueSpec.parse(s, byKey(Overflow.Settings.DEFAULTS), "off, on, or ");
         return Optional.of(settings(b -> Optional.ofNullable(given.get(b.key()))));
     }
 

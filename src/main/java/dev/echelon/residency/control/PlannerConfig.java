@@ -89,9 +89,7 @@ public final class PlannerConfig {
         if (s.equals("defaults")) {
             return Values.DEFAULTS;
         }
-        Map<String, Double> given = KeyValueSpec.parse(s, BOUNDS.stream().map(Bound::key).toList(), "defaults, or ",
-                key -> BOUNDS.stream().filter(b -> b.key().equals(key)).findFirst().orElseThrow()
-                        .value(Optional.empty()));
+        Map<String, Double> given = KeyValueSpec.parse(s, byKey(Values.DEFAULTS), "defaults, or ");
         return values(b -> Optional.ofNullable(given.get(b.key())));
     }
 
