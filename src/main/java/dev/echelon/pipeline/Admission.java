@@ -6,8 +6,10 @@ import dev.echelon.backend.PooledInstance;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -99,6 +101,32 @@ public final class Admission {
             ticket.lease.cancel(false);
         }
         ticket.lease.thenAccept(Lease::release);
+    }
+
+    /**
+     * Ends the wait of every request queued for {@code role} with {@link Rejection#handedOver}, for the pipeline to
+     * move it to the role's fallback: the role was substituted, so its own slots will not come back soon.
+     *
+     * @return how many requests were handed over
+     */
+    public int handOver(String role, String why) {
+        Lane lane = lane(role);
+        List<Ticket> waiting;
+        synchronized (lane) {
+            waiting = new ArrayList<>(lane.queue);
+            lane.queue.clear();
+        }
+        int n = 0;
+        for (Ticket t : waiting) {
+            ScheduledFuture<?> timeout = t.timeout;
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (t.lease.completeExceptionally(Rejection.handedOver(why))) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Refuses new requests from now on (shutdown). */

@@ -149,7 +149,7 @@ public final class Pipeline {
                 Optional<RoutingDecision> fallback = execution.cancelled() ? Optional.empty()
                         : residency.afterWait(placed, unwrap(error), admit);
                 if (fallback.isPresent() && req.residencyFallback().compareAndSet(false, true)) {
-                    req.escalations().add(residency.waitedNote(placed, fallback.get().role()));
+                    req.escalations().add(residency.waitedNote(placed, unwrap(error), fallback.get().role()));
                     try {
                         attempt(req, call, fallback.get(), state, kind);
                     } catch (Rejection r) {

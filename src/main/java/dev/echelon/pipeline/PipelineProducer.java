@@ -149,7 +149,7 @@ public class PipelineProducer {
     @Produces
     @Singleton
     Admission admission(EchelonConfig config, ModelRegistry registry, InstancePool pool, CircuitBreakers breakers,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, ResidencyView residency) {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "echelon-admission-timer");
             t.setDaemon(true);
@@ -163,6 +163,7 @@ public class PipelineProducer {
             Gauge.builder("echelon.queue.depth", admission, a -> a.queued(role))
                     .description("Requests waiting in a role's admission queue").tag("role", role).register(metrics);
         }
+        new SubstitutionHandOver(residency, admission, List.copyOf(registry.roles().keySet())).start();
         return admission;
     }
 

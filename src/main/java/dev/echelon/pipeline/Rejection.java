@@ -69,6 +69,18 @@ public final class Rejection extends RuntimeException {
         return new Rejection(503, "server_error", "service_unavailable", null, message, retryAfterSeconds, null);
     }
 
+    /**
+     * 503 for a request still waiting in line for a role the residency controller has just substituted (S6): the
+     * pipeline hands it to the role's fallback at once (as it would after a wait for a held role ran out); it reaches
+     * a client only if that fails too.
+     */
+    public static Rejection handedOver(String message) {
+        return new Rejection(503, "server_error", HANDED_OVER, null, message, 1, null);
+    }
+
+    /** The code of {@link #handedOver}. */
+    public static final String HANDED_OVER = "handed_over";
+
     /** 502/504 or the backend's own 4xx: a backend call failed. */
     public static Rejection backend(int status, String type, String code, String message, Throwable cause) {
         return new Rejection(status, type, code, null, message, status == 503 ? 2 : -1, cause);

@@ -18,11 +18,11 @@ import java.util.function.ToDoubleFunction;
 /**
  * Between routing and admission: what the residency controller's placement means for this request. A role that is
  * substituted (S6) hands the request to its fallback, said so in {@code route_reason} and the escalations; a role
- * held cold (S4) or moving (S5) is waited for — admission bounds the wait — with its fallback named for when the wait
- * runs out. A request still on its own role, serving but so busy that it would wait far past its objective, may
- * overflow to a hot fallback when the controller's rule takes it ({@link ResidencyView#overflowTo}). Every routed
- * role is signalled to the controller, which promotes a cold role that is asked for. Reads
- * the controller's snapshot and posts signals; never blocks.
+ * held cold (S4), moving (S5) or by a decision ({@link ResidencyView.Standing#WAITING}) is waited for — admission
+ * bounds the wait — with its fallback named for when the wait runs out. A request still on its own role, serving but
+ * so busy that it would wait far past its objective, may overflow to a hot fallback when the controller's rule takes
+ * it ({@link ResidencyView#overflowTo}). Every routed role is signalled to the controller, which promotes a cold role
+ * that is asked for. Reads the controller's snapshot and posts signals; never blocks.
  */
 final class ResidencyStep {
 
@@ -85,38 +85,54 @@ final class ResidencyStep {
                 return new Placed(d, notes, Optional.empty(), Optional.empty());
             }
         }
-        boolean held = s.standing() == ResidencyView.Standing.COLD || s.standing() == ResidencyView.Standing.MOVING;
+        boolean held = s.standing() == ResidencyView.Standing.COLD || s.standing() == ResidencyView.Standing.MOVING
+                || s.standing() == ResidencyView.Standing.WAITING;
         return new Placed(d, notes, held ? s.state() : Optional.empty(),
                 held ? s.fallback().filter(f -> !seen.contains(f)) : Optional.empty());
     }
 
     /**
-     * After the bounded wait for a held role ran out ({@code error} is admission's 503): the fallback's decision if
-     * the fallback can serve now; empty otherwise, so the 503 with its Retry-After reaches the client.
+     * After the bounded wait for a held role ran out ({@code error} is admission's 503), or a waiting request was
+     * handed over because its role was substituted ({@link Rejection#handedOver}): the fallback's decision if the
+     * fallback can serve now; empty otherwise, so the 503 with its Retry-After reaches the client.
      */
     Optional<RoutingDecision> afterWait(Placed placed, Throwable error, Admission admission) {
-        if (placed.held().isEmpty() || placed.waitFallback().isEmpty() || !(error instanceof Rejection r)
-                || r.status() != 503 || "shutting_down".equals(r.code())) {
-            return Optional.empty();
-        }
-        String to = placed.waitFallback().get();
-        if (!admission.ready(to)) {
+        if (!(error instanceof Rejection r) || r.status() != 503 || "shutting_down".equals(r.code())) {
             return Optional.empty();
         }
         RoutingDecision d = placed.decision();
-        return Optional.of(new RoutingDecision(to, registry.requireRole(to).tier(), "residency: " + d.role() + " was "
-                + describe(placed.held().get()) + " and not ready within " + view.waitMs() + " ms; served by its "
-                + "fallback " + to + " (routed as: " + d.reason() + ")", d.confidence(), d.alternatives()));
+        boolean handedOver = handedOver(r);
+        Optional<String> fallback = handedOver ? view.standing(d.role()).fallback() : placed.held().isPresent()
+                ? placed.waitFallback() : Optional.empty();
+        if (fallback.isEmpty() || fallback.get().equals(d.role()) || !admission.ready(fallback.get())) {
+            return Optional.empty();
+        }
+        String to = fallback.get();
+        String why = handedOver ? " was substituted (S6) while the request waited" : " was "
+                + describe(placed.held().get()) + " and not ready within " + view.waitMs() + " ms";
+        return Optional.of(new RoutingDecision(to, registry.requireRole(to).tier(), "residency: " + d.role() + why
+                + "; served by its fallback " + to + " (routed as: " + d.reason() + ")", d.confidence(),
+                d.alternatives()));
     }
 
     /** The escalation line for {@link #afterWait}'s move. */
-    String waitedNote(Placed placed, String to) {
-        return placed.decision().role() + "→" + to + " (residency): " + placed.decision().role() + " "
-                + describe(placed.held().orElse(ResidencyState.S5)) + ", not ready within " + view.waitMs() + " ms";
+    String waitedNote(Placed placed, Throwable error, String to) {
+        String role = placed.decision().role();
+        return role + "→" + to + " (residency): " + role + (handedOver(error) ? " substituted (S6) while waiting"
+                : " " + describe(placed.held().orElse(ResidencyState.S5)) + ", not ready within " + view.waitMs()
+                + " ms");
+    }
+
+    private static boolean handedOver(Throwable error) {
+        return error instanceof Rejection r && Rejection.HANDED_OVER.equals(r.code());
     }
 
     private static String describe(ResidencyState s) {
-        return s == ResidencyState.S4 ? "cold (S4)" : "moving (S5)";
+        return switch (s) {
+            case S4 -> "cold (S4)";
+            case S5 -> "moving (S5)";
+            default -> "held by a residency decision (" + s + ")";
+        };
     }
 
     /**

@@ -8,9 +8,10 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The request path's window onto the residency controller, which runs beside it: whether a role can serve now, is
- * cold or moving (wait a bounded time), or is substituted by its fallback — read from an immutable snapshot, never
- * blocking — and the signals the pipeline sends back (a role was asked for; an answer was weak, so its escalation
- * target will likely be asked next). Nothing here waits for the controller.
+ * cold, moving or held by a decision (wait a bounded time), or is substituted by its fallback — read from an immutable
+ * snapshot, never blocking — and the signals the pipeline sends back (a role was asked for; an answer was weak, so its
+ * escalation target will likely be asked next). Nothing here waits for the controller: a held role's requests wait in
+ * admission, bounded, and are dispatched when the controller reports the role's standing changed.
  */
 public interface ResidencyView {
 
@@ -23,7 +24,13 @@ public interface ResidencyView {
         /** In flight between two placements (S5): a request waits, bounded, for it to land. */
         MOVING,
         /** Substituted (S6): its traffic goes to its fallback role. */
-        SUBSTITUTED;
+        SUBSTITUTED,
+        /**
+         * Running, but its new requests wait (bounded) for a decision that may move it: the controller's verdict on a
+         * request for a role off the GPU (on the CPU or partly offloaded; started there, the request would hold the
+         * role's promotion until it ends), a move the controller decided that has not started yet, or a deferral.
+         */
+        WAITING;
 
         /** Held by the controller with no server to take requests now. */
         public boolean held() {

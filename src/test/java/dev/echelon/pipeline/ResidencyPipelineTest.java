@@ -131,6 +131,37 @@ class ResidencyPipelineTest {
         }
     }
 
+    /**
+     * A request waiting for its role (here: held by a decision) when the controller substitutes the role moves to the
+     * fallback at once, as the simulator moves a substituted role's queue — not after the wait's bound.
+     */
+    @Test
+    void aRequestWaitingForARoleThatIsSubstitutedMovesToTheFallbackAtOnce() throws Exception {
+        ScriptedResidency residency = new ScriptedResidency(10_000).hold("worker", ResidencyState.S3, "math");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = new CapturingSink();
+            h.pipeline.execute(h.call("worker", chatBody("worker", QUESTION, 50), false, false), sink);
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (h.admission.queued("worker") < 1 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, h.admission.queued("worker"), "held by a decision, it waits in the worker's queue");
+
+            long substituted = System.nanoTime();
+            residency.hold("worker", ResidencyState.S6, "math");
+            sink.await(Duration.ofSeconds(5));
+
+            assertServedBy(sink, "math");
+            assertTrue(System.nanoTime() - substituted < 5_000_000_000L, "long before the 10 s bound");
+            assertEquals(0, h.requests("worker"));
+            assertTrue(sink.meta().path("route_reason").asText().startsWith(
+                    "residency: worker was substituted (S6) while the request waited; served by its fallback math"),
+                    sink.meta()::toString);
+            assertEquals(List.of("worker→math (residency): worker substituted (S6) while waiting"),
+                    sink.escalations());
+        }
+    }
+
     @Test
     void aRoleThatStaysColdPastTheBoundIsLeftForItsReadyFallback() {
         ScriptedResidency residency = new ScriptedResidency(300).hold("worker", ResidencyState.S5, "math");

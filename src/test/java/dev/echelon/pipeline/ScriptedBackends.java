@@ -181,6 +181,7 @@ final class ScriptedBackends implements AutoCloseable {
         this.admission = new Admission(pool, 8, b.maxQueueWaitMs, r -> 5_000L,
                 b.residency == ResidencyView.NONE ? b.maxQueueWaitMs : b.residency.waitMs(), timers,
                 id -> !breakers.refusing(id));
+        new SubstitutionHandOver(b.residency, admission, List.copyOf(REGISTRY.roles().keySet())).start();
         Router router = new Router(REGISTRY, pool);
         TaskRouter tasks = b.tasks != null ? b.tasks : new FrontDoorTaskRouter(REGISTRY);
         this.pipeline = new Pipeline(new PipelineParts(REGISTRY, router, tasks, admission,

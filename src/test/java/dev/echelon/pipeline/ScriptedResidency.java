@@ -25,13 +25,16 @@ final class ScriptedResidency implements ResidencyView {
         this.waitMs = waitMs;
     }
 
-    /** Holds {@code role} in {@code state} (S4 cold, S5 moving, S6 substituted) with {@code fallback}. */
+    /**
+     * Holds {@code role} in {@code state} (S4 cold, S5 moving, S6 substituted; a running state: held by a decision)
+     * with {@code fallback}.
+     */
     ScriptedResidency hold(String role, ResidencyState state, String fallback) {
         Standing s = switch (state) {
             case S4 -> Standing.COLD;
             case S5 -> Standing.MOVING;
             case S6 -> Standing.SUBSTITUTED;
-            default -> Standing.SERVING;
+            default -> Standing.WAITING;
         };
         standings.put(role, new RoleStanding(s, Optional.of(state), Optional.ofNullable(fallback)));
         listeners.forEach(l -> l.accept(role));

@@ -43,9 +43,13 @@ import java.util.function.ToDoubleFunction;
  * {@link ResidencyLedger}.
  *
  * <p>One thread of its own runs every policy call: a tick every {@code tickMs}, and at once when a request arrives
- * for a role that cannot serve. The request path never waits for it: it reads the live placement from an immutable
- * {@link ResidencySnapshot} and posts signals (a role was asked for, an answer was weak) into a lock-free queue.
- * Policies therefore need no locking, and their {@code explain()} is cached for readers on other threads.
+ * for a role that cannot serve or serves off the GPU. The request path never calls into it: it reads the live
+ * placement from an immutable {@link ResidencySnapshot} and posts signals (a role was asked for, an answer was weak)
+ * into a lock-free queue. Where a decision holds a role ({@link ResidencyView.Standing#WAITING}: the verdict on a
+ * request for a role off the GPU, a decided promotion not yet started, a deferral), its requests wait in admission,
+ * bounded, until the controller reports the role's standing changed — the contract the simulator measures the
+ * policies under. Policies therefore need no locking, and their {@code explain()} is cached for readers on other
+ * threads.
  *
  * <p>Every policy — Echelon's planner or a peer — goes through the same {@link Guardrails} with the controller's own
  * history of started transitions: pins and precision floors, minimum dwell, the anti-thrash window, no demotion of a
@@ -84,7 +88,9 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         double at();
     }
 
-    private record Requested(String role, int promptTokens, int maxOutputTokens, double at) implements Signal {
+    /** @param verdict the request waits for this decision ({@link ResidencyView.Standing#WAITING}) */
+    private record Requested(String role, int promptTokens, int maxOutputTokens, double at, boolean verdict)
+            implements Signal {
     }
 
     private record WeakAnswer(String role, String likelyNext, double at) implements Signal {
@@ -107,6 +113,8 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
     private final AtomicLong droppedSignals = new AtomicLong();
     private final Semaphore wake = new Semaphore(0);
     private final List<Consumer<String>> standingListeners = new CopyOnWriteArrayList<>();
+    /** Per role, requests waiting for the controller's verdict on them (posted, not yet decided). */
+    private final Map<String, AtomicInteger> awaitingVerdict = new ConcurrentHashMap<>();
     private final Map<Transition, Long> steps = new ConcurrentHashMap<>();
     private final AtomicLong ticks = new AtomicLong();
     private volatile long lastTickMicros;
@@ -196,14 +204,37 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         if (!settings.enabled() || !model.manages(role)) {
             return RoleStanding.UNMANAGED;
         }
-        RolePlacement p = snapshot.live(role);
+        ResidencySnapshot snap = snapshot;
+        RolePlacement p = snap.live(role);
         Standing s = switch (p.state()) {
-            case S0, S1, S2, S3 -> Standing.SERVING;
+            case S0, S1, S2, S3 -> heldByDecision(snap, role) ? Standing.WAITING : Standing.SERVING;
             case S4 -> Standing.COLD;
             case S5 -> Standing.MOVING;
             case S6 -> Standing.SUBSTITUTED;
         };
         return new RoleStanding(s, Optional.of(p.state()), model.role(role).fallback());
+    }
+
+    /**
+     * A running role whose new requests wait for a decision, as in the simulator the policies are measured in: a
+     * request for it off the GPU waits for the policy's verdict on that request (which may load the role: started on
+     * the CPU copy, the request would hold the load until it ended, minutes for a big model); a promotion or
+     * reconfiguration decided but not started (waiting for memory or for the role's own requests) starts no new
+     * request, which would only lengthen the wait; a deferred role starts none until a decision stops deferring it.
+     * A pending demotion holds nothing: the role serves its queue until it is idle.
+     */
+    private boolean heldByDecision(ResidencySnapshot snap, String role) {
+        AtomicInteger verdicts = awaitingVerdict.get(role);
+        if (verdicts != null && verdicts.get() > 0) {
+            return true;
+        }
+        Transition pending = snap.pending().get(role);
+        return pending != null && !Guardrails.demotes(pending.from(), pending.to()) || snap.deferred().contains(role);
+    }
+
+    /** Running off the GPU: on the CPU (S3) or with only some layers in GPU memory. */
+    private boolean offGpu(String role, RolePlacement p) {
+        return p.running() && !model.wholeGpu(role, p);
     }
 
     @Override
@@ -216,10 +247,25 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         if (!running || !model.manages(role)) {
             return;
         }
-        post(new Requested(role, promptTokens, maxOutputTokens, clock.nowSeconds()));
+        ResidencySnapshot snap = snapshot;
+        boolean verdict = offGpu(role, snap.live(role)) && !snap.moving().containsKey(role);
+        if (verdict) {
+            awaitingVerdict.computeIfAbsent(role, r -> new AtomicInteger()).incrementAndGet();
+        }
+        if (!post(new Requested(role, promptTokens, maxOutputTokens, clock.nowSeconds(), verdict)) && verdict) {
+            verdictGiven(role); // dropped: the request must not wait for a decision that will not come
+        }
         policy.overflow().ifPresent(o -> o.arrival(clock.nowSeconds()));
-        if (standing(role).standing().held()) {
+        if (verdict || standing(role).standing().held()) {
             wake.release(); // a request waits for this role: decide now, not at the next tick
+        }
+    }
+
+    private void verdictGiven(String role) {
+        AtomicInteger n = awaitingVerdict.get(role);
+        if (n != null && n.decrementAndGet() <= 0) {
+            n.set(0);
+            changed(role); // its waiting requests are dispatched, or wait on for the move the verdict started
         }
     }
 
@@ -276,13 +322,15 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         standingListeners.add(listener);
     }
 
-    private void post(Signal s) {
+    /** Queues a signal for the controller's thread; false when dropped (the controller is falling behind). */
+    private boolean post(Signal s) {
         if (pendingSignals.incrementAndGet() > MAX_SIGNALS) {
             pendingSignals.decrementAndGet();
             droppedSignals.incrementAndGet();
-            return;
+            return false;
         }
         signals.add(s);
+        return true;
     }
 
     // ---- the controller's thread --------------------------------------------------------------------------------
@@ -320,8 +368,15 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         while ((s = signals.poll()) != null) {
             pendingSignals.decrementAndGet();
             if (s instanceof Requested r) {
-                Observation now = observe(r.at());
-                decide(policy.onRequest(now, r.role(), r.promptTokens(), r.maxOutputTokens()), now, "request for " + r.role(), r.role());
+                try {
+                    Observation now = observe(r.at());
+                    decide(policy.onRequest(now, r.role(), r.promptTokens(), r.maxOutputTokens()), now,
+                            "request for " + r.role(), r.role());
+                } finally {
+                    if (r.verdict()) {
+                        verdictGiven(r.role());
+                    }
+                }
             } else if (s instanceof WeakAnswer w) {
                 policy.onWeakAnswer(w.at(), w.role(), w.likelyNext());
             }
@@ -378,8 +433,15 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
                         : trigger + ": " + d.cause());
             }
         }
+        Set<String> before;
         synchronized (writeLock) {
+            before = snapshot.deferred();
             snapshot = snapshot.withDeferred(deferred, now.nowSeconds());
+        }
+        for (String role : before) {
+            if (!deferred.contains(role)) {
+                changed(role); // no longer deferred: its waiting requests may start
+            }
         }
     }
 
@@ -420,6 +482,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         synchronized (writeLock) {
             snapshot = snapshot.withoutPending(t.role(), clock.nowSeconds());
         }
+        changed(t.role()); // a promotion that held its requests is off: they may start where the role is
     }
 
     @Override

@@ -228,6 +228,66 @@ class ResidencyControllerTest {
         }
     }
 
+    /**
+     * A request for a role on the CPU waits for the policy's verdict on it: while the policy decides, the role is
+     * WAITING (its requests are held in admission); a verdict that loads it makes it MOVING before the hold is lifted,
+     * so the request never starts on the CPU copy, whose run would hold the load until it ended. A verdict that keeps
+     * it on the CPU lifts the hold at once.
+     */
+    @Test
+    void aRequestForARoleOffTheGpuWaitsForTheVerdictAndNeverStartsOnTheCpuCopyOfARoleBeingLoaded(@TempDir Path dir)
+            throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        RolePlacement cpu = model.initialPlacement().of("math");
+        assertEquals(ResidencyState.S3, cpu.state());
+        int layers = model.role("math").requireVariant(cpu.variant()).layers();
+        RolePlacement gpu = RolePlacement.gpu(ResidencyState.S1, cpu.variant(), layers);
+        try (FakeFleet fleet = new FakeFleet(vertx, 19790, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            java.util.concurrent.CountDownLatch decide = new java.util.concurrent.CountDownLatch(1);
+            policy.onRequest = (now, role) -> {
+                try {
+                    decide.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return now.current().with(role, gpu);
+            };
+            try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), LOOSE, 60_000, dir)) {
+                List<String> seen = new CopyOnWriteArrayList<>();
+                c.onStandingChange(role -> {
+                    if (role.equals("math")) {
+                        seen.add(c.standing("math").standing() + " " + c.snapshot().live("math").state());
+                    }
+                });
+                c.start();
+                assertEquals(ResidencyView.Standing.SERVING, c.standing("math").standing());
+
+                c.requested("math", 512, 256);
+                assertEquals(ResidencyView.Standing.WAITING, c.standing("math").standing(),
+                        "held from the moment it is asked for, while the policy decides");
+                Thread.sleep(100);
+                assertEquals(ResidencyView.Standing.WAITING, c.standing("math").standing());
+                decide.countDown();
+                await(() -> c.snapshot().live("math").equals(gpu), "math loaded on the GPU");
+                await(() -> c.standing("math").standing() == ResidencyView.Standing.SERVING, "math serving");
+
+                assertFalse(seen.isEmpty(), "the request path heard of every change");
+                assertEquals("SERVING S1", seen.get(seen.size() - 1), seen::toString);
+                assertTrue(seen.stream().filter(s -> s.startsWith("SERVING")).allMatch(s -> s.equals("SERVING S1")),
+                        () -> "never serving on the CPU once asked for: " + seen);
+                assertTrue(seen.contains("MOVING S5"), seen::toString);
+
+                // the verdict: stay where it is (now on the GPU, so no hold at all); back on the CPU, a verdict that
+                // keeps it there lifts the hold as soon as it is given
+                policy.onRequest = (now, role) -> now.current();
+                c.requested("math", 512, 256);
+                assertEquals(ResidencyView.Standing.SERVING, c.standing("math").standing(),
+                        "a role on the whole GPU is never held for a verdict");
+            }
+        }
+    }
+
     @Test
     void aBusyRoleIsDrainedBeforeItIsDemotedAndPinsHold(@TempDir Path dir) throws Exception {
         ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);

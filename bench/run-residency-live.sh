@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The residency policies live: one simulated trace replayed through a running Echelon (mock mode, time-scaled fake
+# llama-servers, the real request path, controller, actuator and supervisor) once per policy, next to what the
+# simulator says the same policy does on the same trace. Question: do the simulator's verdicts hold in the service?
+#
+#   bench/run-residency-live.sh                       # workday, seed 42, all six live policies (~25 min)
+#   bench/run-residency-live.sh --family bursts --seed 7 --policies planner,ttl-lru --scale 0.05 --duration 3600
+#   bench/run-residency-live.sh --quick               # 10 simulated minutes, planner and ttl-lru: checks the harness
+#
+# Output (default bench/results/residency-live/): sim/ (./echelon simulate --requests for the family and seed),
+# live/POLICY.csv (every request as the service answered it), live/POLICY-transitions.jsonl (the service's residency
+# ledger), report.md (the comparison; also on stdout).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+FAMILY=workday
+SEED=42
+SCALE=0.05
+DURATION=3600
+POLICIES=planner,ttl-lru,swap-one,rb,count-lru,static
+OUT=
+QUICK=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --family) FAMILY=$2; shift ;;
+    --seed) SEED=$2; shift ;;
+    --scale) SCALE=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --policies) POLICIES=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --quick) QUICK=1 ;;
+    *) echo "usage: $0 [--family F] [--seed N] [--scale S] [--duration S] [--policies P,…] [--out DIR] [--quick]" >&2
+       exit 2 ;;
+  esac
+  shift
+done
+if [ "$QUICK" = 1 ]; then
+  DURATION=600; POLICIES=planner,ttl-lru; OUT=${OUT:-bench/results/residency-live-quick}
+fi
+OUT=${OUT:-bench/results/residency-live}
+# the controller decides once a second of its clock, as the simulated policies do (the tick is wall-clock time)
+TICK_MS=$(awk -v s="$SCALE" 'BEGIN { t = int(1000 * s + 0.5); print (t < 1 ? 1 : t) }')
+mkdir -p "$OUT/live"
+OUT=$(cd "$OUT" && pwd)
+
+# the simulator's verdict on the same trace (this also builds the jar when the sources changed); the optimum
+# anchors the simulated regret
+./echelon simulate --families "$FAMILY" --seed "$SEED" --duration "$DURATION" --policies "$POLICIES,optimum" \
+  --out "$OUT/sim" --no-plots --requests >/dev/null
+
+WORK=$(mktemp -d /tmp/echelon-residency-live.XXXXXX)
+ECHELON_PID=
+stop_echelon() {
+  if [ -n "$ECHELON_PID" ] && kill -0 "$ECHELON_PID" 2>/dev/null; then
+    kill -TERM "$ECHELON_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$ECHELON_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$ECHELON_PID" 2>/dev/null || true
+    wait "$ECHELON_PID" 2>/dev/null || true
+  fi
+  ECHELON_PID=
+}
+cleanup() {
+  local rc=$?
+  stop_echelon
+  if [ "$rc" != 0 ] && [ -f "$WORK/echelon.log" ]; then
+    echo "bench: failed (exit $rc); last lines of Echelon's log:" >&2
+    tail -n 30 "$WORK/echelon.log" >&2 || true
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+. bench/echelon-ports.sh
+
+for POLICY in ${POLICIES//,/ }; do
+  pick_ports
+  URL="http://127.0.0.1:$PORT"
+  rm -rf "$WORK/data"
+  # the trace is what the router sent where: no escalation, retry or hold-back (each would add requests or delay
+  # first tokens the trace does not have), no memory recall (it would lengthen the prompts), no server tools (a
+  # tool round is a second generation)
+  ORCHESTRATOR_MOCK_MODE=1 ORCHESTRATOR_MOCK_TIME_SCALE="$SCALE" ORCHESTRATOR_RESIDENCY_POLICY="$POLICY" \
+  ORCHESTRATOR_MEMORY_ENABLED=false ORCHESTRATOR_ESCALATION_MAX_RETRIES=0 ORCHESTRATOR_ESCALATION_MAX_ESCALATIONS=0 \
+  ORCHESTRATOR_ESCALATION_HOLD_BACK_TOKENS=0 ORCHESTRATOR_TOOLS_ENABLED=false \
+  ORCHESTRATOR_RESIDENCY_TICK_MS="$TICK_MS" \
+  ORCHESTRATOR_HOST=127.0.0.1 ORCHESTRATOR_PORT="$PORT" ORCHESTRATOR_BACKEND_PORT_BASE="$BACKEND_BASE" \
+  ORCHESTRATOR_DATA_DIR="$WORK/data" ORCHESTRATOR_API_KEYS= ORCHESTRATOR_ADMIN_KEYS= \
+  ORCHESTRATOR_API_SHUTDOWN_DRAIN_MS=100 \
+    java ${ECHELON_JAVA_OPTS:-} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/echelon.log" 2>&1 &
+  ECHELON_PID=$!
+  echo "bench: $POLICY: Echelon pid $ECHELON_PID on $URL" >&2
+  INSTANCES=
+  for i in $(seq 1 600); do
+    kill -0 "$ECHELON_PID" 2>/dev/null || { echo "bench: Echelon exited during startup" >&2; exit 1; }
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/q/health/ready" || true)" = 200 ]; then
+      INSTANCES=$(curl -s "$URL/admin/instances" || true)
+      # settled: every instance ready or stopped (a policy may stop roles at its first tick)
+      if [ -n "$INSTANCES" ] && ! echo "$INSTANCES" | grep -o '"state":"[a-z_]*"' \
+          | grep -qv '"state":"\(ready\|stopped\)"'; then
+        break
+      fi
+    fi
+    [ "$i" = 600 ] && { echo "bench: Echelon not ready after 60 s" >&2; exit 1; }
+    sleep 0.1
+  done
+  FRONTDOOR=$(echo "$INSTANCES" | grep -o '"id":"frontdoor-0"[^}]*' | grep -o '"url":"[^"]*"' | cut -d'"' -f4)
+  java -Xmx512m "$ROOT/bench/ResidencyReplay.java" replay --requests "$OUT/sim/requests.csv" --family "$FAMILY" \
+    --url "$URL" --tokenize-url "$FRONTDOOR" --scale "$SCALE" --out "$OUT/live/$POLICY.csv"
+  cp "$WORK/data/residency-trace.jsonl" "$OUT/live/$POLICY-transitions.jsonl" 2>/dev/null \
+    || : >"$OUT/live/$POLICY-transitions.jsonl"
+  stop_echelon
+done
+
+{
+  echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores," \
+    "commit $(git rev-parse --short HEAD 2>/dev/null || echo ?):"
+  echo "\`bench/run-residency-live.sh --family $FAMILY --seed $SEED --scale $SCALE --duration $DURATION" \
+    "--policies $POLICIES\`"
+  echo
+  java "$ROOT/bench/ResidencyReplay.java" report --sim "$OUT/sim" --live "$OUT/live" --family "$FAMILY" \
+    --scale "$SCALE" --policies "$POLICIES"
+} | tee "$OUT/report.md"
