@@ -6,6 +6,7 @@
 #   bench/run-residency-live.sh                       # workday, seed 42, all six live policies (~25 min)
 #   bench/run-residency-live.sh --family bursts --seed 7 --policies planner,ttl-lru --scale 0.05 --duration 3600
 #   bench/run-residency-live.sh --quick               # 10 simulated minutes, planner and ttl-lru: checks the harness
+#   bench/run-residency-live.sh --no-speculation      # the registry without its speculation pairs, live and simulated
 #
 # Output (default bench/results/residency-live/): sim/ (./echelon simulate --requests for the family and seed),
 # live/POLICY.csv (every request as the service answered it), live/POLICY-transitions.jsonl (the service's residency
@@ -21,6 +22,7 @@ DURATION=3600
 POLICIES=planner,ttl-lru,swap-one,rb,count-lru,static
 OUT=
 QUICK=0
+NO_SPEC=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --family) FAMILY=$2; shift ;;
@@ -30,7 +32,9 @@ while [ $# -gt 0 ]; do
     --policies) POLICIES=$2; shift ;;
     --out) OUT=$2; shift ;;
     --quick) QUICK=1 ;;
-    *) echo "usage: $0 [--family F] [--seed N] [--scale S] [--duration S] [--policies P,…] [--out DIR] [--quick]" >&2
+    --no-speculation) NO_SPEC=1 ;;
+    *) echo "usage: $0 [--family F] [--seed N] [--scale S] [--duration S] [--policies P,…] [--out DIR] [--quick]" \
+         "[--no-speculation]" >&2
        exit 2 ;;
   esac
   shift
@@ -43,11 +47,20 @@ OUT=${OUT:-bench/results/residency-live}
 TICK_MS=$(awk -v s="$SCALE" 'BEGIN { t = int(1000 * s + 0.5); print (t < 1 ? 1 : t) }')
 mkdir -p "$OUT/live"
 OUT=$(cd "$OUT" && pwd)
+REGISTRY=model_registry.yaml
+if [ "$NO_SPEC" = 1 ]; then
+  # the simulator prices every role's decode without a draft; live, the coder's draft speeds it up (about 3× on the
+  # fake's acceptance): without the pairs both run the same physics. The copy goes with the results.
+  REGISTRY="$OUT/model_registry-no-speculation.yaml"
+  awk '/^speculation:/ { print; print "  pairs: []"; skip = 1; next }
+       skip && /^[^ #]/ { skip = 0 }
+       !skip { print }' model_registry.yaml >"$REGISTRY"
+fi
 
 # the simulator's verdict on the same trace (this also builds the jar when the sources changed); the optimum
 # anchors the simulated regret
 ./echelon simulate --families "$FAMILY" --seed "$SEED" --duration "$DURATION" --policies "$POLICIES,optimum" \
-  --out "$OUT/sim" --no-plots --requests >/dev/null
+  --registry "$REGISTRY" --out "$OUT/sim" --no-plots --requests >/dev/null
 
 WORK=$(mktemp -d /tmp/echelon-residency-live.XXXXXX)
 ECHELON_PID=
@@ -86,7 +99,7 @@ for POLICY in ${POLICIES//,/ }; do
   ORCHESTRATOR_MOCK_MODE=1 ORCHESTRATOR_MOCK_TIME_SCALE="$SCALE" ORCHESTRATOR_RESIDENCY_POLICY="$POLICY" \
   ORCHESTRATOR_MEMORY_ENABLED=false ORCHESTRATOR_ESCALATION_MAX_RETRIES=0 ORCHESTRATOR_ESCALATION_MAX_ESCALATIONS=0 \
   ORCHESTRATOR_ESCALATION_HOLD_BACK_TOKENS=0 ORCHESTRATOR_TOOLS_ENABLED=false \
-  ORCHESTRATOR_RESIDENCY_TICK_MS="$TICK_MS" \
+  ORCHESTRATOR_RESIDENCY_TICK_MS="$TICK_MS" ORCHESTRATOR_REGISTRY_PATH="$REGISTRY" \
   ORCHESTRATOR_HOST=127.0.0.1 ORCHESTRATOR_PORT="$PORT" ORCHESTRATOR_BACKEND_PORT_BASE="$BACKEND_BASE" \
   ORCHESTRATOR_DATA_DIR="$WORK/data" ORCHESTRATOR_API_KEYS= ORCHESTRATOR_ADMIN_KEYS= \
   ORCHESTRATOR_API_SHUTDOWN_DRAIN_MS=100 \
@@ -119,7 +132,7 @@ done
   echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores," \
     "commit $(git rev-parse --short HEAD 2>/dev/null || echo ?):"
   echo "\`bench/run-residency-live.sh --family $FAMILY --seed $SEED --scale $SCALE --duration $DURATION" \
-    "--policies $POLICIES\`"
+    "--policies $POLICIES$([ "$NO_SPEC" = 1 ] && echo ' --no-speculation')\`"
   echo
   java "$ROOT/bench/ResidencyReplay.java" report --sim "$OUT/sim" --live "$OUT/live" --family "$FAMILY" \
     --scale "$SCALE" --policies "$POLICIES"

@@ -92,9 +92,11 @@ final class ResidencyStep {
     }
 
     /**
-     * After the bounded wait for a held role ran out ({@code error} is admission's 503), or a waiting request was
-     * handed over because its role was substituted ({@link Rejection#handedOver}): the fallback's decision if the
-     * fallback can serve now; empty otherwise, so the 503 with its Retry-After reaches the client.
+     * After the bounded wait for a held role ran out ({@code error} is admission's 503): the fallback's decision if
+     * the fallback can serve now; empty otherwise, so the 503 with its Retry-After reaches the client. A waiting
+     * request handed over because its role was substituted ({@link Rejection#handedOver}) goes to the fallback when
+     * that can serve now, and is otherwise placed again as routed (to wait, bounded, where the substituted role's
+     * traffic goes): a hand-over never ends a request by itself.
      */
     Optional<RoutingDecision> afterWait(Placed placed, Throwable error, Admission admission) {
         if (!(error instanceof Rejection r) || r.status() != 503 || "shutting_down".equals(r.code())) {
@@ -105,7 +107,7 @@ final class ResidencyStep {
         Optional<String> fallback = handedOver ? view.standing(d.role()).fallback() : placed.held().isPresent()
                 ? placed.waitFallback() : Optional.empty();
         if (fallback.isEmpty() || fallback.get().equals(d.role()) || !admission.ready(fallback.get())) {
-            return Optional.empty();
+            return handedOver ? Optional.of(d) : Optional.empty();
         }
         String to = fallback.get();
         String why = handedOver ? " was substituted (S6) while the request waited" : " was "
@@ -118,6 +120,9 @@ final class ResidencyStep {
     /** The escalation line for {@link #afterWait}'s move. */
     String waitedNote(Placed placed, Throwable error, String to) {
         String role = placed.decision().role();
+        if (role.equals(to)) {
+            return role + " (residency): substituted (S6) while waiting, placed again";
+        }
         return role + "→" + to + " (residency): " + role + (handedOver(error) ? " substituted (S6) while waiting"
                 : " " + describe(placed.held().orElse(ResidencyState.S5)) + ", not ready within " + view.waitMs()
                 + " ms");
