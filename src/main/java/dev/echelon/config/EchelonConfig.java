@@ -383,8 +383,9 @@ public interface EchelonConfig {
         Optional<Double> horizonS();
 
         /**
-         * How long a request waits for a role that is cold (S4) or moving (S5) before it goes to the role's
-         * fallback (if that is ready) or gets 503 with Retry-After.
+         * How long a request waits for a role that is cold (S4), moving (S5) or held by a decision (the verdict on a
+         * request for it off the GPU, a decided promotion, a deferral) before it goes to the role's fallback (if that
+         * is ready) or gets 503 with Retry-After.
          */
         @WithDefault("15000")
         long transitionWaitMs();
