@@ -29,6 +29,12 @@ class GracefulShutdownIT {
 
     private static CompletableFuture<List<String>> stream(int port, String model, int maxTokens, String prompt,
             boolean ignoreEos) {
+        return stream(port, model, maxTokens, prompt, ignoreEos, new CompletableFuture<>());
+    }
+
+    /** The stream's non-empty lines once it ends; {@code firstToken} completes when its first content arrives. */
+    private static CompletableFuture<List<String>> stream(int port, String model, int maxTokens, String prompt,
+            boolean ignoreEos, CompletableFuture<Void> firstToken) {
         String body = "{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":" + maxTokens
                 + ",\"ignore_eos\":" + ignoreEos + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt
                 + "\"}]}";
@@ -39,7 +45,11 @@ class GracefulShutdownIT {
                 .header("X-Echelon-Tools", "off").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                 .sendAsync(req, HttpResponse.BodyHandlers.ofLines())
-                .thenApply(r -> r.body().filter(l -> !l.isEmpty()).toList());
+                .thenApplyAsync(r -> r.body().filter(l -> !l.isEmpty()).peek(l -> {
+                    if (l.contains("\"content\":\"")) {
+                        firstToken.complete(null);
+                    }
+                }).toList());
     }
 
     @Test
@@ -57,9 +67,13 @@ class GracefulShutdownIT {
                 }
                 Thread.sleep(50);
             }
-            // architect decodes ~4.5 tokens/s on CPU: 400 tokens take ~90 s; worker ~125 tokens/s on GPU: a short answer
+            // the architect starts on the CPU (S3); its request waits for the residency controller's verdict, which
+            // may load it first. Either way 400 tokens outlast the 2 s drain (~90 s on the CPU, ~6 s on the GPU);
+            // the worker (~125 tokens/s on the GPU) gives a short answer
+            CompletableFuture<Void> longStarted = new CompletableFuture<>();
             CompletableFuture<List<String>> longOne = stream(app.port, "architect", 400,
-                    "Tell me a long story about the sea.", true);
+                    "Tell me a long story about the sea.", true, longStarted);
+            longStarted.get(30, TimeUnit.SECONDS); // in flight, not waiting: shutdown must drain it, not refuse it
             Thread.sleep(500);
             CompletableFuture<List<String>> shortOne = stream(app.port, "worker", 60, "Hello! How are you today?",
                     false);

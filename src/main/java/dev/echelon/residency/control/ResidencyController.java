@@ -229,7 +229,7 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
             return true;
         }
         Transition pending = snap.pending().get(role);
-        return pending != null && !Guardrails.demotes(pending.from(), pending.to()) || snap.deferred().contains(role);
+        return (pending != null && !Guardrails.demotes(pending.from(), pending.to())) || snap.deferred().contains(role);
     }
 
     /** Running off the GPU: on the CPU (S3) or with only some layers in GPU memory. */
