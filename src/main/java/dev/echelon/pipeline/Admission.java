@@ -48,7 +48,8 @@ public final class Admission {
 
     /**
      * @param coldWaitMs how long a request waits for a role the residency controller holds ({@link InstanceStatus#COLD}:
-     *                   on NVMe only or moving) before it expires with 503 (and the pipeline tries the fallback)
+     *                   on NVMe only, moving, or held by a decision) before it expires with 503 (and the pipeline
+     *                   tries the fallback)
      */
     public Admission(InstancePool pool, int maxQueue, long maxQueueWaitMs, ToLongFunction<String> loadTimeoutMs,
             long coldWaitMs, ScheduledExecutorService timers, java.util.function.Predicate<String> usable) {
@@ -285,8 +286,8 @@ public final class Admission {
             String why = now == InstanceStatus.READY
                     ? "no slot of role '" + role + "' became free within " + waitMs + " ms"
                     : now == InstanceStatus.COLD
-                    ? "role '" + role + "' is held by the residency controller (cold or moving) and did not become "
-                            + "ready within " + waitMs + " ms"
+                    ? "role '" + role + "' is held by the residency controller (cold, moving or waiting for a "
+                            + "decision) and did not become ready within " + waitMs + " ms"
                     : "role '" + role + "' did not become ready within " + waitMs + " ms";
             if (t.lease.completeExceptionally(Rejection.unavailable(why, retryAfterSeconds()))) {
                 LOG.debugf("admission timeout: %s", why);
