@@ -86,24 +86,16 @@ cleanup() {
     kill -TERM "$LOADGEN_PID" 2>/dev/null || true
     wait "$LOADGEN_PID" 2>/dev/null || true
   fi
-  if [ -n "$ECHELON_PID" ] && kill -0 "$ECHELON_PID" 2>/dev/null; then
-    kill -TERM "$ECHELON_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$ECHELON_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$ECHELON_PID" 2>/dev/null || true
-    wait "$ECHELON_PID" 2>/dev/null || true
-  fi
-  if [ "$rc" != 0 ] && [ -f "$WORK/echelon.log" ]; then
-    echo "bench: failed (exit $rc); last lines of Echelon's log:" >&2
-    tail -n 30 "$WORK/echelon.log" >&2 || true
-  fi
+  stop_echelon
+  show_failure "$rc"
   rm -rf "$WORK"
   exit "$rc"
 }
+. bench/echelon-process.sh
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. bench/echelon-ports.sh
 pick_ports
 ECHELON_URL="http://127.0.0.1:$PORT"
 
@@ -120,19 +112,8 @@ ECHELON_PID=$!
 echo "bench: Echelon pid $ECHELON_PID on $ECHELON_URL, backends from port $BACKEND_BASE" >&2
 
 # Ready: /q/health/ready is 200 and every instance in /admin/instances is "ready" (at most 60 s).
-INSTANCES=
-for i in $(seq 1 600); do
-  kill -0 "$ECHELON_PID" 2>/dev/null || { echo "bench: Echelon exited during startup" >&2; exit 1; }
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$ECHELON_URL/q/health/ready" || true)" = 200 ]; then
-    INSTANCES=$(curl -s "$ECHELON_URL/admin/instances" || true)
-    if [ -n "$INSTANCES" ] && ! echo "$INSTANCES" | grep -o '"state":"[a-z_]*"' | grep -qv '"state":"ready"'; then
-      break
-    fi
-  fi
-  [ "$i" = 600 ] && { echo "bench: Echelon not ready after 60 s" >&2; exit 1; }
-  sleep 0.1
-done
-DIRECT_URL=$(echo "$INSTANCES" | grep -o '"id":"frontdoor-0"[^}]*' | grep -o '"url":"[^"]*"' | cut -d'"' -f4)
+await_echelon "$ECHELON_URL" ready
+DIRECT_URL=$(instance_url frontdoor-0)
 case "$DIRECT_URL" in
   http://127.0.0.1:*|http://localhost:*) ;;
   *) echo "bench: frontdoor-0 URL not found or not loopback: '$DIRECT_URL'" >&2; exit 1 ;;

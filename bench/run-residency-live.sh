@@ -45,8 +45,8 @@ fi
 OUT=${OUT:-bench/results/residency-live}
 # the controller decides once a second of its clock, as the simulated policies do (the tick is wall-clock time)
 TICK_MS=$(awk -v s="$SCALE" 'BEGIN { t = int(1000 * s + 0.5); print (t < 1 ? 1 : t) }')
+# paths stay relative to the project root (the script runs there), so the results name no machine's folders
 mkdir -p "$OUT/live"
-OUT=$(cd "$OUT" && pwd)
 REGISTRY=model_registry.yaml
 if [ "$NO_SPEC" = 1 ]; then
   # the simulator prices every role's decode without a draft; live, the coder's draft speeds it up (about 3× on the
@@ -64,30 +64,17 @@ fi
 
 WORK=$(mktemp -d /tmp/echelon-residency-live.XXXXXX)
 ECHELON_PID=
-stop_echelon() {
-  if [ -n "$ECHELON_PID" ] && kill -0 "$ECHELON_PID" 2>/dev/null; then
-    kill -TERM "$ECHELON_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$ECHELON_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$ECHELON_PID" 2>/dev/null || true
-    wait "$ECHELON_PID" 2>/dev/null || true
-  fi
-  ECHELON_PID=
-}
+. bench/echelon-process.sh
 cleanup() {
   local rc=$?
   stop_echelon
-  if [ "$rc" != 0 ] && [ -f "$WORK/echelon.log" ]; then
-    echo "bench: failed (exit $rc); last lines of Echelon's log:" >&2
-    tail -n 30 "$WORK/echelon.log" >&2 || true
-  fi
+  show_failure "$rc"
   rm -rf "$WORK"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-. bench/echelon-ports.sh
 
 for POLICY in ${POLICIES//,/ }; do
   pick_ports
@@ -106,21 +93,9 @@ for POLICY in ${POLICIES//,/ }; do
     java ${ECHELON_JAVA_OPTS:-} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/echelon.log" 2>&1 &
   ECHELON_PID=$!
   echo "bench: $POLICY: Echelon pid $ECHELON_PID on $URL" >&2
-  INSTANCES=
-  for i in $(seq 1 600); do
-    kill -0 "$ECHELON_PID" 2>/dev/null || { echo "bench: Echelon exited during startup" >&2; exit 1; }
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/q/health/ready" || true)" = 200 ]; then
-      INSTANCES=$(curl -s "$URL/admin/instances" || true)
-      # settled: every instance ready or stopped (a policy may stop roles at its first tick)
-      if [ -n "$INSTANCES" ] && ! echo "$INSTANCES" | grep -o '"state":"[a-z_]*"' \
-          | grep -qv '"state":"\(ready\|stopped\)"'; then
-        break
-      fi
-    fi
-    [ "$i" = 600 ] && { echo "bench: Echelon not ready after 60 s" >&2; exit 1; }
-    sleep 0.1
-  done
-  FRONTDOOR=$(echo "$INSTANCES" | grep -o '"id":"frontdoor-0"[^}]*' | grep -o '"url":"[^"]*"' | cut -d'"' -f4)
+  # settled: every instance ready or stopped (a policy may stop roles at its first tick)
+  await_echelon "$URL" 'ready\|stopped'
+  FRONTDOOR=$(instance_url frontdoor-0)
   java -Xmx512m "$ROOT/bench/ResidencyReplay.java" replay --requests "$OUT/sim/requests.csv" --family "$FAMILY" \
     --url "$URL" --tokenize-url "$FRONTDOOR" --scale "$SCALE" --out "$OUT/live/$POLICY.csv"
   cp "$WORK/data/residency-trace.jsonl" "$OUT/live/$POLICY-transitions.jsonl" 2>/dev/null \
