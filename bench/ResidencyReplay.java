@@ -61,10 +61,7 @@ public final class ResidencyReplay {
     record TraceRequest(int id, String role, double arrival, int promptTokens, int outputTokens) {
     }
 
-    record SimRow(String policy, int id, double ttft, double cost) {
-    }
-
-    record LiveRow(int id, String role, int status, String servedBy, double ttft, double cost, int livePrompt) {
+    record LiveRow(int id, String role, int status, String servedBy, double ttft, double cost) {
         boolean ok() {
             return status == 200;
         }
@@ -357,12 +354,12 @@ public final class ResidencyReplay {
                 simSummary.put(r.get("policy"), r);
             }
         }
-        Map<String, Map<Integer, SimRow>> simRows = new LinkedHashMap<>();
+        // per policy, each request's simulated TTFT (infinite: unserved)
+        Map<String, Map<Integer, Double>> simTtft = new LinkedHashMap<>();
         for (Map<String, String> r : csv(sim.resolve("requests.csv"))) {
             if (r.get("family").equals(family)) {
-                simRows.computeIfAbsent(r.get("policy"), p -> new LinkedHashMap<>()).put(
-                        Integer.parseInt(r.get("request")), new SimRow(r.get("policy"),
-                                Integer.parseInt(r.get("request")), num(r.get("ttft_s")), num(r.get("cost_s"))));
+                simTtft.computeIfAbsent(r.get("policy"), p -> new LinkedHashMap<>())
+                        .put(Integer.parseInt(r.get("request")), num(r.get("ttft_s")));
             }
         }
         double optimumCost = simSummary.containsKey("optimum")
@@ -383,19 +380,17 @@ public final class ResidencyReplay {
             }
             List<LiveRow> rows = csv(file).stream().map(r -> new LiveRow(Integer.parseInt(r.get("request")),
                     r.get("role"), Integer.parseInt(r.get("status")), r.get("served_by"), num(r.get("ttft_s")),
-                    num(r.get("cost_s")), r.get("live_prompt_tokens").isEmpty() ? -1
-                            : Integer.parseInt(r.get("live_prompt_tokens")))).toList();
+                    num(r.get("cost_s")))).toList();
             double[] ttfts = rows.stream().mapToDouble(r -> r.ok() ? r.ttft() : Double.POSITIVE_INFINITY).sorted()
                     .toArray();
             long failed = rows.stream().filter(r -> !r.ok()).count();
             long byFallback = rows.stream().filter(r -> r.ok() && !r.servedBy().equals(r.role())).count();
             double liveCost = rows.stream().filter(LiveRow::ok).mapToDouble(LiveRow::cost).average().orElse(Double.NaN);
             Map<String, String> s = simSummary.get(policy);
-            Map<Integer, SimRow> sr = simRows.getOrDefault(policy, Map.of());
+            Map<Integer, Double> simulated = simTtft.getOrDefault(policy, Map.of());
             long close = rows.stream().filter(r -> {
-                SimRow x = sr.get(r.id());
                 double a = r.ok() ? r.ttft() : Double.POSITIVE_INFINITY;
-                double b = x == null ? Double.NaN : x.ttft();
+                double b = simulated.getOrDefault(r.id(), Double.NaN);
                 return a == b || Math.abs(a - b) <= Math.max(1.0, 0.25 * Math.abs(b));
             }).count();
             long transitions = countLines(live.resolve(policy + "-transitions.jsonl"));
