@@ -10,7 +10,8 @@
 #
 # Output (default bench/results/residency-live/): sim/ (./echelon simulate --requests for the family and seed),
 # live/POLICY.csv (every request as the service answered it), live/POLICY-transitions.jsonl (the service's residency
-# ledger), report.md (the comparison; also on stdout).
+# ledger), live/POLICY-speculation.json (the speculation tuner's measurements), report.md (the comparison; also on
+# stdout).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -100,6 +101,9 @@ for POLICY in ${POLICIES//,/ }; do
     --url "$URL" --tokenize-url "$FRONTDOOR" --scale "$SCALE" --out "$OUT/live/$POLICY.csv"
   cp "$WORK/data/residency-trace.jsonl" "$OUT/live/$POLICY-transitions.jsonl" 2>/dev/null \
     || : >"$OUT/live/$POLICY-transitions.jsonl"
+  # what the speculation tuner measured (α per role and category, c, the speed-up): the simulator's
+  # --draft-acceptance for this trace is read from here, never from the fake's own settings
+  curl -fsS "$URL/admin/speculation" >"$OUT/live/$POLICY-speculation.json" 2>/dev/null || true
   stop_echelon
 done
 

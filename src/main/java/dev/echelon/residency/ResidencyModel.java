@@ -13,6 +13,7 @@ import dev.echelon.registry.RoleKind;
 import dev.echelon.registry.RoleSpec;
 import dev.echelon.registry.Tier;
 import dev.echelon.registry.VariantSpec;
+import dev.echelon.speculation.AcceptanceMath;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,13 +46,26 @@ public final class ResidencyModel {
     private final Map<String, ResidentRole> roles;
     private final Budgets budgets;
     private final CostModel cost;
+    private final DraftAcceptance acceptance;
 
+    /** A model that prices every role without speculation ({@link DraftAcceptance#NONE}). */
     public ResidencyModel(List<ResidentRole> roles, Budgets budgets, CostModel cost) {
+        this(roles, budgets, cost, DraftAcceptance.NONE);
+    }
+
+    /** @param acceptance what each role's draft achieves: credited in {@link #service} for roles with a draft */
+    public ResidencyModel(List<ResidentRole> roles, Budgets budgets, CostModel cost, DraftAcceptance acceptance) {
         Map<String, ResidentRole> m = new LinkedHashMap<>();
         roles.forEach(r -> m.put(r.name(), r));
         this.roles = java.util.Collections.unmodifiableMap(m);
         this.budgets = budgets;
         this.cost = cost;
+        this.acceptance = acceptance;
+    }
+
+    /** The same roles and budgets, with speculation priced from {@code acceptance}. */
+    public ResidencyModel withAcceptance(DraftAcceptance acceptance) {
+        return new ResidencyModel(List.copyOf(roles.values()), budgets, cost, acceptance);
     }
 
     /**
@@ -73,15 +87,16 @@ public final class ResidencyModel {
                     .flatMap(model::variant).map(VariantSpec::bytes).orElse(0L);
             List<VariantSpec> variants = model.variants().stream().filter(v -> v.bytes() >= floorBytes)
                     .sorted(Comparator.comparingLong(VariantSpec::bytes).reversed()).toList();
-            Optional<VariantSpec> draft = registry.draftFor(role.name()).map(DraftPairing::draft)
-                    .flatMap(registry::role).flatMap(RoleSpec::model).map(ModelSpec::referenceVariant);
+            Optional<ModelSpec> draftModel = registry.draftFor(role.name()).map(DraftPairing::draft)
+                    .flatMap(registry::role).flatMap(RoleSpec::model);
+            Optional<VariantSpec> draft = draftModel.map(ModelSpec::referenceVariant);
             Optional<String> fallback = role.fallbacks().stream().filter(managed::contains).findFirst();
             VariantSpec start = model.variant(launch.variant()).orElse(model.referenceVariant());
             int ngl = launch.gpuLayers().resolve(start.layers());
             out.add(new ResidentRole(role.name(), role.tier(), variants, own.size(), launch.ctxSize(),
                     launch.parallel(), draft, Calibration.of(model), fallback,
                     Optional.ofNullable(registry.residency().pins().get(role.name())),
-                    placementFor(start, ngl)));
+                    placementFor(start, ngl), draftModel.filter(d -> d.mock() != null).map(Calibration::of)));
         }
         return new ResidencyModel(out, budgets, cost);
     }
@@ -124,6 +139,10 @@ public final class ResidencyModel {
 
     public CostModel cost() {
         return cost;
+    }
+
+    public DraftAcceptance acceptance() {
+        return acceptance;
     }
 
     /** Where the registry's launch settings put every role. */
@@ -278,8 +297,12 @@ public final class ResidencyModel {
     // ---- time -------------------------------------------------------------------------------------------------
 
     /**
-     * Time to first token and per output token for a request to a running placement. Speculation is not credited:
-     * its gain depends on acceptance measured at run time, which the residency plan does not assume.
+     * Time to first token and per output token for a request to a running placement. A role with a draft is credited
+     * with speculation where its acceptance α is known ({@link DraftAcceptance}): each target pass verifies k drafted
+     * tokens and yields (1 − α^(k+1)) / (1 − α) of them ({@link CostModel#speculativeSecondsPerToken}), at the best k
+     * for α and this placement's draft-to-target cost ratio — the draft sits on the GPU whenever any of its target
+     * does, so partial offload slows the target, not the draft, and gains more — and the draft prefills the prompt
+     * too. Without a figure (nothing measured yet) the role is priced as decoding alone.
      *
      * @throws IllegalArgumentException for S4/S5/S6, which cannot serve
      */
@@ -289,8 +312,24 @@ public final class ResidencyModel {
         }
         ResidentRole role = role(roleName);
         VariantSpec v = role.requireVariant(p.variant());
-        return cost.serviceCost(role.calibration(), v, (double) p.gpuLayers() / v.layers(), promptTokens,
-                Math.max(1, concurrent));
+        double f = (double) p.gpuLayers() / v.layers();
+        int sequences = Math.max(1, concurrent);
+        ServiceCost plain = cost.serviceCost(role.calibration(), v, f, promptTokens, sequences);
+        java.util.OptionalDouble alpha = role.draft().isPresent() ? acceptance.alpha(roleName)
+                : java.util.OptionalDouble.empty();
+        if (alpha.isEmpty()) {
+            return plain;
+        }
+        double draftOnGpu = f > 0 ? 1 : 0;
+        double draftTpot = cost.decodeSecondsPerToken(role.draftCalibration(), role.draft().get().bytes(),
+                draftOnGpu, sequences);
+        double a = alpha.getAsDouble();
+        int k = AcceptanceMath.bestLength(a, draftTpot / plain.tpotSeconds(), acceptance.longestDraft());
+        if (k == 0) {
+            return plain; // no draft length pays at this α: the tuner turns drafting off
+        }
+        return new ServiceCost(plain.ttftSeconds() + cost.prefillSeconds(role.draftCalibration(), draftOnGpu,
+                promptTokens), cost.speculativeSecondsPerToken(plain.tpotSeconds(), draftTpot, k, a));
     }
 
     /** Seconds one reference request takes from arrival to last token at {@code p}, alone on the role. */

@@ -21,16 +21,31 @@ import java.util.Optional;
  * @param fallback       the managed role that serves this one's traffic in S6, if any
  * @param pin            the floor state from the registry's pins
  * @param initial        the placement the registry's launch settings describe: where the controller starts
+ * @param draftSpeeds    the draft model's own calibration; empty: its speeds are the target's, scaled by its bytes
+ *                       (decoding is memory-bound)
  */
 public record ResidentRole(String name, Tier tier, List<VariantSpec> variants, int instances, int ctxSize,
         int parallel, Optional<VariantSpec> draft, Calibration calibration, Optional<String> fallback,
-        Optional<ResidencyState> pin, RolePlacement initial) {
+        Optional<ResidencyState> pin, RolePlacement initial, Optional<Calibration> draftSpeeds) {
 
     public ResidentRole {
         variants = List.copyOf(variants);
         if (variants.isEmpty()) {
             throw new IllegalArgumentException("role " + name + " has no variant to place");
         }
+    }
+
+    /** A role whose draft, if any, runs at the target's speeds scaled by its bytes. */
+    public ResidentRole(String name, Tier tier, List<VariantSpec> variants, int instances, int ctxSize, int parallel,
+            Optional<VariantSpec> draft, Calibration calibration, Optional<String> fallback,
+            Optional<ResidencyState> pin, RolePlacement initial) {
+        this(name, tier, variants, instances, ctxSize, parallel, draft, calibration, fallback, pin, initial,
+                Optional.empty());
+    }
+
+    /** The calibration the draft decodes and prefills with. */
+    public Calibration draftCalibration() {
+        return draftSpeeds.orElse(calibration);
     }
 
     public Optional<VariantSpec> variant(String name) {

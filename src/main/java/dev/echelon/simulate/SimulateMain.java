@@ -5,6 +5,7 @@ import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.RegistryLoader;
 import dev.echelon.registry.RegistryMode;
 import dev.echelon.residency.Budgets;
+import dev.echelon.residency.DraftAcceptance;
 import dev.echelon.residency.Overflow;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.control.OverflowConfig;
@@ -50,6 +51,11 @@ import java.util.concurrent.Future;
  *                                     sets (ORCHESTRATOR_RESIDENCY_MIN_DWELL_MS, _MAX_TRANSITIONS,
  *                                     _TRANSITION_WINDOW_MS, _HORIZON_S): max-transitions=12,min-dwell-ms=10000;
  *                                     unset keys keep their defaults ({@link PlannerConfig#parse})
+ *   --draft-acceptance A|ROLE=A,…     the world's speculation: the per-token acceptance of each role's draft (one
+ *                                     figure for every role with a draft pair, or per role), credited to those
+ *                                     roles' decoding for every policy and the optimum alike; read it from what
+ *                                     the service measured ({@code GET /admin/speculation}). Default: none, every
+ *                                     role decodes without its draft
  * </pre>
  */
 public final class SimulateMain {
@@ -86,6 +92,7 @@ public final class SimulateMain {
         ModelRegistry registry = new RegistryLoader(RegistryMode.FULL, Path.of("models"), false).load(registryFile);
         ResidencyModel model = ResidencyModel.of(registry, new Budgets(registry.residency().gpuBytes(),
                 registry.residency().hostRamBytes()), new CostModel());
+        model = model.withAcceptance(acceptance(opt.get("draft-acceptance"), model));
         OfflineOptimum.Settings optimum = new OfflineOptimum.Settings(
                 Double.parseDouble(opt.getOrDefault("window", "10")), OfflineOptimum.Settings.DEFAULT.partialSteps(),
                 RequestCost.DEFAULT);
@@ -191,7 +198,7 @@ public final class SimulateMain {
             }
         }
         List<String> withValue = List.of("families", "policies", "seed", "seeds", "duration", "out", "registry",
-                "window", "threads", "planner", "overflow");
+                "window", "threads", "planner", "overflow", "draft-acceptance");
         for (String k : m.keySet()) {
             if (!withValue.contains(k) && !FLAGS.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + "\n" + usage());
@@ -211,9 +218,43 @@ public final class SimulateMain {
             throw new IllegalArgumentException("--seeds takes seeds separated by commas, e.g. 42,7,11: '"
                     + m.get("seeds") + "'\n" + usage());
         }
-        planning(m); // both refused before any trace is replayed
+        planning(m); // refused before any trace is replayed
         overflow(m);
+        String alpha = "(0?\\.\\d+|0)";
+        String perRole = "[\\w-]+=" + alpha;
+        if (m.containsKey("draft-acceptance")
+                && !m.get("draft-acceptance").matches(alpha + "|" + perRole + "(," + perRole + ")*")) {
+            throw new IllegalArgumentException("--draft-acceptance takes an acceptance in [0, 1) for every role with a"
+                    + " draft, or ROLE=A pairs separated by commas, e.g. 0.8 or coder=0.8: '"
+                    + m.get("draft-acceptance") + "'\n" + usage());
+        }
         return m;
+    }
+
+    /**
+     * The world's draft acceptance as {@code --draft-acceptance} gives it: one figure for every role with a draft, or
+     * one per named role; a role that is not managed or has no draft is refused by name.
+     */
+    static DraftAcceptance acceptance(String value, ResidencyModel model) {
+        if (value == null) {
+            return DraftAcceptance.NONE;
+        }
+        Map<String, Double> byRole = new LinkedHashMap<>();
+        if (!value.contains("=")) {
+            model.roles().values().stream().filter(r -> r.draft().isPresent())
+                    .forEach(r -> byRole.put(r.name(), Double.parseDouble(value)));
+            return DraftAcceptance.fixed(byRole);
+        }
+        for (String pair : value.split(",")) {
+            String[] kv = pair.split("=", 2);
+            if (!model.manages(kv[0]) || model.role(kv[0]).draft().isEmpty()) {
+                throw new IllegalArgumentException("--draft-acceptance: role '" + kv[0] + "' has no draft pair"
+                        + " (roles with one: " + model.roles().values().stream().filter(r -> r.draft().isPresent())
+                        .map(r -> r.name()).toList() + ")");
+            }
+            byRole.put(kv[0], Double.parseDouble(kv[1]));
+        }
+        return DraftAcceptance.fixed(byRole);
     }
 
     /** The planner's dwell, transition cap and horizon as {@code --planner} sets them; a bad value by its key. */
@@ -242,6 +283,7 @@ public final class SimulateMain {
                                           [--out bench/residency, or bench/residency/seeds with --seeds]
                                           [--registry model_registry.yaml] [--window 10] [--threads N] [--no-plots]
                                           [--requests] [--overflow on|off|max-share=0.04,slo-factor=3,…]
-                                          [--planner defaults|max-transitions=12,min-dwell-ms=10000,…]""";
+                                          [--planner defaults|max-transitions=12,min-dwell-ms=10000,…]
+                                          [--draft-acceptance 0.8|coder=0.8,…]""";
     }
 }

@@ -50,10 +50,11 @@ public final class UnlimitedMemory {
         for (ResidentRole r : model.roles().values()) {
             RolePlacement fastest = fastest(model, r.name());
             roles.add(new ResidentRole(r.name(), r.tier(), r.variants(), r.instances(), r.ctxSize(), r.parallel(),
-                    r.draft(), r.calibration(), r.fallback(), r.pin(), fastest));
+                    r.draft(), r.calibration(), r.fallback(), r.pin(), fastest, r.draftSpeeds()));
             all = all.plus(model.footprint(r.name(), fastest));
         }
-        return new ResidencyModel(roles, new Budgets(all.gpuBytes(), all.hostBytes()), model.cost());
+        return new ResidencyModel(roles, new Budgets(all.gpuBytes(), all.hostBytes()), model.cost(),
+                model.acceptance());
     }
 
     /**

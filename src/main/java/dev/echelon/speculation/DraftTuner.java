@@ -238,6 +238,16 @@ public final class DraftTuner {
         return own != null && own.drafted() >= settings.minEvidence() ? Optional.of(own.alpha()) : Optional.empty();
     }
 
+    /**
+     * The α of a role's draft pooled over its categories, weighted by their draft tokens, once there is enough
+     * evidence: what the residency planner prices the role's decoding with.
+     */
+    public synchronized Optional<Double> measuredAlpha(String role) {
+        AcceptanceEstimate pooled = byRole.get(role);
+        return pooled != null && pooled.drafted() >= settings.minEvidence() ? Optional.of(pooled.alpha())
+                : Optional.empty();
+    }
+
     /** The measured relative draft cost c of a role. */
     public synchronized double measuredRatio(String role) {
         return cost(role, 0).ratio();

@@ -92,6 +92,17 @@ public final class SpeculationService {
         return tuner;
     }
 
+    /**
+     * The acceptance α measured for {@code role}'s draft, while the role speculates with one; empty when it does not
+     * (no pair, drafting turned off, an n-gram lookup) or before enough has been drafted to tell.
+     */
+    public java.util.OptionalDouble measuredAcceptance(String role) {
+        if (drafts.of(role).mode() != SpeculationLaunch.Mode.DRAFT) {
+            return java.util.OptionalDouble.empty();
+        }
+        return tuner.measuredAlpha(role).map(java.util.OptionalDouble::of).orElse(java.util.OptionalDouble.empty());
+    }
+
     /** Records what the honour probe found for {@code role}'s servers. */
     public void behaviour(String role, ServerBehaviour b) {
         behaviour.put(role, b);

@@ -115,4 +115,41 @@ class ResidencyModelTest {
             Files.deleteIfExists(file);
         }
     }
+
+    @Test
+    void aSpeculatingRoleIsPricedAtTheSpeedItsDraftsAcceptanceGivesIt() {
+        ResidencyModel plain = model(shipped());
+        ResidencyModel credited = plain.withAcceptance(DraftAcceptance.fixed(java.util.Map.of("coder", 0.8,
+                "architect", 0.8)));
+        RolePlacement all = RolePlacement.gpu(S1, "q4_k_m", 64);
+        var before = plain.service("coder", all, 1000, 1);
+        var after = credited.service("coder", all, 1000, 1);
+        // Leviathan et al.: a pass drafts k tokens (k · draft time), verifies them in one target pass (5 % dearer
+        // than a plain step) and yields (1 − α^(k+1)) / (1 − α) tokens; the best k for α 0.8 at this cost ratio
+        double target = before.tpotSeconds();
+        double draft = 1.0 / 420; // draft_general's calibration: 420 tokens/s on the GPU
+        double best = Double.MAX_VALUE;
+        for (int k = 1; k <= 16; k++) {
+            best = Math.min(best, (1.05 * target + k * draft) / ((1 - Math.pow(0.8, k + 1)) / 0.2));
+        }
+        assertEquals(best, after.tpotSeconds(), best * 1e-9);
+        assertTrue(after.tpotSeconds() < before.tpotSeconds() / 2, before + " → " + after);
+        assertTrue(after.ttftSeconds() > before.ttftSeconds(), "the draft prefills the prompt too");
+        assertTrue(after.ttftSeconds() < before.ttftSeconds() * 1.2, before + " → " + after);
+
+        var fasterStill = plain.withAcceptance(DraftAcceptance.fixed(java.util.Map.of("coder", 0.9)))
+                .service("coder", all, 1000, 1);
+        assertTrue(fasterStill.tpotSeconds() < after.tpotSeconds(), "a higher acceptance decodes faster");
+        assertEquals(before, plain.withAcceptance(DraftAcceptance.fixed(java.util.Map.of("coder", 0.02)))
+                .service("coder", all, 1000, 1), "no draft length pays at α 0.02: priced as decoding alone");
+        RolePlacement architect = RolePlacement.gpu(S1, "q4_k_m", 48);
+        assertEquals(plain.service("architect", architect, 1000, 1), credited.service("architect", architect, 1000,
+                1), "the architect has no draft: an acceptance for it changes nothing");
+
+        // with half the target's layers on the CPU, the draft (still on the GPU) costs relatively less: more gain
+        RolePlacement half = RolePlacement.gpu(S2, "q4_k_m", 32);
+        double gainHalf = plain.service("coder", half, 1000, 1).tpotSeconds()
+                / credited.service("coder", half, 1000, 1).tpotSeconds();
+        assertTrue(gainHalf > before.tpotSeconds() / after.tpotSeconds(), "gain at S2 " + gainHalf);
+    }
 }

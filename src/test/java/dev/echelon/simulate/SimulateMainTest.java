@@ -45,4 +45,24 @@ class SimulateMainTest {
         assertEquals("--planner: orchestrator.residency.horizon-s (ORCHESTRATOR_RESIDENCY_HORIZON_S): must be more "
                 + "than 0 (was 0)", e.getMessage());
     }
+
+    @Test
+    void theWorldsDraftAcceptanceIsNoneUnlessGivenAndABadOneIsRefusedBeforeAnythingRuns() {
+        var model = SimFixtures.MODEL;
+        assertTrue(SimulateMain.acceptance(null, model).alpha("coder").isEmpty(), "default: no role speculates");
+        var everyDraft = SimulateMain.acceptance(SimulateMain.parse(new String[] {"--draft-acceptance", "0.82"})
+                .get("draft-acceptance"), model);
+        assertEquals(0.82, everyDraft.alpha("coder").orElseThrow());
+        assertTrue(everyDraft.alpha("architect").isEmpty(), "the architect has no draft pair");
+        assertEquals(0.7, SimulateMain.acceptance("coder=0.7", model).alpha("coder").orElseThrow());
+        for (String bad : new String[] {"1", "1.2", "-0.1", "coder", "coder=", "coder=0.5,"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SimulateMain.parse(new String[] {"--draft-acceptance", bad}));
+            assertTrue(e.getMessage().startsWith("--draft-acceptance takes an acceptance in [0, 1)"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SimulateMain.acceptance("architect=0.8", model));
+        assertEquals("--draft-acceptance: role 'architect' has no draft pair (roles with one: [coder])",
+                e.getMessage());
+    }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -24,6 +25,9 @@ class SpeculationWiringTest {
 
     @Inject
     Supervisor supervisor;
+
+    @Inject
+    SpeculationService speculation;
 
     private JsonPath awaitCoderPaired() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -64,6 +68,15 @@ class SpeculationWiringTest {
 
         JsonPath after = RestAssured.get("/admin/speculation").then().statusCode(200).extract().jsonPath();
         assertTrue(after.getMap("telemetry.coder").size() >= 1, after.prettify());
+
+        // the residency planner prices the coder's decoding at the acceptance the tuner measured, to 0.02
+        String tuned = after.prettify();
+        double measured = speculation.tuner().measuredAlpha("coder").orElseThrow(() -> new AssertionError(
+                "one 64-token answer drafts enough to measure: " + tuned));
+        JsonPath residency = RestAssured.get("/admin/residency").then().statusCode(200).extract().jsonPath();
+        assertEquals(measured, residency.getDouble("roles.coder.draft_acceptance"), 0.0101, residency.prettify());
+        assertFalse(residency.getMap("roles.architect").containsKey("draft_acceptance"),
+                "a role without a draft has no acceptance to price");
         // the adapter may relaunch the coder with a new draft length once the telemetry says so (a new process,
         // its counters from zero): then the next speculated request is counted by the new one
         for (int attempt = 0; attempt < 5 && !(serverDraftTokens(after) > 0);

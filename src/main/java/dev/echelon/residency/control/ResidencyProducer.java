@@ -11,6 +11,7 @@ import dev.echelon.residency.Budgets;
 import dev.echelon.residency.ResidencyModel;
 import dev.echelon.residency.ResidencyPolicy;
 import dev.echelon.residency.plan.GuardrailSettings;
+import dev.echelon.speculation.SpeculationService;
 import dev.echelon.supervisor.Supervisor;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
@@ -34,14 +35,17 @@ public class ResidencyProducer {
     @Produces
     @Singleton
     ResidencyController residency(EchelonConfig config, ModelRegistry registry, Supervisor supervisor,
-            MeterRegistry metrics, Instance<InstancePool> pool, Instance<Admission> admission) {
+            MeterRegistry metrics, Instance<InstancePool> pool, Instance<Admission> admission,
+            Instance<SpeculationService> speculation) {
         EchelonConfig.Residency r = config.residency();
         Budgets budgets = new Budgets(
                 r.gpuBytes().map(s -> ByteSize.parse("orchestrator.residency.gpu-bytes", s))
                         .orElse(registry.residency().gpuBytes()),
                 r.hostRamBytes().map(s -> ByteSize.parse("orchestrator.residency.host-ram-bytes", s))
                         .orElse(registry.residency().hostRamBytes()));
-        ResidencyModel model = ResidencyModel.of(registry, budgets, new CostModel());
+        // a speculating role is priced at the speed its draft's measured acceptance gives it
+        ResidencyModel model = ResidencyModel.of(registry, budgets, new CostModel())
+                .withAcceptance(new MeasuredAcceptance(speculation::get, config.speculation().maxDraft()));
         ControllerClock clock = config.mockMode() ? ControllerClock.forTimeScale(config.mock().timeScale())
                 : ControllerClock.wall();
         // dwell, window, cap and horizon from the settings; flap damping and the swap budget as the planner ships them

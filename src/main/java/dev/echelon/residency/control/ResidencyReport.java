@@ -51,6 +51,11 @@ public final class ResidencyReport {
             role.put("tier", r.tier().name());
             r.fallback().ifPresent(fb -> role.put("fallback", fb));
             r.pin().ifPresent(p -> role.put("pin", p.name()));
+            if (r.draft().isPresent()) {
+                // the acceptance its decoding is priced with (null: none measured yet, priced without the draft)
+                java.util.OptionalDouble a = model.acceptance().alpha(r.name());
+                role.put("draft_acceptance", a.isPresent() ? round(a.getAsDouble()) : null);
+            }
             Transition moving = snap.moving().get(r.name());
             if (moving != null) {
                 role.put("moving", Map.of("from", moving.from().toString(), "to", moving.to().toString(),

@@ -43,6 +43,8 @@ public final class PlacementCosts {
     private final PlannerSettings settings;
     private final Map<String, Map<RolePlacement, ServiceCost[]>> serviceCache = new HashMap<>();
     private final Map<String, RolePlacement> onDemand = new HashMap<>();
+    /** Per serving role: the draft acceptance its cached service times were priced with (−1: none). */
+    private final Map<String, Double> pricedAlpha = new HashMap<>();
     /** Per role: {prompt tokens, output tokens} of its typical request, as learnt; the settings' reference if absent. */
     private final Map<String, int[]> shapes = new HashMap<>();
 
@@ -286,6 +288,12 @@ public final class PlacementCosts {
     }
 
     private ServiceCost service(String server, String shapeOf, RolePlacement p, int concurrent, int maxConcurrent) {
+        double alpha = model.acceptance().alpha(server).orElse(-1);
+        Double priced = pricedAlpha.put(server, alpha);
+        if (priced != null && priced != alpha) {
+            // the server's draft acceptance was measured anew: its service times change with it
+            serviceCache.keySet().removeIf(k -> k.equals(server) || k.startsWith(server + "|"));
+        }
         ServiceCost[] byConcurrency = serviceCache.computeIfAbsent(cacheKey(server, shapeOf), r -> new HashMap<>())
                 .computeIfAbsent(p, k -> new ServiceCost[maxConcurrent + 1]);
         ServiceCost s = byConcurrency[concurrent];

@@ -51,4 +51,22 @@ class PlacementCostsTest {
         assertFalse(Guardrails.promotes(substituted, cold));
         assertTrue(Guardrails.promotes(substituted, RolePlacement.cpu("q4_k_m")), "S6 → S3 is still a promotion");
     }
+
+    @Test
+    void aRoleIsPricedAgainWhenItsDraftAcceptanceIsMeasuredAnew() {
+        var measured = new java.util.concurrent.atomic.AtomicReference<Double>();
+        ResidencyModel live = model.withAcceptance(role -> "coder".equals(role) && measured.get() != null
+                ? java.util.OptionalDouble.of(measured.get()) : java.util.OptionalDouble.empty());
+        PlacementCosts costs = new PlacementCosts(live, PlannerSettings.DEFAULTS);
+        RolePlacement gpu = RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64);
+        double unmeasured = costs.requestSeconds("coder", gpu, 0.01);
+        measured.set(0.8);
+        double speculating = costs.requestSeconds("coder", gpu, 0.01);
+        assertTrue(speculating < unmeasured, unmeasured + " → " + speculating);
+        measured.set(0.5);
+        double lower = costs.requestSeconds("coder", gpu, 0.01);
+        assertTrue(speculating < lower && lower < unmeasured, speculating + " < " + lower + " < " + unmeasured);
+        measured.set(null);
+        assertTrue(unmeasured == costs.requestSeconds("coder", gpu, 0.01), "no figure: priced as before");
+    }
 }
