@@ -76,7 +76,9 @@ public final class CostModel {
 
     /**
      * Seconds per output token with speculation: each pass drafts {@code k} tokens with the draft model and
-     * verifies them with one target pass, yielding {@link #expectedTokensPerPass} tokens.
+     * verifies them with one target pass, yielding {@link #expectedTokensPerPass} tokens. The verification pass is
+     * priced as a plain decoding step ({@code targetTpot}), which holds where the target runs on the GPU; see
+     * {@link #speculativeSecondsPerToken(Calibration, long, double, int, double, int, double)} for any placement.
      */
     public double speculativeSecondsPerToken(double targetTpot, double draftTpot, int k, double alpha) {
         if (k <= 0) {
@@ -84,6 +86,29 @@ public final class CostModel {
         }
         double pass = targetTpot * VERIFY_OVERHEAD + k * draftTpot;
         return pass / expectedTokensPerPass(alpha, k);
+    }
+
+    /**
+     * Seconds per output token with speculation for a target at {@code gpuFraction} of its layers on the GPU, with
+     * the verification pass priced layer group by layer group: checking k + 1 tokens reads the weights once, like a
+     * decoding step, but also computes k + 1 tokens, like a prompt of that length. On a GPU the read is the slower of
+     * the two (38 tokens/s decoding against 1,300 tokens/s of prompt for a 32B model), so the pass costs a decoding
+     * step; on a CPU the computation is (2.2 against 9 tokens/s: five tokens take 0.56 s against a 0.45 s step),
+     * so long drafts pay for the CPU share of the layers.
+     */
+    public double speculativeSecondsPerToken(Calibration target, long variantBytes, double gpuFraction,
+            int concurrent, double draftTpot, int k, double alpha) {
+        double tpot = decodeSecondsPerToken(target, variantBytes, gpuFraction, concurrent);
+        if (k <= 0) {
+            return tpot;
+        }
+        double f = clamp(gpuFraction);
+        double scale = (double) variantBytes / target.referenceBytes();
+        double batch = k + 1.0;
+        double verify = f * Math.max(scale / target.decodeTpsGpu(), batch / target.prefillTpsGpu())
+                + (1 - f) * Math.max(scale / target.decodeTpsCpu(), batch / target.prefillTpsCpu());
+        verify *= 1 + BATCH_SLOWDOWN * Math.max(0, concurrent - 1);
+        return (verify * VERIFY_OVERHEAD + k * draftTpot) / expectedTokensPerPass(alpha, k);
     }
 
     /** KV-cache bytes for {@code contextTokens} tokens of context (summed over the slots that hold them). */

@@ -535,8 +535,8 @@ public final class FakeLlamaServer implements AutoCloseable {
         if (drafted <= 0 || draft == null) {
             return t;
         }
-        return cost.speculativeSecondsPerToken(t, draftTpotSeconds(), drafted, alpha)
-                * CostModel.expectedTokensPerPass(alpha, drafted);
+        return cost.speculativeSecondsPerToken(targetCal, target.variant().bytes(), gpuFraction, Math.max(1, active),
+                draftTpotSeconds(), drafted, alpha) * CostModel.expectedTokensPerPass(alpha, drafted);
     }
 
     // =================================================================== scheduling (event loop)

@@ -13,7 +13,6 @@ import dev.echelon.registry.RoleKind;
 import dev.echelon.registry.RoleSpec;
 import dev.echelon.registry.Tier;
 import dev.echelon.registry.VariantSpec;
-import dev.echelon.speculation.AcceptanceMath;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -299,10 +298,11 @@ public final class ResidencyModel {
     /**
      * Time to first token and per output token for a request to a running placement. A role with a draft is credited
      * with speculation where its acceptance α is known ({@link DraftAcceptance}): each target pass verifies k drafted
-     * tokens and yields (1 − α^(k+1)) / (1 − α) of them ({@link CostModel#speculativeSecondsPerToken}), at the best k
-     * for α and this placement's draft-to-target cost ratio — the draft sits on the GPU whenever any of its target
-     * does, so partial offload slows the target, not the draft, and gains more — and the draft prefills the prompt
-     * too. Without a figure (nothing measured yet) the role is priced as decoding alone.
+     * tokens and yields (1 − α^(k+1)) / (1 − α) of them ({@link CostModel#speculativeSecondsPerToken(
+     * dev.echelon.cost.Calibration, long, double, int, double, int, double)}), at the k that decodes fastest at this
+     * placement — the draft sits on the GPU whenever any of its target does, while a verification on CPU layers is
+     * compute-bound — and the draft prefills the prompt too. Without a figure (nothing measured yet) the role is
+     * priced as decoding alone.
      *
      * @throws IllegalArgumentException for S4/S5/S6, which cannot serve
      */
@@ -324,12 +324,16 @@ public final class ResidencyModel {
         double draftTpot = cost.decodeSecondsPerToken(role.draftCalibration(), role.draft().get().bytes(),
                 draftOnGpu, sequences);
         double a = alpha.getAsDouble();
-        int k = AcceptanceMath.bestLength(a, draftTpot / plain.tpotSeconds(), acceptance.longestDraft());
-        if (k == 0) {
+        double best = plain.tpotSeconds();
+        for (int k = 1; k <= acceptance.longestDraft(); k++) {
+            best = Math.min(best, cost.speculativeSecondsPerToken(role.calibration(), v.bytes(), f, sequences,
+                    draftTpot, k, a));
+        }
+        if (best >= plain.tpotSeconds()) {
             return plain; // no draft length pays at this α: the tuner turns drafting off
         }
         return new ServiceCost(plain.ttftSeconds() + cost.prefillSeconds(role.draftCalibration(), draftOnGpu,
-                promptTokens), cost.speculativeSecondsPerToken(plain.tpotSeconds(), draftTpot, k, a));
+                promptTokens), best);
     }
 
     /** Seconds one reference request takes from arrival to last token at {@code p}, alone on the role. */
