@@ -111,6 +111,21 @@ public final class CostModel {
         return (verify * VERIFY_OVERHEAD + k * draftTpot) / expectedTokensPerPass(alpha, k);
     }
 
+    /**
+     * The fastest of plain decoding and speculation at every draft length 1…{@code longestDraft}: seconds per output
+     * token at the placement, as {@link #speculativeSecondsPerToken(Calibration, long, double, int, double, int,
+     * double)} prices each length; the plain time when no length pays (a tuner then turns drafting off).
+     */
+    public double fastestSecondsPerToken(Calibration target, long variantBytes, double gpuFraction, int concurrent,
+            double draftTpot, int longestDraft, double alpha) {
+        double best = decodeSecondsPerToken(target, variantBytes, gpuFraction, concurrent);
+        for (int k = 1; k <= longestDraft; k++) {
+            best = Math.min(best, speculativeSecondsPerToken(target, variantBytes, gpuFraction, concurrent,
+                    draftTpot, k, alpha));
+        }
+        return best;
+    }
+
     /** KV-cache bytes for {@code contextTokens} tokens of context (summed over the slots that hold them). */
     public long kvBytes(VariantSpec variant, long contextTokens) {
         return variant.kvBytesPerToken() * Math.max(0, contextTokens);

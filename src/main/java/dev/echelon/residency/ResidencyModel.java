@@ -323,12 +323,8 @@ public final class ResidencyModel {
         double draftOnGpu = f > 0 ? 1 : 0;
         double draftTpot = cost.decodeSecondsPerToken(role.draftCalibration(), role.draft().get().bytes(),
                 draftOnGpu, sequences);
-        double a = alpha.getAsDouble();
-        double best = plain.tpotSeconds();
-        for (int k = 1; k <= acceptance.longestDraft(); k++) {
-            best = Math.min(best, cost.speculativeSecondsPerToken(role.calibration(), v.bytes(), f, sequences,
-                    draftTpot, k, a));
-        }
+        double best = cost.fastestSecondsPerToken(role.calibration(), v.bytes(), f, sequences, draftTpot,
+                acceptance.longestDraft(), alpha.getAsDouble());
         if (best >= plain.tpotSeconds()) {
             return plain; // no draft length pays at this α: the tuner turns drafting off
         }
