@@ -77,11 +77,14 @@ public final class EvictionChooser {
                     ? demand * model.transitionSeconds(v, staged, at) * damping : Double.POSITIVE_INFINITY;
             double coldLoss = model.admissible(v, cold)
                     ? demand * model.transitionSeconds(v, cold, at) * damping : Double.POSITIVE_INFINITY;
-            // roles substituted onto v lose their server: they go cold with it and pay a load when next asked for
+            // roles substituted onto v lose their server: they go cold with it and pay a load when next asked for —
+            // all but the role being placed, which leaves substitution by this very move: counted as going cold, its
+            // own S6 → S4 would look like room made, and the load would not fit beside the victims left in place
             Map<String, RolePlacement> dependents = new LinkedHashMap<>();
             double dependentLoss = 0;
             for (String d : model.roles().keySet()) {
-                if (wanted.of(d).state() == ResidencyState.S6 && model.role(d).fallback().map(v::equals).orElse(false)) {
+                if (!d.equals(role) && wanted.of(d).state() == ResidencyState.S6
+                        && model.role(d).fallback().map(v::equals).orElse(false)) {
                     RolePlacement dCold = RolePlacement.cold(wanted.of(d).variant());
                     dependents.put(d, dCold);
                     var small = model.role(d).smallestVariant();
