@@ -133,6 +133,8 @@ public final class ReactiveCore {
         Set<String> held = new LinkedHashSet<>();
         List<String> causes = new ArrayList<>();
         Set<String> settled = new HashSet<>();
+        // roles settled only because they were already serving on the whole GPU when the order reached them
+        Set<String> servingOnGpu = new HashSet<>();
         Set<String> offFirst = new LinkedHashSet<>();
         Placement target = wanted;
         for (String role : order(now, requested)) {
@@ -169,6 +171,9 @@ public final class ReactiveCore {
             if (model.wholeGpu(role, at) || model.wholeGpu(role, now.current().of(role))) {
                 settled.add(role);
                 Optional<Option> handOver = overloadHandOver(role, target, now, forecast, settled, reversals, swaps);
+                if (handOver.isEmpty()) {
+                    servingOnGpu.add(role);
+                }
                 if (handOver.isPresent()) {
                     String receiver = model.role(role).fallback().orElseThrow();
                     for (Map.Entry<String, RolePlacement> e : handOver.get().moves.entrySet()) {
@@ -207,6 +212,14 @@ public final class ReactiveCore {
             Option best = handOver ? substitution(role, target, forecast) : null;
             if (best == null) {
                 best = best(role, target, now, forecast, keep, reversals, pairSpent);
+            }
+            if (best != null && !handOver && now.queued(role) > 0
+                    && servesSlowly(role, best.moves.getOrDefault(role, at))) {
+                Optional<Option> first = loadAsIfReachedFirst(role, target, now, forecast, keep, servingOnGpu,
+                        reversals, pairSpent, swaps);
+                if (first.isPresent()) {
+                    best = first.get();
+                }
             }
             if (best == null) {
                 causes.add(role + " waits: no placement fits");
@@ -291,6 +304,29 @@ public final class ReactiveCore {
                 causes.add(v + " waits: its load was taken back");
             }
         }
+    }
+
+    /**
+     * For a role with requests queued that its best option would start on a slow placement: its whole-GPU load as
+     * it is priced when the roles merely serving on the whole GPU (settled only because the order reached them
+     * first) may be waited for or held like any busy holder; empty where that pricing too leaves it slow. The order
+     * puts the role just asked for first, so without this which side gets the GPU would depend on whose request
+     * came last: in a drift replay (seed 42 with the coder's speculation priced, 1949 s) a math request held for the
+     * coder's landing started on the CPU when a coder request arrived a second later, ran 86 s on its one slot, and
+     * the next math request waited 85 s behind it. A holder with requests in flight is drained first, as always, so
+     * its own decision to stay is not undone; pairs that spent their swap budget stay protected.
+     */
+    private Optional<Option> loadAsIfReachedFirst(String role, Placement target, Observation now, Forecast forecast,
+            Set<String> keep, Set<String> servingOnGpu, ToIntFunction<String> reversals, boolean pairSpent,
+            SwapBudget swaps) {
+        Set<String> unbound = new HashSet<>(keep);
+        unbound.removeIf(s -> servingOnGpu.contains(s) && swaps.allows(role, s, now.nowSeconds()));
+        if (unbound.size() == keep.size()) {
+            return Optional.empty();
+        }
+        Option first = best(role, target, now, forecast, unbound, reversals, pairSpent);
+        RolePlacement to = first == null ? null : first.moves.get(role);
+        return to != null && model.wholeGpu(role, to) ? Optional.of(first) : Optional.empty();
     }
 
     /** Whether {@code role} at {@code p} serves, but not with all its layers on the GPU: on its CPU copy, or partly. */

@@ -247,6 +247,22 @@ class ShippedRegistryPlanTest {
         assertEquals(List.of("coder"), p.explain().get("heldVictims"), "and shows in GET /admin/residency");
     }
 
+    private Placement coderOnTheGpuWorkersStaged() {
+        return workersStaged(RolePlacement.cpu("q4_k_m"), RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+    }
+
+    /** A planner that saw the worker asked steadily for 300 s, served on the GPU where the coder is in {@code now}. */
+    private EchelonPlanner workerAskedSteadilyUntilTheCoderTookItsPlace(Placement now) {
+        Placement before = now.with("coder", RolePlacement.cpu("q4_k_m"))
+                .with("worker", RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 28));
+        assertTrue(model.fits(before), before.toString());
+        EchelonPlanner p = new EchelonPlanner(model);
+        for (double t = 0; t < 300; t += 30) {
+            p.onRequest(new Observation(t, before, Set.of(), Map.of(), Map.of()), "worker", 600, 800);
+        }
+        return p;
+    }
+
     /**
      * The coder is landing on the GPU (from host RAM, with its request waiting for it) when a worker request arrives,
      * the worker pushed to host RAM by that very load. A role in transit cannot be evicted, so the only placement the
@@ -257,15 +273,8 @@ class ShippedRegistryPlanTest {
      */
     @Test
     void aRequestWaitsForALandingRoleRatherThanStartingOnTheCpu() {
-        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
-                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
-        Placement before = start.with("coder", RolePlacement.cpu("q4_k_m"))
-                .with("worker", RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 28));
-        assertTrue(model.fits(before), before.toString());
-        EchelonPlanner p = new EchelonPlanner(model);
-        for (double t = 0; t < 300; t += 30) { // the worker asked steadily, served on the GPU
-            p.onRequest(new Observation(t, before, Set.of(), Map.of(), Map.of()), "worker", 600, 800);
-        }
+        Placement start = coderOnTheGpuWorkersStaged();
+        EchelonPlanner p = workerAskedSteadilyUntilTheCoderTookItsPlace(start);
         Decision d = p.onRequest(new Observation(300, start, Set.of("coder"), Map.of(), Map.of("coder", 1)),
                 "worker", 669, 832);
         assertEquals(start, d.target(), "nothing moves while the coder lands: " + d.cause());
@@ -277,6 +286,33 @@ class ShippedRegistryPlanTest {
         assertTrue(landed.target().of("worker").onGpu(), "then it takes the coder's place: " + landed.cause());
         assertFalse(landed.target().of("coder").onGpu(), landed.cause());
         assertTrue(landed.deferred().contains("worker"), "still waiting for the coder's request: " + landed.cause());
+    }
+
+    /**
+     * As above, but the decision after the landing is made for a coder request that arrives just then. The order
+     * reaches the coder first and settles it on the GPU; priced after it, the worker could only stay on the CPU —
+     * whose request would then run there for a minute and a half, and hold the next worker requests behind it, only
+     * because the coder's request came last. It is priced as if reached first instead: loaded in the coder's place
+     * once the coder has served what it holds, as the decision on a tick would.
+     */
+    @Test
+    void whichRoleGetsTheGpuDoesNotDependOnWhoseRequestCameLast() {
+        Placement start = coderOnTheGpuWorkersStaged();
+        EchelonPlanner p = workerAskedSteadilyUntilTheCoderTookItsPlace(start);
+        Decision held = p.onRequest(new Observation(300, start, Set.of("coder"), Map.of(), Map.of("coder", 1)),
+                "worker", 669, 832);
+        assertTrue(held.deferred().contains("worker"), held.cause());
+
+        Decision d = p.onRequest(new Observation(302, start, Set.of(), Map.of("coder", 1), Map.of("worker", 1)),
+                "coder", 1677, 397);
+        assertTrue(d.target().of("worker").onGpu(), "the worker is loaded in the coder's place: " + d.cause());
+        assertFalse(d.target().of("coder").onGpu(), d.cause());
+        assertTrue(d.deferred().contains("worker"), "its request does not start on the CPU: " + d.cause());
+        Decision tick = p.onTick(new Observation(302, start, Set.of(), Map.of("coder", 1), Map.of("worker", 1)));
+        for (String role : List.of("worker", "coder")) {
+            assertEquals(d.target().of(role), tick.target().of(role),
+                    "as a tick decides, reaching the worker first: " + tick.cause());
+        }
     }
 
     /**
