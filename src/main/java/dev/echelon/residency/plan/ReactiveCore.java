@@ -65,7 +65,9 @@ import java.util.function.ToIntFunction;
  * <p>Nothing here is frozen by dwell: a waiting request is never held back by a time lock (the guardrails let
  * demand-driven loads, and the evictions of idle roles that make room for them, past dwell). Thrash is bounded by a
  * count instead: a pair of roles that has swapped its budget's worth within the flap window ({@link SwapBudget}) may
- * not be swapped again until the window passes, so the role asking is then served by another option (or waits);
+ * not be swapped again until the window passes, so the role asking is then served by another option, or waits for
+ * the budget where that costs less than starting its requests on a slow placement ({@link
+ * #loadOnceTheSwapBudgetAllows});
  * the eviction loss also doubles per recent reversal of the victim, at most 16 × ({@link EvictionChooser}).
  */
 public final class ReactiveCore {
@@ -219,6 +221,12 @@ public final class ReactiveCore {
                         reversals, pairSpent, swaps);
                 if (first.isPresent()) {
                     best = first.get();
+                } else {
+                    Optional<Option> later = loadOnceTheSwapBudgetAllows(role, target, now, forecast, keep,
+                            settled, servingOnGpu, reversals, pairSpent, swaps);
+                    if (later.isPresent() && later.get().cost < best.cost) {
+                        best = later.get();
+                    }
                 }
             }
             if (best == null) {
@@ -327,6 +335,54 @@ public final class ReactiveCore {
         Option first = best(role, target, now, forecast, unbound, reversals, pairSpent);
         RolePlacement to = first == null ? null : first.moves.get(role);
         return to != null && model.wholeGpu(role, to) ? Optional.of(first) : Optional.empty();
+    }
+
+    /**
+     * For a role with requests queued that its best option would start on a slow placement because the pairs it would
+     * swap with have spent their budget ({@link SwapBudget}): holding its requests until the budget allows the swap
+     * again, then loading (or waiting for a landing role, then loading) — priced as that option, plus each expected
+     * request waiting until the budget of every pair it unblocks allows a swap again. The budget bounds how often a
+     * pair trades the GPU, not how long a request may run on the CPU: in a drift replay (seed 1 with the coder's
+     * speculation priced, 2258 s) an architect request for 834 tokens started on the CPU because the architect and
+     * the coder had swapped three times within the flap window; it held the architect there for 297 s, unable to
+     * move, and the architect requests behind it (and the coder's, handed to it) waited up to 594 s. The swap itself
+     * still waits for the budget, so the bound on swaps is kept.
+     */
+    private Optional<Option> loadOnceTheSwapBudgetAllows(String role, Placement target, Observation now,
+            Forecast forecast, Set<String> keep, Set<String> settled, Set<String> servingOnGpu,
+            ToIntFunction<String> reversals, boolean pairSpent, SwapBudget swaps) {
+        // the roles kept only by the budget: the settled ones too that merely serve on the whole GPU (as above)
+        Set<String> spent = new HashSet<>();
+        for (String s : keep) {
+            if ((!settled.contains(s) || servingOnGpu.contains(s)) && !swaps.allows(role, s, now.nowSeconds())) {
+                spent.add(s);
+            }
+        }
+        if (spent.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> unbound = new HashSet<>(keep);
+        unbound.removeAll(spent);
+        Option load = best(role, target, now, forecast, unbound, reversals, pairSpent);
+        if (load == null) {
+            return Optional.empty();
+        }
+        RolePlacement to = load.moves.get(role);
+        boolean loads = to != null && model.wholeGpu(role, to);
+        boolean waitsForLanding = load.moves.isEmpty() && load.hold.contains(role);
+        if (!loads && !waitsForLanding) {
+            return Optional.empty();
+        }
+        double allowed = now.nowSeconds();
+        for (String v : spent) {
+            if (waitsForLanding || load.moves.containsKey(v)) {
+                allowed = Math.max(allowed, swaps.allowsAgainAt(role, v, now.nowSeconds()));
+            }
+        }
+        double expected = Math.max(1, forecast.of(role).expectedRequests(settings.horizonSeconds()));
+        double wait = allowed - now.nowSeconds();
+        return Optional.of(new Option(role + " waits " + Math.round(wait) + " s for the swap budget of " + spent
+                + ", then: " + load.label, Map.of(), load.cost + expected * wait, Set.of(role), Map.of()));
     }
 
     /** Whether {@code role} at {@code p} serves, but not with all its layers on the GPU: on its CPU copy, or partly. */

@@ -68,6 +68,25 @@ public final class SwapBudget {
         return !bounded() || used(a, b, now) < budget;
     }
 
+    /**
+     * When the pair may be swapped again: {@code now} if it may already, else when enough of its swaps have left the
+     * window for one more to fit the budget.
+     */
+    public double allowsAgainAt(String a, String b, double now) {
+        if (allows(a, b, now)) {
+            return now;
+        }
+        Deque<Double> times = swaps.get(key(a, b));
+        // used >= budget: the swap that must leave is the (used − budget + 1)-th oldest
+        int leave = times.size() - budget;
+        var it = times.iterator();
+        double t = it.next();
+        for (int i = 0; i < leave; i++) {
+            t = it.next();
+        }
+        return t + windowSeconds;
+    }
+
     private boolean bounded() {
         return budget > 0 && windowSeconds > 0;
     }

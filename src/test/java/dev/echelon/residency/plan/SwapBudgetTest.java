@@ -34,6 +34,20 @@ class SwapBudgetTest {
     }
 
     @Test
+    void aSpentPairIsAllowedAgainOnceEnoughOfItsSwapsHaveLeftTheWindow() {
+        SwapBudget b = new SwapBudget(2, 100);
+        assertEquals(5, b.allowsAgainAt("a", "b", 5), "never swapped: now");
+        b.record("a", "b", 10);
+        b.record("b", "a", 40);
+        assertEquals(110, b.allowsAgainAt("a", "b", 50), "one more fits once the swap at 10 s has left");
+        b.record("a", "b", 60); // over the budget (a bound enforced by the caller, recorded as it happened)
+        assertEquals(140, b.allowsAgainAt("b", "a", 70), "two must leave: the one at 40 s is the second");
+        // time only moves forward: a query prunes what has left the window
+        assertFalse(b.allows("a", "b", 140 - 1e-6));
+        assertTrue(b.allows("a", "b", 140));
+    }
+
+    @Test
     void aZeroBudgetOrWindowBoundsNothing() {
         SwapBudget none = new SwapBudget(0, 600);
         SwapBudget noWindow = new SwapBudget(5, 0);
