@@ -62,6 +62,8 @@ class ResidencyPipelineTest {
             assertTrue(residency.signals.contains("overflow asked for architect (wait 0.0 s)"),
                     residency.signals::toString);
             // and told the answer's first token, by the role that served it: the tail the next overflow is judged by
+            // (the request is recorded just after its answer is sent)
+            h.awaitIdle();
             assertTrue(residency.signals.contains("first token coder"), residency.signals::toString);
         }
         // a failed first answer escalates: the escalation's attempt is not offered to the overflow rule

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,7 +48,7 @@ class SpeculationWiringTest {
     void theCoderSpeculatesAfterItsPairingCheckAndReportsIt() throws Exception {
         JsonPath admin = awaitCoderPaired();
         assertTrue(admin.getString("roles.coder.launch").startsWith("draft(n_max=8"), admin.prettify());
-        supervisor.serversOf("coder").get(0).awaitReady(Duration.ofSeconds(30)).get();
+        awaitCoderReady();
         assertTrue(supervisor.commandLineOfRunning("coder-0").contains("-md"));
 
         JsonPath answer = RestAssured.given().contentType(ContentType.JSON).body("""
@@ -81,7 +82,7 @@ class SpeculationWiringTest {
         // its counters from zero): then the next speculated request is counted by the new one
         for (int attempt = 0; attempt < 5 && !(serverDraftTokens(after) > 0);
                 attempt++) {
-            supervisor.serversOf("coder").get(0).awaitReady(Duration.ofSeconds(30)).get();
+            awaitCoderReady();
             RestAssured.given().contentType(ContentType.JSON).body("""
                     {"model": "coder", "max_tokens": 64,
                      "messages": [{"role": "user", "content": "Write a Java method that sums a list."}]}
@@ -89,6 +90,25 @@ class SpeculationWiringTest {
             after = RestAssured.get("/admin/speculation").then().statusCode(200).extract().jsonPath();
         }
         assertTrue(serverDraftTokens(after) > 0, "the coder's own /metrics counters: " + after.prettify());
+    }
+
+    /**
+     * Waits for coder-0 to serve. A relaunch with a new draft length stops the instance before starting it again,
+     * which ends a wait begun before the stop with "was stopped": that wait is begun again, on the relaunched process.
+     */
+    private void awaitCoderReady() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                supervisor.serversOf("coder").get(0).awaitReady(Duration.ofSeconds(30)).get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof IllegalStateException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /** coder-0's own draft-token counter, 0 while it is not reported (a relaunch under way). */
