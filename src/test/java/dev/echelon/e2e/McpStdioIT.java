@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,10 +29,12 @@ class McpStdioIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path LAUNCHER = Path.of("mcp/echelon-mcp");
     private static Map<String, String> env;
+    /** The servers' data directory, removed after the class (each run left one behind in /tmp). */
+    @TempDir
+    static Path data;
 
     @BeforeAll
     static void environment() throws IOException {
-        Path data = Files.createTempDirectory("echelon-mcp-stdio");
         env = Map.of("ORCHESTRATOR_MOCK_MODE", "1",
                 "ORCHESTRATOR_DATA_DIR", data.toString(),
                 "ORCHESTRATOR_BACKEND_PORT_BASE", Integer.toString(EchelonProcess.freePort() + 1));

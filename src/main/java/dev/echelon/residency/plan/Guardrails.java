@@ -33,6 +33,8 @@ import java.util.Set;
  * substituted role leaving S6 once its fallback no longer runs on the whole GPU (or leaves it in this plan, which is
  * why such roles are decided last): the substitution's premise is gone, and dwelling would leave its requests on a
  * fallback that serves them at CPU speed. That move bypasses the window cap too, like the fallback's move it follows.
+ * Nor does dwell hold back the load that completes a role's leaving substitution for its own load (cold first, then
+ * loaded into the room made for it): the dwell the first step started would leave that room empty.
  * Loading a role whose requests wait and that cannot serve them at GPU speed (it cannot serve at all, or only on the
  * CPU or partly offloaded) is <em>urgent</em>: it bypasses the window cap (it is still counted), and so do the
  * demotions that make room for it, so a queue never waits on anti-thrash limits either.
@@ -308,6 +310,7 @@ public final class Guardrails {
             detail = Ladder.why(from, to);
         } else if (!(now.queued(role) > 0 && (promotes(from, to) || to.state() == ResidencyState.S6
                 || leavesSlowerFallback(role, from, to, now.current()))) && !makesRoom
+                && !completesLeavingSubstitution(role, from, to, history)
                 && (dwell = withinDwell(role, now.nowSeconds(), history)).isPresent()) {
             reason = Veto.Reason.DWELL;
             detail = String.format(java.util.Locale.ROOT, "changed %.1f s ago, dwell %.0f s", dwell.getAsDouble(),
@@ -318,6 +321,19 @@ public final class Guardrails {
             return detail;
         }
         return null;
+    }
+
+    /**
+     * The load of a cold role whose last transition took it off substitution: the second half of its leaving its
+     * fallback for its own load (the reactive core takes such a role off substitution first, cold, and loads it once
+     * the room its victims make is free). The first half was let through; held back by the dwell it started, the
+     * second would leave the room made empty and the role cold, its next request waiting for a load.
+     */
+    private static boolean completesLeavingSubstitution(String role, RolePlacement from, RolePlacement to,
+            TransitionHistory history) {
+        return !from.running() && from.state() != ResidencyState.S6 && to.running()
+                && history.lastTransition(role).map(t -> t.from().state() == ResidencyState.S6
+                        && t.to().equals(from)).orElse(false);
     }
 
     /**

@@ -77,7 +77,8 @@ public final class ReactiveCore {
      * makes room for (victim → the role loaded), for the {@link SwapBudget}.
      */
     public record Result(Placement target, Set<String> deferred, List<String> causes, Map<String, String> evictions,
-            Map<String, Double> awaited, Set<String> held, Map<String, String> handing, Set<String> insteadOfLoad) {
+            Map<String, Double> awaited, Set<String> held, Map<String, String> handing, Set<String> insteadOfLoad,
+            Set<String> leavingSubstitution) {
         /**
          * @param awaited       busy victims whose queue a load waits for → how long that queue is expected to last as
          *                      their requests keep coming ({@link #busyPeriod}); a victim still busy past that is
@@ -89,6 +90,9 @@ public final class ReactiveCore {
          *                      ({@link #handOverInsteadOfLoad}); the next decision gets them back
          * @param insteadOfLoad the roles in {@code handing} handed over instead of their own load: unlike an
          *                      overloaded role, they are not held on the fallback once there
+         * @param leavingSubstitution roles taken off substitution (cold) for a load that waits for its room
+         *                      ({@link #offSubstitutionFirst}): the next decisions still want that load, whether or
+         *                      not a request of theirs waits, until it starts or another option is cheaper
          */
         public Result {
             deferred = Set.copyOf(deferred);
@@ -98,6 +102,7 @@ public final class ReactiveCore {
             held = Set.copyOf(held);
             handing = Map.copyOf(handing);
             insteadOfLoad = Set.copyOf(insteadOfLoad);
+            leavingSubstitution = Set.copyOf(leavingSubstitution);
         }
     }
 
@@ -121,12 +126,14 @@ public final class ReactiveCore {
      * @param reversals recent reversals of direction per role
      * @param swaps     which pairs may still be swapped (one evicted for the other) now
      * @param substitutedInHindsight roles the recent past says are best left on their fallback ({@link Hindsight})
-     * @param last      the last decision's hand-overs ({@link Result#handing}, {@link Result#insteadOfLoad})
+     * @param last      the last decision's hand-overs ({@link Result#handing}, {@link Result#insteadOfLoad}) and
+     *                  the roles it took off substitution for their load ({@link Result#leavingSubstitution})
      */
     public Result serve(Observation now, Placement wanted, Forecast forecast, String requested,
             ToIntFunction<String> reversals, SwapBudget swaps, Set<String> substitutedInHindsight,
             Result last) {
         Map<String, String> handing = last == null ? Map.of() : last.handing();
+        Set<String> leaving = last == null ? Set.of() : last.leavingSubstitution();
         Map<String, String> stillHanding = new LinkedHashMap<>();
         Set<String> insteadOfLoad = new LinkedHashSet<>();
         Set<String> deferred = new LinkedHashSet<>();
@@ -138,6 +145,7 @@ public final class ReactiveCore {
         // roles settled only because they were already serving on the whole GPU when the order reached them
         Set<String> servingOnGpu = new HashSet<>();
         Set<String> offFirst = new LinkedHashSet<>();
+        Set<String> stillLeaving = new LinkedHashSet<>();
         Placement target = wanted;
         for (String role : order(now, requested)) {
             String taker = handing.get(role);
@@ -196,7 +204,11 @@ public final class ReactiveCore {
             if (substituted && handOver) {
                 continue; // the recent past says its requests are best served by its fallback: they stay there
             }
-            boolean demand = now.queued(role) > 0 || role.equals(requested)
+            // taken off substitution by an earlier decision for a load that waits for its room: cold, it is no
+            // longer substituted, and unless a request of its own waits nothing else asks for the load its victims
+            // leave the GPU for (they would leave it to nobody)
+            boolean offForItsLoad = leaving.contains(role) && !at.running() && !substituted;
+            boolean demand = now.queued(role) > 0 || role.equals(requested) || offForItsLoad
                     || (substituted && forecast.of(role).expectedRequests(settings.horizonSeconds()) >= 1);
             if (!demand) {
                 continue;
@@ -240,6 +252,8 @@ public final class ReactiveCore {
                 // the room stays the role's for the rest of this decision; it only waits cold for it
                 offFirst.add(role);
                 causes.add(role + " leaves substitution first: cold until its room is free");
+            } else if (offForItsLoad && best.moves.getOrDefault(role, at).running()) {
+                stillLeaving.add(role); // on its way to its room: remembered until its load starts
             }
             for (Map.Entry<String, RolePlacement> e : best.moves.entrySet()) {
                 if (!e.getKey().equals(role) && target.of(e.getKey()).onGpu() && !e.getValue().onGpu()) {
@@ -271,8 +285,9 @@ public final class ReactiveCore {
         for (String role : offFirst) {
             target = target.with(role, RolePlacement.cold(target.of(role).variant()));
         }
+        stillLeaving.addAll(offFirst);
         return new Result(consistent(target, now), deferred, causes, evicted, awaited, held, stillHanding,
-                insteadOfLoad);
+                insteadOfLoad, stillLeaving);
     }
 
     /**

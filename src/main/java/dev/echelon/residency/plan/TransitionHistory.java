@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -18,6 +19,8 @@ public final class TransitionHistory {
 
     private final double retainSeconds;
     private final Map<String, Double> lastChange = new HashMap<>();
+    /** Each role's last transition, where it is known (not after {@link #record(String, double)}). */
+    private final Map<String, Transition> lastTransition = new HashMap<>();
     private final Map<String, Integer> lastDirection = new HashMap<>();
     private final Map<String, Deque<Double>> reversals = new HashMap<>();
     private final Deque<Double> starts = new ArrayDeque<>();
@@ -42,11 +45,13 @@ public final class TransitionHistory {
             }
         }
         record(t.role(), at);
+        lastTransition.put(t.role(), t);
     }
 
     /** A transition of {@code role} started at {@code t} (direction unknown: no reversal is counted). */
     public synchronized void record(String role, double t) {
         lastChange.merge(role, t, Math::max);
+        lastTransition.remove(role);
         starts.addLast(t);
         prune(starts, t);
     }
@@ -55,6 +60,11 @@ public final class TransitionHistory {
     public synchronized OptionalDouble lastChange(String role) {
         Double t = lastChange.get(role);
         return t == null ? OptionalDouble.empty() : OptionalDouble.of(t);
+    }
+
+    /** {@code role}'s last transition, if it is known. */
+    public synchronized Optional<Transition> lastTransition(String role) {
+        return Optional.ofNullable(lastTransition.get(role));
     }
 
     /** Transitions started at or after {@code t} (within the retained span). */

@@ -223,6 +223,34 @@ class GuardrailsTest {
                 held.vetoes().toString());
     }
 
+    /**
+     * The coder taken off substitution for its own load (S6 → S4) 1 s ago, its fallback the architect gone from the
+     * GPU since: its load is the second half of that move, and the dwell the first half started does not hold it back,
+     * though no request of its own waits (the load was decided for its forecast, or its request went elsewhere).
+     * A cold role that got there any other way still dwells.
+     */
+    @Test
+    void theLoadThatCompletesLeavingSubstitutionIsNotHeldByTheDwellItsFirstStepStarted() {
+        Placement cold = frontdoorOnly().with("architect", RolePlacement.cpu("q4_k_m"))
+                .with("coder", RolePlacement.cold("q4_k_m"));
+        Placement load = cold.with("coder", gpu(ResidencyState.S1, "q4_k_m", 64));
+        assertTrue(shipped.fits(load));
+
+        TransitionHistory leftSubstitution = new TransitionHistory(600);
+        leftSubstitution.record(shipped.transition("coder", RolePlacement.substituted("q4_k_m"),
+                RolePlacement.cold("q4_k_m")), 99);
+        GuardedPlan out = guardrails.apply(load, PlanFixtures.idle(100, cold), leftSubstitution);
+        assertEquals(load, out.target(), out.vetoes().toString());
+
+        TransitionHistory stopped = new TransitionHistory(600);
+        stopped.record(shipped.transition("coder", gpu(ResidencyState.S1, "q4_k_m", 64),
+                RolePlacement.cold("q4_k_m")), 99);
+        GuardedPlan held = guardrails.apply(load, PlanFixtures.idle(100, cold), stopped);
+        assertEquals(cold, held.target(), held.vetoes().toString());
+        assertTrue(held.vetoes().stream().anyMatch(v -> v.role().equals("coder") && v.reason() == Veto.Reason.DWELL),
+                held.vetoes().toString());
+    }
+
     /** The plan that takes {@code substituted} off its fallback (to be loaded next) and demotes the fallback. */
     private static Placement offSubstitution(Placement at, String substituted, String fallback) {
         return at.with(substituted, RolePlacement.cold("q4_k_m")).with(fallback, RolePlacement.cpu("q4_k_m"));

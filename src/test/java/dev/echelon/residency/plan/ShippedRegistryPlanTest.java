@@ -89,18 +89,40 @@ class ShippedRegistryPlanTest {
      */
     @Test
     void aSubstitutedRoleLoadedInPlaceOfItsFallbackLeavesSubstitutionFirst() {
+        EchelonPlanner p = new EchelonPlanner(model);
+        Placement after = coderTakenOffItsFallback(p);
+        // the next decision loads it into the room made for it: nobody else took it
+        Decision load = p.onTick(new Observation(12, after, Set.of(), Map.of(), Map.of("coder", 7)));
+        assertTrue(load.target().of("coder").onGpu(), load.cause());
+    }
+
+    /**
+     * As above, but by the next decision no request of the coder's waits any more (workday seed 2 at 1,320 s: the
+     * load was decided for the coder's forecast, its one request in flight on the architect). The load the architect
+     * left the GPU for still starts — before, nothing asked for it once the coder was cold: the GPU stood empty but for
+     * the front door, and the next coder request waited for a load.
+     */
+    @Test
+    void theLoadARoleLeftSubstitutionForStartsThoughNoRequestOfItsOwnWaitsAnyMore() {
+        EchelonPlanner p = new EchelonPlanner(model);
+        Placement after = coderTakenOffItsFallback(p);
+        Decision load = p.onTick(new Observation(12, after, Set.of(), Map.of(), Map.of()));
+        assertTrue(model.wholeGpu("coder", load.target().of("coder")), load.cause());
+    }
+
+    /**
+     * Six coder requests waiting for the coder, substituted onto the architect half on the GPU, at 10 s: {@code p}
+     * takes the coder off substitution and evicts the architect. The placement once both moves happened.
+     */
+    private Placement coderTakenOffItsFallback(EchelonPlanner p) {
         Placement start = workersStaged(RolePlacement.gpu(ResidencyState.S2, "q4_k_m", 24),
                 RolePlacement.substituted("q4_k_m"));
-        EchelonPlanner p = new EchelonPlanner(model);
         Decision d = p.onRequest(new Observation(10, start, Set.of(), Map.of(), Map.of("coder", 6)), "coder",
                 1000, 300);
         assertFalse(d.target().of("architect").onGpu(), "the coder's load evicts the architect: " + d.cause());
         assertEquals(RolePlacement.cold("q4_k_m"), d.target().of("coder"), d.cause());
         assertTrue(d.cause().contains("coder leaves substitution first"), d.cause());
-        // the next decision loads it into the room made for it: nobody else took it
-        Placement after = start.with("coder", d.target().of("coder")).with("architect", d.target().of("architect"));
-        Decision load = p.onTick(new Observation(12, after, Set.of(), Map.of(), Map.of("coder", 7)));
-        assertTrue(load.target().of("coder").onGpu(), load.cause());
+        return start.with("coder", d.target().of("coder")).with("architect", d.target().of("architect"));
     }
 
     /**
