@@ -359,9 +359,9 @@ public final class ReactiveCore {
      * request waiting until the budget of every pair it unblocks allows a swap again. The budget bounds how often a
      * pair trades the GPU, not how long a request may run on the CPU: in a drift replay (seed 1 with the coder's
      * speculation priced, 2258 s) an architect request for 834 tokens started on the CPU because the architect and
-     * the coder had swapped three times within the flap window; it held the architect there for 297 s, unable to
-     * move, and the architect requests behind it (and the coder's, handed to it) waited up to 594 s. The swap itself
-     * still waits for the budget, so the bound on swaps is kept.
+     * the coder had swapped sixteen times (the default budget) within the flap window; it held the architect there
+     * for 297 s, unable to move, and the architect requests behind it (and the coder's, handed to it) waited up to
+     * 594 s. The swap itself still waits for the budget, so the bound on swaps is kept.
      */
     private Optional<Option> loadOnceTheSwapBudgetAllows(String role, Placement target, Observation now,
             Forecast forecast, Set<String> keep, Set<String> settled, Set<String> servingOnGpu,

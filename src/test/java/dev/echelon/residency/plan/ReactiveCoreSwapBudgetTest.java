@@ -54,7 +54,8 @@ class ReactiveCoreSwapBudgetTest {
     }
 
     /**
-     * The architect and the coder swapped three times within the flap window, so neither may be evicted for the other
+     * With a budget of three swaps per pair (the default is sixteen; three keeps the history short), the architect
+     * and the coder swapped three times within the flap window, so neither may be evicted for the other
      * before the oldest of those swaps leaves it. Its request does not start on the CPU — 2,246 tokens of prompt and
      * 834 of answer would hold the architect there for five minutes, unable to move — but waits for the budget; the
      * coder stays, so the bound on swaps holds.
