@@ -69,9 +69,11 @@ public final class Admission {
         final long enqueuedNanos = System.nanoTime();
         volatile ScheduledFuture<?> timeout;
         final boolean loading;
+        final boolean bound;
 
-        Ticket(boolean loading) {
+        Ticket(boolean loading, boolean bound) {
             this.loading = loading;
+            this.bound = bound;
         }
 
         public CompletableFuture<Lease> lease() {
@@ -90,10 +92,18 @@ public final class Admission {
      * @throws Rejection 429 when the role's queue is full, 503 when nothing can serve it or Echelon is stopping
      */
     public Ticket admit(String role) {
+        return admit(role, false);
+    }
+
+    /**
+     * As {@link #admit(String)}, for a request that only {@code role} can take when {@code bound} (its fallback's
+     * context cannot hold it): it is never {@linkplain #handOver handed over}, and counts in {@link #bound}.
+     */
+    public Ticket admit(String role, boolean bound) {
         if (closed) {
             throw Rejection.shuttingDown("Echelon is shutting down");
         }
-        return lane(role).admit();
+        return lane(role).admit(bound);
     }
 
     /** Withdraws a ticket whose client went away; a lease it already got is released. */
@@ -106,16 +116,16 @@ public final class Admission {
 
     /**
      * Ends the wait of every request queued for {@code role} with {@link Rejection#handedOver}, for the pipeline to
-     * move it to the role's fallback: the role was substituted, so its own slots will not come back soon.
+     * move it to the role's fallback: the role was substituted, so its own slots will not come back soon. A request
+     * {@linkplain #admit(String, boolean) bound} to the role waits on: its fallback could not take it.
      *
      * @return how many requests were handed over
      */
     public int handOver(String role, String why) {
         Lane lane = lane(role);
-        List<Ticket> waiting;
+        List<Ticket> waiting = new ArrayList<>();
         synchronized (lane) {
-            waiting = new ArrayList<>(lane.queue);
-            lane.queue.clear();
+            lane.queue.removeIf(t -> !t.bound && waiting.add(t));
         }
         int n = 0;
         for (Ticket t : waiting) {
@@ -140,6 +150,14 @@ public final class Admission {
         Lane lane = lane(role);
         synchronized (lane) {
             return lane.queue.size();
+        }
+    }
+
+    /** The requests queued for {@code role} that only it can take (its fallback's context cannot hold them). */
+    public int bound(String role) {
+        Lane lane = lane(role);
+        synchronized (lane) {
+            return (int) lane.queue.stream().filter(t -> t.bound && !t.lease.isDone()).count();
         }
     }
 
@@ -173,7 +191,7 @@ public final class Admission {
             this.role = role;
         }
 
-        Ticket admit() {
+        Ticket admit(boolean bound) {
             if (pool.of(role).isEmpty()) {
                 throw Rejection.unavailable("Role '" + role + "' has no backend instance", 30);
             }
@@ -187,7 +205,7 @@ public final class Admission {
                 throw Rejection.unavailable("Every ready instance of role '" + role + "' has its circuit open "
                         + "after repeated failures", 5);
             }
-            Ticket t = new Ticket(status != InstanceStatus.READY);
+            Ticket t = new Ticket(status != InstanceStatus.READY, bound);
             synchronized (this) {
                 if (queue.isEmpty()) {
                     Optional<PooledInstance> free = freeInstance();

@@ -128,7 +128,7 @@ public final class Pipeline {
         execution.sink().routed(decision);
         Admission.Ticket ticket;
         try {
-            ticket = admit.admit(decision.role());
+            ticket = admit.admit(decision.role(), placed.bound());
         } catch (Rejection r) {
             if (kind == Attempt.Kind.FIRST && r.status() != 503 || "shutting_down".equals(r.code())) {
                 throw r; // a full queue (429) is the client's to retry; a shutdown ends everything

@@ -5,6 +5,7 @@ import dev.echelon.quality.GateConfig;
 import dev.echelon.quality.Verdict;
 import dev.echelon.registry.ModelRegistry;
 import dev.echelon.registry.ResidencyState;
+import dev.echelon.registry.RoleSpec;
 import dev.echelon.routing.RoutingDecision;
 
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
@@ -23,6 +25,12 @@ import java.util.function.ToDoubleFunction;
  * so busy that it would wait far past its objective, may overflow to a hot fallback when the controller's rule takes
  * it ({@link ResidencyView#overflowTo}). Every routed role is signalled to the controller, which promotes a cold role
  * that is asked for. Reads the controller's snapshot and posts signals; never blocks.
+ *
+ * <p>A fallback takes a request only if its servers' context holds it as well as the routed role's would
+ * ({@link RoleSpec#requestContextTokens}, against the request's generous estimate): the coder's 8,192 tokens a slot
+ * would refuse an architect request of 10,000 that the architect's 16,384 take. Such a request is not substituted,
+ * overflowed or sent on when its wait runs out; it waits for its own role, bounded, and is admitted as
+ * {@linkplain Placed#bound bound} to it, so that the controller loads the role for it and hands no such request over.
  */
 final class ResidencyStep {
 
@@ -34,9 +42,10 @@ final class ResidencyStep {
      * @param notes        lines for {@code x_echelon.escalations}
      * @param held         the residency state the admitted role is held in (S4/S5) and waited for, if it is
      * @param waitFallback where the request goes when waiting for a held role runs out, if anywhere
+     * @param bound        only the admitted role can take it: its fallback's context cannot hold the request
      */
     record Placed(RoutingDecision decision, List<String> notes, Optional<ResidencyState> held,
-            Optional<String> waitFallback) {
+            Optional<String> waitFallback, boolean bound) {
     }
 
     private final ResidencyView view;
@@ -64,15 +73,22 @@ final class ResidencyStep {
         while (s.standing() == ResidencyView.Standing.SUBSTITUTED && s.fallback().isPresent() && seen.add(d.role())) {
             String from = d.role();
             String to = s.fallback().get();
+            if (!holds(to, routed.role(), size)) {
+                notes.add(from + " (residency): substituted (S6), but its fallback " + to + " cannot hold this request "
+                        + "(" + tooLong(to, size) + "); it waits for " + from);
+                break;
+            }
             notes.add(from + "→" + to + " (residency): " + from + " is substituted (S6) by its fallback");
             d = new RoutingDecision(to, registry.requireRole(to).tier(), "residency: " + from
                     + " is substituted (S6), served by its fallback " + to + " (routed as: " + routed.reason() + ")",
                     routed.confidence(), routed.alternatives());
             s = view.standing(to);
         }
-        if (queueWaitSeconds != null && seen.isEmpty() && s.standing() == ResidencyView.Standing.SERVING) {
+        boolean bound = s.fallback().filter(f -> !holds(f, routed.role(), size)).isPresent();
+        if (queueWaitSeconds != null && seen.isEmpty() && !bound
+                && s.standing() == ResidencyView.Standing.SERVING) {
             Optional<String> over = view.overflowTo(d.role(), size.promptTokens(), queueWaitSeconds);
-            if (over.isPresent()) {
+            if (over.isPresent() && holds(over.get(), routed.role(), size)) {
                 String from = d.role();
                 String to = over.get();
                 double wait = queueWaitSeconds.applyAsDouble(from);
@@ -82,13 +98,35 @@ final class ResidencyStep {
                         "overflow: %s would keep this request waiting about %.0f s for a slot, far past its tier's "
                         + "first-token objective; served by its fallback %s, hot and free (routed as: %s)",
                         from, wait, to, routed.reason()), routed.confidence(), routed.alternatives());
-                return new Placed(d, notes, Optional.empty(), Optional.empty());
+                return new Placed(d, notes, Optional.empty(), Optional.empty(), false);
             }
         }
         boolean held = s.standing() == ResidencyView.Standing.COLD || s.standing() == ResidencyView.Standing.MOVING
-                || s.standing() == ResidencyView.Standing.WAITING;
+                || s.standing() == ResidencyView.Standing.WAITING || s.standing() == ResidencyView.Standing.SUBSTITUTED;
         return new Placed(d, notes, held ? s.state() : Optional.empty(),
-                held ? s.fallback().filter(f -> !seen.contains(f)) : Optional.empty());
+                held && !bound ? s.fallback().filter(f -> !seen.contains(f)) : Optional.empty(), bound);
+    }
+
+    /**
+     * Whether {@code fallback}'s servers hold the request as well as those of {@code routed}, the role it was routed
+     * to: its estimated prompt and answer budget, or all that the routed role's own context holds, whichever is less.
+     * A role whose context is not known here (an external server) is taken to hold it.
+     */
+    boolean holds(String fallback, String routed, RequestSize size) {
+        OptionalInt theirs = registry.requireRole(fallback).requestContextTokens();
+        if (theirs.isEmpty()) {
+            return true;
+        }
+        OptionalInt own = registry.requireRole(routed).requestContextTokens();
+        long needed = own.isPresent() ? Math.min(size.contextTokensAtMost(), own.getAsInt())
+                : size.contextTokensAtMost();
+        return theirs.getAsInt() >= needed;
+    }
+
+    private String tooLong(String fallback, RequestSize size) {
+        return String.format(Locale.ROOT, "up to %d tokens of prompt and %d of answer; %d a request there",
+                size.promptTokensAtMost(), size.maxOutputTokens(),
+                registry.requireRole(fallback).requestContextTokens().orElse(0));
     }
 
     /**
@@ -99,6 +137,9 @@ final class ResidencyStep {
      * traffic goes): a hand-over never ends a request by itself.
      */
     Optional<RoutingDecision> afterWait(Placed placed, Throwable error, Admission admission) {
+        if (placed.bound()) {
+            return Optional.empty(); // no fallback holds it: the 503 with its Retry-After is the answer
+        }
         if (!(error instanceof Rejection r) || r.status() != 503 || "shutting_down".equals(r.code())) {
             return Optional.empty();
         }

@@ -2,6 +2,8 @@ package dev.echelon.registry;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * A role: one model with a job in one tier.
@@ -30,5 +32,29 @@ public record RoleSpec(String name, Tier tier, RoleKind kind, String description
 
     public boolean servesUsers() {
         return kind == RoleKind.GENERATE && tier != Tier.D;
+    }
+
+    /** The flags that give every slot of a llama-server the whole of its {@code -c} (a unified KV cache). */
+    private static final Set<String> UNIFIED_KV = Set.of("-kvu", "--kv-unified");
+
+    /**
+     * The most tokens, prompt and answer together, that one request may take on every server of this role:
+     * llama-server splits its {@code -c} among its {@code -np} slots unless the KV cache is unified ({@code -kvu},
+     * llama-server's default only when the slot count is left to it, which Echelon never does; the loader refuses a
+     * {@code -c} past the model's trained context). A prompt at or past this is refused ("exceeds the available
+     * context size"), a longer answer cut off. Empty when a server's context is not known here (an external
+     * instance) or the role has no server.
+     */
+    public OptionalInt requestContextTokens() {
+        int least = Integer.MAX_VALUE;
+        for (InstanceSpec i : instances) {
+            if (i.launch().isEmpty()) {
+                return OptionalInt.empty();
+            }
+            LaunchSpec l = i.launch().get();
+            boolean unified = l.extraArgs().stream().anyMatch(UNIFIED_KV::contains);
+            least = Math.min(least, unified ? l.ctxSize() : l.ctxSize() / Math.max(1, l.parallel()));
+        }
+        return least == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(least);
     }
 }

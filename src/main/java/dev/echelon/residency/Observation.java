@@ -13,14 +13,28 @@ import java.util.Set;
  * @param inTransit  roles in S5: a transition runs; no policy may change them until it lands
  * @param inFlight   requests being served, per role
  * @param queued     requests waiting for a slot or for the role to load, per role
+ * @param bound      of the queued, those only the role itself can take, per role: its fallback's context cannot hold
+ *                   them (live only: the simulator's servers have no context limit). Substituting the role would
+ *                   leave them nobody to serve them, and a substituted role with such requests must be loaded.
  */
 public record Observation(double nowSeconds, Placement current, Set<String> inTransit, Map<String, Integer> inFlight,
-        Map<String, Integer> queued) {
+        Map<String, Integer> queued, Map<String, Integer> bound) {
 
     public Observation {
         inTransit = Set.copyOf(inTransit);
         inFlight = Map.copyOf(inFlight);
         queued = Map.copyOf(queued);
+        bound = Map.copyOf(bound);
+    }
+
+    /** A moment with no request bound to its role. */
+    public Observation(double nowSeconds, Placement current, Set<String> inTransit, Map<String, Integer> inFlight,
+            Map<String, Integer> queued) {
+        this(nowSeconds, current, inTransit, inFlight, queued, Map.of());
+    }
+
+    public int bound(String role) {
+        return bound.getOrDefault(role, 0);
     }
 
     public int inFlight(String role) {
@@ -33,7 +47,7 @@ public record Observation(double nowSeconds, Placement current, Set<String> inTr
 
     /** The same moment as it will look once the transitions running now have landed (nobody in transit). */
     public Observation landed() {
-        return inTransit.isEmpty() ? this : new Observation(nowSeconds, current, Set.of(), inFlight, queued);
+        return inTransit.isEmpty() ? this : new Observation(nowSeconds, current, Set.of(), inFlight, queued, bound);
     }
 
     /** In flight or queued: demoting such a role would cut requests off, so guardrails refuse it. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RequestSizeTest {
@@ -21,15 +23,29 @@ class RequestSizeTest {
                              {"role":"user","content":[{"type":"text","text":"abcd"},{"type":"image_url","image_url":{"url":"x"}}]},
                              {"role":"assistant","content":null,"tool_calls":[]}],
                  "max_tokens":100}"""));
-        assertEquals(new RequestSize(3, 100), s); // 12 characters ≈ 3 tokens
+        assertEquals(3, s.promptTokens()); // 12 characters ≈ 3 tokens
+        assertEquals(100, s.maxOutputTokens());
+        assertEquals(4 + 3 * RequestSize.TEMPLATE_TOKENS_PER_MESSAGE, s.promptTokensAtMost()); // 12 bytes / 3
+        assertEquals(4 + 3 * RequestSize.TEMPLATE_TOKENS_PER_MESSAGE + 100, s.contextTokensAtMost());
+    }
+
+    @Test
+    void theGenerousEstimateCountsBytesSoAScriptOfManyTokensACharacterIsNotUnderestimated() throws Exception {
+        String chinese = "数据库迁移方案".repeat(100); // 700 characters, 2,100 bytes of UTF-8
+        RequestSize s = RequestSize.of(body("{\"messages\":[{\"role\":\"user\",\"content\":\"" + chinese + "\"}]}"));
+        assertEquals(175, s.promptTokens()); // the running average's 4 characters a token
+        assertEquals(700 + RequestSize.TEMPLATE_TOKENS_PER_MESSAGE, s.promptTokensAtMost()); // a token a character
     }
 
     @Test
     void completionPromptAndTheNewerBudgetField() throws Exception {
-        assertEquals(new RequestSize(2, 40), RequestSize.of(body("""
-                {"prompt":"hello","max_completion_tokens":40,"max_tokens":999}""")));
-        assertEquals(new RequestSize(3, 7), RequestSize.of(body("""
-                {"prompt":["abcd","efgh","i"],"n_predict":7}""")));
+        RequestSize hello = RequestSize.of(body("""
+                {"prompt":"hello","max_completion_tokens":40,"max_tokens":999}"""));
+        assertEquals(List.of(2, 40, 2 + RequestSize.TEMPLATE_TOKENS_PER_MESSAGE),
+                List.of(hello.promptTokens(), hello.maxOutputTokens(), hello.promptTokensAtMost()));
+        RequestSize parts = RequestSize.of(body("""
+                {"prompt":["abcd","efgh","i"],"n_predict":7}"""));
+        assertEquals(List.of(3, 7), List.of(parts.promptTokens(), parts.maxOutputTokens()));
     }
 
     @Test

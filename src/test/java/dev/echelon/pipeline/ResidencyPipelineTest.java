@@ -29,6 +29,14 @@ class ResidencyPipelineTest {
         assertEquals(role, sink.meta().path("role").asText(), () -> "x_echelon: " + sink.meta());
     }
 
+    /** Waits up to 5 s for {@code n} requests to queue for {@code role}; the caller asserts how many did. */
+    private static void awaitQueued(ScriptedBackends h, String role, int n) throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (h.admission.queued(role) < n && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+    }
+
     @Test
     void aSubstitutedRolesRequestIsServedByItsFallbackAndSaysSo() {
         ScriptedResidency residency = new ScriptedResidency(2_000).hold("architect", ResidencyState.S6, "coder");
@@ -115,10 +123,7 @@ class ResidencyPipelineTest {
                 sinks.add(sink);
                 h.pipeline.execute(h.call("worker", chatBody("worker", QUESTION, 50), i % 2 == 0, false), sink);
             }
-            long end = System.nanoTime() + 5_000_000_000L;
-            while (h.admission.queued("worker") < sinks.size() && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
+            awaitQueued(h, "worker", sinks.size());
             assertEquals(sinks.size(), h.admission.queued("worker"), "every request waits for the cold worker");
 
             h.pipeline.drain(Duration.ofMillis(50));
@@ -143,10 +148,7 @@ class ResidencyPipelineTest {
         try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
             CapturingSink sink = new CapturingSink();
             h.pipeline.execute(h.call("worker", chatBody("worker", QUESTION, 50), false, false), sink);
-            long end = System.nanoTime() + 5_000_000_000L;
-            while (h.admission.queued("worker") < 1 && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
+            awaitQueued(h, "worker", 1);
             assertEquals(1, h.admission.queued("worker"), "held by a decision, it waits in the worker's queue");
 
             long substituted = System.nanoTime();
@@ -240,6 +242,73 @@ class ResidencyPipelineTest {
             CompletableFuture<Lease> lease = t.lease();
             residency.release("coder");
             lease.get(5, java.util.concurrent.TimeUnit.SECONDS).release();
+        }
+    }
+    /**
+     * A question of some 12,000 tokens by the generous estimate (36,000 characters) and a 50-token answer: the
+     * architect's 16,384 tokens a request hold it, its fallback the coder's 8,192 do not. The live replay of round 44
+     * sent such a request to the coder, which refused it ("exceeds the available context size").
+     */
+    private static final String LONG_QUESTION = "Review this design document for the migration. ".repeat(750);
+
+    @Test
+    void aRequestItsSubstitutesFallbackCannotHoldWaitsForItsOwnRoleAndIsNeverHandedOver() throws Exception {
+        ScriptedResidency residency = new ScriptedResidency(10_000).hold("architect", ResidencyState.S6, "coder");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = new CapturingSink();
+            h.pipeline.execute(h.call("architect", chatBody("architect", LONG_QUESTION, 50), false, false), sink);
+            awaitQueued(h, "architect", 1);
+            assertEquals(1, h.admission.bound("architect"), "it waits for the architect, bound to it");
+            assertEquals(0, h.admission.handOver("architect", "substituted again"), "and is not handed over");
+            residency.hold("architect", ResidencyState.S6, "coder"); // the hand-over the controller's landing starts
+            Thread.sleep(100);
+            assertEquals(0, sink.jsons + sink.fails, "still waiting: " + sink.calls);
+
+            residency.release("architect"); // the controller loaded it for the request
+            sink.await(Duration.ofSeconds(5));
+
+            assertServedBy(sink, "architect");
+            assertEquals(0, h.requests("coder"));
+            assertEquals(1, sink.escalations().size(), sink.escalations()::toString);
+            assertTrue(sink.escalations().get(0).startsWith("architect (residency): substituted (S6), but its "
+                    + "fallback coder cannot hold this request (up to "), sink.escalations()::toString);
+            assertTrue(sink.escalations().get(0).endsWith("8192 a request there); it waits for architect"),
+                    sink.escalations()::toString);
+        }
+    }
+
+    @Test
+    void aShortRequestOfTheSameRoleIsStillServedByTheFallbackAndNotBound() {
+        ScriptedResidency residency = new ScriptedResidency(10_000).hold("architect", ResidencyState.S6, "coder");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = h.json("architect", chatBody("architect", LONG_QUESTION.substring(0, 12_000), 50));
+            assertServedBy(sink, "coder"); // 4,000 tokens by the generous estimate: the coder holds it
+            assertEquals(0, h.requests("architect"));
+        }
+    }
+
+    @Test
+    void aWaitThatRunsOutEndsIn503RatherThanOnAFallbackThatCannotHoldTheRequest() {
+        ScriptedResidency residency = new ScriptedResidency(300).hold("architect", ResidencyState.S4, "coder");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = h.json("architect", chatBody("architect", LONG_QUESTION, 50));
+
+            assertNotNull(sink.failure, () -> "served by " + sink.meta());
+            assertEquals(503, sink.failure.status());
+            assertTrue(sink.failure.retryAfterSeconds().isPresent());
+            assertEquals(0, h.requests("coder") + h.requests("architect"));
+        }
+    }
+
+    @Test
+    void aRequestIsNotOverflowedToAFallbackThatCannotHoldIt() {
+        ScriptedResidency residency = new ScriptedResidency(2_000).overflow("architect", "coder");
+        try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            CapturingSink sink = h.json("architect", chatBody("architect", LONG_QUESTION, 50));
+
+            assertServedBy(sink, "architect");
+            assertEquals(0, h.requests("coder"));
+            assertTrue(sink.escalations().isEmpty(), sink.escalations()::toString);
         }
     }
 }

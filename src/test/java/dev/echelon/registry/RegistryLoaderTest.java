@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,6 +115,27 @@ class RegistryLoaderTest {
         // honest sizes: a 32B model at Q4_K_M is about 20 GB
         long coderBytes = r.requireRole("coder").model().orElseThrow().referenceVariant().bytes();
         assertTrue(coderBytes > 18e9 && coderBytes < 21e9, "coder bytes " + coderBytes);
+    }
+
+    /**
+     * What one request may take on a role's servers, as llama-server splits it: {@code -c} over {@code -np} slots
+     * (Echelon always sets {@code -np}, so the KV cache is unified only when asked for).
+     */
+    @Test
+    void aRequestTakesItsSlotsShareOfTheContextUnlessTheCacheIsUnified() {
+        ModelRegistry shipped = LOADER.load(Path.of("model_registry.yaml"));
+        Map<String, Integer> perRequest = new java.util.TreeMap<>();
+        for (String role : List.of("frontdoor", "worker", "math", "coder", "architect")) {
+            perRequest.put(role, shipped.requireRole(role).requestContextTokens().orElseThrow());
+        }
+        assertEquals(Map.of("frontdoor", 2048, "worker", 4096, "math", 4096, "coder", 8192, "architect", 16384),
+                perRequest); // 8,192 over 4 slots, 8,192 over 2, 4,096 over 1, 8,192 over 1, 16,384 over 1
+
+        ModelRegistry unified = LOADER.parse(VALID.replace("{id: worker-0, template: gpu}",
+                "{id: worker-0, template: gpu, extra_args: [-kvu]}"), "model_registry.yaml");
+        assertEquals(2048, unified.requireRole("coder").requestContextTokens().orElseThrow()); // 4,096 over 2
+        assertEquals(4096, unified.requireRole("worker").requestContextTokens().orElseThrow()); // shared by both
+        assertTrue(unified.requireRole("draft_general").requestContextTokens().isEmpty(), "no server of its own");
     }
 
     static Stream<Arguments> invalidRegistries() {

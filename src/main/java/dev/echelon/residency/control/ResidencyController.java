@@ -82,6 +82,11 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         int inFlight(String role);
 
         int queued(String role);
+
+        /** Of the queued, those only the role itself can take: its fallback's context cannot hold them. */
+        default int bound(String role) {
+            return 0;
+        }
     }
 
     private sealed interface Signal {
@@ -397,13 +402,18 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
         ResidencySnapshot snap = snapshot;
         Map<String, Integer> inFlight = new HashMap<>();
         Map<String, Integer> queued = new HashMap<>();
+        Map<String, Integer> bound = new HashMap<>();
         for (String role : model.roles().keySet()) {
             inFlight.put(role, load.inFlight(role));
             queued.put(role, load.queued(role));
+            int b = load.bound(role);
+            if (b > 0) {
+                bound.put(role, b);
+            }
         }
         Set<String> inTransit = new HashSet<>(snap.inTransit());
         inTransit.addAll(actuator.busy());
-        return new Observation(now, snap.intended(), inTransit, inFlight, queued);
+        return new Observation(now, snap.intended(), inTransit, inFlight, queued, bound);
     }
 
     /**
@@ -421,7 +431,8 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
                     && !now.current().of(requestedRole).running()) {
                 Map<String, Integer> queued = new HashMap<>(now.queued());
                 queued.put(requestedRole, 1);
-                seen = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(), queued);
+                seen = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(), queued,
+                        now.bound());
             }
             GuardedPlan guarded = guardrails.apply(d.target(), seen, history);
             deferred.addAll(guarded.deferred());

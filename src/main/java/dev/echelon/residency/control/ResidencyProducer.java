@@ -98,11 +98,20 @@ public class ResidencyProducer {
 
         @Override
         public int queued(String role) {
+            return admission().queued(role);
+        }
+
+        @Override
+        public int bound(String role) {
+            return admission().bound(role);
+        }
+
+        private Admission admission() {
             Admission a = admission;
             if (a == null) {
                 admission = a = admissionRef.get();
             }
-            return a.queued(role);
+            return a;
         }
     }
 }

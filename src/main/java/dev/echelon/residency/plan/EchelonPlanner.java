@@ -174,7 +174,7 @@ public final class EchelonPlanner implements ResidencyPolicy {
             queued.merge(role, 1, Integer::sum);
         }
         Observation withRequest = new Observation(now.nowSeconds(), now.current(), now.inTransit(), now.inFlight(),
-                queued);
+                queued, now.bound());
         boolean cannotServe = !now.inTransit().contains(role) && !guardrails.canServe(role, now.current());
         String why = cannotServe
                 ? "request for " + role + " (" + now.current().of(role) + ", cannot serve)"

@@ -308,6 +308,9 @@ public final class Guardrails {
         } else if (!Ladder.legal(from, to)) {
             reason = Veto.Reason.ILLEGAL;
             detail = Ladder.why(from, to);
+        } else if (to.state() == ResidencyState.S6 && now.bound(role) > 0) {
+            reason = Veto.Reason.BOUND;
+            detail = now.bound(role) + " waiting request(s) its fallback's context cannot hold";
         } else if (!(now.queued(role) > 0 && (promotes(from, to) || to.state() == ResidencyState.S6
                 || leavesSlowerFallback(role, from, to, now.current()))) && !makesRoom
                 && !completesLeavingSubstitution(role, from, to, history)

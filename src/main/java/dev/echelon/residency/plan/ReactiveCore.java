@@ -149,7 +149,7 @@ public final class ReactiveCore {
         Placement target = wanted;
         for (String role : order(now, requested)) {
             String taker = handing.get(role);
-            if (taker != null && handingOn(role, taker, target, now)) {
+            if (taker != null && handingOn(role, taker, target, now) && now.bound(role) == 0) {
                 // its queue waits for the fallback's load, then moves to it; it starts nothing on the way down
                 stillHanding.put(role, taker);
                 if (last.insteadOfLoad().contains(role)) {
@@ -180,7 +180,8 @@ public final class ReactiveCore {
             // a role still serving on the whole GPU keeps doing so until a pending demotion of it drains it
             if (model.wholeGpu(role, at) || model.wholeGpu(role, now.current().of(role))) {
                 settled.add(role);
-                Optional<Option> handOver = overloadHandOver(role, target, now, forecast, settled, reversals, swaps);
+                Optional<Option> handOver = now.bound(role) > 0 ? Optional.empty()
+                        : overloadHandOver(role, target, now, forecast, settled, reversals, swaps);
                 if (handOver.isEmpty()) {
                     servingOnGpu.add(role);
                 }
@@ -200,7 +201,9 @@ public final class ReactiveCore {
                 continue;
             }
             boolean substituted = at.state() == ResidencyState.S6;
-            boolean handOver = substitutedInHindsight.contains(role) && fallbackOnGpu(role, target);
+            // a request its fallback cannot hold keeps the role from being left on it, whatever the recent past says
+            boolean handOver = substitutedInHindsight.contains(role) && fallbackOnGpu(role, target)
+                    && now.bound(role) == 0;
             if (substituted && handOver) {
                 continue; // the recent past says its requests are best served by its fallback: they stay there
             }
@@ -585,7 +588,8 @@ public final class ReactiveCore {
      */
     private Optional<RolePlacement> handOver(String v, String role, RolePlacement p, Placement wanted,
             Observation now) {
-        if (!now.busy(v) || now.queued(v) == 0 || !model.role(v).fallback().map(role::equals).orElse(false)
+        if (!now.busy(v) || now.queued(v) == 0 || now.bound(v) > 0 // its fallback cannot take all of its queue
+                || !model.role(v).fallback().map(role::equals).orElse(false)
                 || wanted.of(role).state() == ResidencyState.S6 // substituted onto v: v's queue holds its requests
                 || costs.clearingSeconds(role, v, p) > costs.clearingSeconds(v, v, wanted.of(v))) {
             return Optional.empty();
@@ -639,7 +643,9 @@ public final class ReactiveCore {
             ToIntFunction<String> reversals, boolean pairSpent) {
         RolePlacement at = wanted.of(role);
         List<Option> options = new ArrayList<>();
-        if (at.running() || at.state() == ResidencyState.S6) {
+        // requests its fallback's context cannot hold wait for the role itself: substituted, nobody serves them
+        boolean bound = now.bound(role) > 0;
+        if (at.running() || at.state() == ResidencyState.S6 && !bound) {
             options.add(new Option("stay", Map.of(), costs.cost(role, at, wanted, forecast)));
         }
         double expected = Math.max(1, forecast.of(role).expectedRequests(settings.horizonSeconds()));
@@ -696,14 +702,14 @@ public final class ReactiveCore {
                     && !(pairSpent && at.state() == ResidencyState.S6)) {
                 options.add(new Option(p.onGpu() ? "partial offload" : "cpu", Map.of(role, p),
                         costs.cost(role, p, wanted, forecast)));
-            } else if (p.state() == ResidencyState.S6 && !pairSpent && model.fits(wanted.with(role, p))) {
+            } else if (p.state() == ResidencyState.S6 && !pairSpent && !bound && model.fits(wanted.with(role, p))) {
                 double c = costs.cost(role, p, wanted, forecast);
                 if (Double.isFinite(c)) {
                     options.add(new Option("substitute", Map.of(role, p), c));
                 }
             }
         }
-        if (!pairSpent) {
+        if (!pairSpent && !bound) {
             handOverInsteadOfLoad(role, wanted, now, forecast, settled, reversals).ifPresent(options::add);
         }
         return options.stream().filter(o -> Double.isFinite(o.cost)).min(Comparator.comparingDouble(Option::cost))

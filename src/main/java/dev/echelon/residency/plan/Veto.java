@@ -19,7 +19,9 @@ public record Veto(String role, RolePlacement from, RolePlacement wanted, Reason
         /** the anti-thrash window's cap is reached */
         WINDOW,
         /** no order of the remaining transitions keeps every intermediate placement within the budgets */
-        BUDGET
+        BUDGET,
+        /** requests wait that only this role can take (its fallback's context cannot hold them): not substituted */
+        BOUND
     }
 
     @Override

@@ -103,6 +103,7 @@ class ResidencyControllerTest {
 
     static final class TestLoad implements ResidencyController.Load {
         final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+        final Map<String, Integer> bound = new ConcurrentHashMap<>();
 
         @Override
         public int inFlight(String role) {
@@ -111,7 +112,12 @@ class ResidencyControllerTest {
 
         @Override
         public int queued(String role) {
-            return 0;
+            return bound.getOrDefault(role, 0);
+        }
+
+        @Override
+        public int bound(String role) {
+            return bound.getOrDefault(role, 0);
         }
     }
 
@@ -313,6 +319,32 @@ class ResidencyControllerTest {
                 Thread.sleep(200); // more ticks that want the pinned front door off the GPU
                 assertEquals(model.initialPlacement().of("frontdoor"), c.snapshot().live("frontdoor"));
                 assertTrue(c.ledger().recent(10).stream().noneMatch(e -> e.unit().equals("frontdoor")));
+            }
+        }
+    }
+
+    /**
+     * A policy that wants the worker substituted onto math while a request waits that math's context cannot hold (the
+     * request path admitted it bound to the worker): the controller's guardrails refuse the move for as long as the
+     * request waits, and let it through once it is gone.
+     */
+    @Test
+    void aRoleIsNotSubstitutedWhileARequestBoundToItWaits(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        try (FakeFleet fleet = new FakeFleet(vertx, 19770, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            policy.onTick = (now, p) -> p.with("worker", RolePlacement.substituted("q4_k_m"));
+            TestLoad load = new TestLoad();
+            load.bound.put("worker", 1);
+            try (ResidencyController c = controller(fleet, model, policy, load, LOOSE, 20, dir)) {
+                c.start();
+                await(() -> policy.calls.stream().filter("tick"::equals).count() >= 10, "ten ticks");
+                assertEquals(model.initialPlacement().of("worker"), c.snapshot().live("worker"));
+                assertTrue(c.ledger().recent(10).stream().noneMatch(e -> e.unit().equals("worker")));
+
+                load.bound.remove("worker");
+                await(() -> c.snapshot().live("worker").state() == ResidencyState.S6,
+                        "the worker substituted once nothing bound to it waits");
             }
         }
     }

@@ -251,6 +251,27 @@ class GuardrailsTest {
                 held.vetoes().toString());
     }
 
+    /**
+     * The architect on its CPU copy with a request waiting that the coder's context cannot hold (bound to it): a plan
+     * that substitutes it onto the coder is refused, whatever policy asks, since nobody would serve that request. The
+     * same plan with a request the coder holds goes through.
+     */
+    @Test
+    void aRoleIsNotSubstitutedWhileARequestItsFallbackCannotHoldWaitsForIt() {
+        Placement at = coderOnGpu().with("architect", RolePlacement.cpu("q4_k_m"));
+        Placement substitute = at.with("architect", RolePlacement.substituted("q4_k_m"));
+        Observation bound = new Observation(100, at, Set.of(), Map.of(), Map.of("architect", 2),
+                Map.of("architect", 1));
+        GuardedPlan refused = guardrails.apply(substitute, bound, new TransitionHistory(600));
+        assertEquals(at, refused.target(), refused.vetoes().toString());
+        assertTrue(refused.vetoes().stream().anyMatch(v -> v.role().equals("architect")
+                && v.reason() == Veto.Reason.BOUND), refused.vetoes().toString());
+
+        Observation free = new Observation(100, at, Set.of(), Map.of(), Map.of("architect", 2));
+        GuardedPlan out = guardrails.apply(substitute, free, new TransitionHistory(600));
+        assertEquals(substitute, out.target(), out.vetoes().toString());
+    }
+
     /** The plan that takes {@code substituted} off its fallback (to be loaded next) and demotes the fallback. */
     private static Placement offSubstitution(Placement at, String substituted, String fallback) {
         return at.with(substituted, RolePlacement.cold("q4_k_m")).with(fallback, RolePlacement.cpu("q4_k_m"));

@@ -132,12 +132,9 @@ class ShippedRegistryPlanTest {
      */
     @Test
     void aBusyVictimIsHandedToItsFasterFallbackInsteadOfWaitedFor() {
-        Placement start = workersStaged(RolePlacement.cpu("q4_k_m"),
-                RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+        Placement start = coderBusyOnTheGpu();
         EchelonPlanner p = new EchelonPlanner(model);
-        Observation busy = new Observation(10, start, Set.of(), Map.of("coder", 1, "architect", 0),
-                Map.of("coder", 2, "architect", 3));
-        Decision d = p.onRequest(busy, "architect", 2000, 500);
+        Decision d = p.onRequest(coderBusyArchitectWaiting(start, Map.of()), "architect", 2000, 500);
         assertTrue(d.target().of("architect").onGpu(), d.cause());
         assertEquals(ResidencyState.S6, d.target().of("coder").state(), d.cause());
         assertTrue(d.deferred().contains("coder"), "the coder drains: " + d.deferred());
@@ -145,6 +142,28 @@ class ShippedRegistryPlanTest {
         Decision next = p.onTick(new Observation(11, start, Set.of(), Map.of("coder", 1), Map.of("coder", 3,
                 "architect", 3)));
         assertTrue(next.deferred().contains("coder"), next.cause());
+    }
+
+    /**
+     * As above, but one of the coder's queued requests is one its fallback's context cannot hold (bound to the coder):
+     * handing the coder over would leave that request nobody to serve it, so the coder is not substituted.
+     */
+    @Test
+    void aVictimWithARequestItsFallbackCannotHoldIsNotHandedOver() {
+        Observation busy = coderBusyArchitectWaiting(coderBusyOnTheGpu(), Map.of("coder", 1));
+        Decision d = new EchelonPlanner(model).onRequest(busy, "architect", 2000, 500);
+        assertTrue(d.target().of("coder").running(), d.cause());
+    }
+
+    /** The coder on the whole GPU, the architect on its CPU copy, the workers staged. */
+    private Placement coderBusyOnTheGpu() {
+        return workersStaged(RolePlacement.cpu("q4_k_m"), RolePlacement.gpu(ResidencyState.S1, "q4_k_m", 64));
+    }
+
+    /** At 10 s: the coder serving one request with two queued, three architect requests waiting. */
+    private static Observation coderBusyArchitectWaiting(Placement start, Map<String, Integer> bound) {
+        return new Observation(10, start, Set.of(), Map.of("coder", 1, "architect", 0),
+                Map.of("coder", 2, "architect", 3), bound);
     }
 
     /**
