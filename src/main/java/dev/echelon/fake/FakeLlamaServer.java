@@ -112,6 +112,7 @@ public final class FakeLlamaServer implements AutoCloseable {
     private final double draftGpuFraction;
     private final Tokenizer tokenizer;
     private final int contextTrain;
+    /** Per slot ({@link ServerConfig#slotContext}): what one request may take, as {@code /props} reports it. */
     private final int nCtx;
     private final String modelName;
     private final double loadSeconds;
@@ -152,8 +153,7 @@ public final class FakeLlamaServer implements AutoCloseable {
         this.draftGpuFraction = draft == null ? 0 : cfg.draftGpuFraction(draft.variant().layers());
         this.tokenizer = tokenizerOf(target);
         this.contextTrain = target.variant().contextLength() > 0 ? target.variant().contextLength() : 4096;
-        int c = cfg.ctxSize > 0 ? cfg.ctxSize : contextTrain;
-        this.nCtx = Math.max(16, Math.min(c, contextTrain));
+        this.nCtx = cfg.slotContext(contextTrain);
         this.modelName = cfg.aliases.isEmpty() ? cfg.model : cfg.aliases.get(0);
         long bytes = target.variant().bytes() + (draft == null ? 0 : draft.variant().bytes());
         this.loadSeconds = cost.loadSeconds(targetCal, bytes, gpuFraction, options.coldStart(), true)

@@ -33,7 +33,7 @@ final class ServerConfig {
             "--spec-ngram-simple-size-n", "--spec-ngram-simple-size-m", "--spec-ngram-simple-min-hits",
             "--spec-ngram-map-k-size-n", "--spec-ngram-map-k-size-m", "--spec-ngram-map-k-min-hits",
             "--spec-ngram-map-k4v-size-n", "--spec-ngram-map-k4v-size-m", "--spec-ngram-map-k4v-min-hits",
-            "-ctxcp", "--ctx-checkpoints", "--swa-checkpoints", "--kv-unified-per-slot", "--slot-save-path",
+            "-ctxcp", "--ctx-checkpoints", "--swa-checkpoints", "--slot-save-path",
             "-fitt", "--fit-target", "-fitc", "--fit-ctx", "--prio", "--poll", "-C", "--cpu-mask", "-Cr",
             "--cpu-range", "--ui-config", "--webui-config", "--ui-config-file", "--webui-config-file",
             "--api-key-file", "--pooling", "-dt", "--defrag-thold");
@@ -42,9 +42,9 @@ final class ServerConfig {
     private static final Set<String> IGNORED_SWITCHES = Set.of(
             "-cb", "--cont-batching", "-nocb", "--no-cont-batching", "--no-webui", "--webui", "--ui", "--no-ui",
             "--log-disable", "--jinja", "--no-jinja", "-cmoe", "--cpu-moe", "--spec-draft-cpu-moe", "-cmoed",
-            "--cpu-moe-draft", "--warmup", "--no-warmup", "-kvu", "--kv-unified", "-no-kvu", "--no-kv-unified",
-            "-v", "--verbose", "--log-verbose", "--log-prefix", "--no-log-prefix", "--log-timestamps",
-            "--no-log-timestamps", "--swa-full", "--cache-prompt", "--no-cache-prompt",
+            "--cpu-moe-draft", "--warmup", "--no-warmup", "-v", "--verbose", "--log-verbose", "--log-prefix",
+            "--no-log-prefix", "--log-timestamps", "--no-log-timestamps", "--swa-full", "--cache-prompt",
+            "--no-cache-prompt",
             "--spec-draft-backend-sampling", "--no-spec-draft-backend-sampling", "--reasoning-preserve",
             "--no-reasoning-preserve");
 
@@ -70,6 +70,10 @@ final class ServerConfig {
     Integer gpuLayers;
     int ctxSize;
     int parallel = -1;
+    /** {@code -kvu} / {@code -no-kvu}; null: llama-server's default (unified when the slot count is auto). */
+    Boolean kvUnified;
+    /** {@code --kv-unified-per-slot}, 0 when absent. */
+    int kvUnifiedPerSlot;
     String draftModel;
     List<String> specTypes = List.of();
     int specDraftNMax = 3;
@@ -137,6 +141,8 @@ final class ServerConfig {
                 case "--props" -> c.props = true;
                 case "--slots" -> c.slots = true;
                 case "--no-slots" -> c.slots = false;
+                case "-kvu", "--kv-unified" -> c.kvUnified = true;
+                case "-no-kvu", "--no-kv-unified" -> c.kvUnified = false;
                 case "--fake-honour-spec-request" -> c.honourSpecRequest = true;
                 default -> {
                     boolean known = IGNORED_WITH_VALUE.contains(flag) || isValueFlag(flag);
@@ -170,7 +176,8 @@ final class ServerConfig {
                     "-np", "--parallel", "-md", "--model-draft", "--spec-draft-model", "--spec-type",
                     "--spec-draft-n-max", "--spec-draft-n-min", "--spec-draft-p-min", "--draft-p-min", "-ngld",
                     "--spec-draft-ngl", "--gpu-layers-draft", "--n-gpu-layers-draft", "-a", "--alias", "-lm", "--fake-acceptance",
-                    "--load-mode", "-s", "--seed", "-n", "--predict", "--n-predict", "--api-key" -> true;
+                    "--load-mode", "-s", "--seed", "-n", "--predict", "--n-predict", "--api-key",
+                    "--kv-unified-per-slot" -> true;
             default -> false;
         };
     }
@@ -183,6 +190,7 @@ final class ServerConfig {
             case "-ngl", "--gpu-layers", "--n-gpu-layers" -> gpuLayers = layers(flag, value);
             case "-c", "--ctx-size" -> ctxSize = integer(flag, value);
             case "-np", "--parallel" -> parallel = integer(flag, value);
+            case "--kv-unified-per-slot" -> kvUnifiedPerSlot = integer(flag, value);
             case "-md", "--model-draft", "--spec-draft-model" -> draftModel = value;
             case "--spec-type" -> {
                 Set<String> types = new LinkedHashSet<>();
@@ -259,6 +267,24 @@ final class ServerConfig {
 
     int slotCount() {
         return parallel <= 0 ? 4 : parallel;
+    }
+
+    /**
+     * The tokens each slot holds, as llama-server sizes them: {@code -c} (the trained context when absent) shared by
+     * all slots when the KV cache is unified — {@code -kvu}, or by default when the slot count is left to the server —
+     * else split evenly among them; {@code --kv-unified-per-slot} caps a unified slot (and sizes the pool when
+     * {@code -c} is absent). Never past the trained context. The shared pool running out under several long requests
+     * at once (the real server purges idle slots' caches, then ends slots) is not modelled.
+     */
+    int slotContext(int contextTrain) {
+        boolean unified = kvUnified != null ? kvUnified : parallel <= 0;
+        int total = ctxSize > 0 ? ctxSize
+                : unified && kvUnifiedPerSlot > 0 ? slotCount() * kvUnifiedPerSlot : contextTrain;
+        int perSlot = unified ? total : total / slotCount();
+        if (unified && kvUnifiedPerSlot > 0) {
+            perSlot = Math.min(perSlot, kvUnifiedPerSlot);
+        }
+        return Math.max(16, Math.min(perSlot, contextTrain));
     }
 
     boolean draftSimple() {

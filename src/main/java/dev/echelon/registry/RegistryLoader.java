@@ -31,7 +31,8 @@ public final class RegistryLoader {
     private static final Set<String> RESERVED_ROLE_NAMES = Set.of("auto", "tier-a", "tier-b", "tier-c", "tier-d");
     private static final Set<String> LOAD_MODES = Set.of("auto", "none", "mmap", "mlock", "mmap+mlock", "dio");
     private static final Set<String> FLASH_ATTN = Set.of("on", "off", "auto");
-    private static final String[] LAUNCH_KEYS = {"gpu_layers", "ctx_size", "parallel", "load_mode", "threads",
+    private static final String[] LAUNCH_KEYS = {"gpu_layers", "ctx_size", "parallel", "kv_unified", "load_mode",
+            "threads",
             "flash_attn", "extra_args"};
 
     private static final Pattern TOOL_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
@@ -158,7 +159,7 @@ public final class RegistryLoader {
         }
 
         private LaunchSpec defaultLaunch(String template) {
-            return new LaunchSpec(template, "", GpuLayers.ALL, 4096, 1, "auto", 0, 0, "auto", List.of());
+            return new LaunchSpec(template, "", GpuLayers.ALL, 4096, 1, false, "auto", 0, 0, "auto", List.of());
         }
 
         /** Reads launch fields present in {@code c} over {@code base}. */
@@ -166,6 +167,7 @@ public final class RegistryLoader {
             GpuLayers ngl = gpuLayers(c.field("gpu_layers"), base.gpuLayers());
             int ctx = c.field("ctx_size").intValue(base.ctxSize(), 1, Integer.MAX_VALUE);
             int parallel = c.field("parallel").intValue(base.parallel(), 1, 256);
+            boolean kvUnified = c.field("kv_unified").bool(base.kvUnified());
             String loadMode = c.field("load_mode").string(base.loadMode());
             if (c.field("load_mode").present() && !LOAD_MODES.contains(loadMode)) {
                 c.field("load_mode").error("must be one of " + String.join(", ", new java.util.TreeSet<>(LOAD_MODES))
@@ -178,7 +180,8 @@ public final class RegistryLoader {
             }
             List<String> extra = c.field("extra_args").present() ? c.field("extra_args").strings() : base.extraArgs();
             int port = c.field("port").intValue(base.port(), 1, 65535);
-            return new LaunchSpec(template, variant, ngl, ctx, parallel, loadMode, port, threads, fa, extra);
+            return new LaunchSpec(template, variant, ngl, ctx, parallel, kvUnified, loadMode, port, threads, fa,
+                    extra);
         }
 
         private GpuLayers gpuLayers(Cursor c, GpuLayers fallback) {

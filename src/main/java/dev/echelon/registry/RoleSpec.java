@@ -39,8 +39,9 @@ public record RoleSpec(String name, Tier tier, RoleKind kind, String description
 
     /**
      * The most tokens, prompt and answer together, that one request may take on every server of this role:
-     * llama-server splits its {@code -c} among its {@code -np} slots unless the KV cache is unified ({@code -kvu},
-     * llama-server's default only when the slot count is left to it, which Echelon never does; the loader refuses a
+     * llama-server splits its {@code -c} among its {@code -np} slots unless the KV cache is unified
+     * ({@link LaunchSpec#kvUnified}, or {@code -kvu} among the extra arguments; llama-server's default only when the
+     * slot count is left to it, which Echelon never does; the loader refuses a
      * {@code -c} past the model's trained context). A prompt at or past this is refused ("exceeds the available
      * context size"), a longer answer cut off. Empty when a server's context is not known here (an external
      * instance) or the role has no server.
@@ -52,7 +53,7 @@ public record RoleSpec(String name, Tier tier, RoleKind kind, String description
                 return OptionalInt.empty();
             }
             LaunchSpec l = i.launch().get();
-            boolean unified = l.extraArgs().stream().anyMatch(UNIFIED_KV::contains);
+            boolean unified = l.kvUnified() || l.extraArgs().stream().anyMatch(UNIFIED_KV::contains);
             least = Math.min(least, unified ? l.ctxSize() : l.ctxSize() / Math.max(1, l.parallel()));
         }
         return least == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(least);

@@ -57,6 +57,9 @@ public final class LaunchFlags {
         args.addAll(List.of("-ngl", launch.gpuLayers().flagValue()));
         args.addAll(List.of("-c", Integer.toString(launch.ctxSize())));
         args.addAll(List.of("-np", Integer.toString(launch.parallel())));
+        if (launch.kvUnified() && launch.parallel() > 1) {
+            args.add("-kvu"); // one slot has all of -c either way
+        }
         if (launch.threads() > 0) {
             args.addAll(List.of("-t", Integer.toString(launch.threads())));
         }

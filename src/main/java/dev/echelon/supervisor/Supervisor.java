@@ -95,8 +95,11 @@ public final class Supervisor implements AutoCloseable {
     static void checkFlags(String instanceId, List<String> args, LlamaServerHelp help) {
         for (String a : args) {
             if (a.startsWith("-") && !a.matches("-?\\d+(\\.\\d+)?") && !help.accepts(a)) {
+                String hint = "-kvu".equals(a) ? " (asked for by kv_unified: true in model_registry.yaml; with "
+                        + "kv_unified: false each of the instance's slots holds ctx_size / parallel tokens)" : "";
                 throw new LaunchException(instanceId, "flag " + a + (help.removed(a) ? " was removed from" : " is not in")
-                        + " the installed llama-server's --help; command line: " + String.join(" ", args), null);
+                        + " the installed llama-server's --help" + hint + "; command line: " + String.join(" ", args),
+                        null);
             }
         }
     }

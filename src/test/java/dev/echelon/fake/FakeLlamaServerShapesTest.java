@@ -194,7 +194,7 @@ class FakeLlamaServerShapesTest {
                 keys(got.get("default_generation_settings").get("params")));
         assertEquals(2, got.get("total_slots").asInt());
         assertEquals("/models/tiny-target.gguf", got.get("model_path").asText());
-        assertEquals(2048, got.get("default_generation_settings").get("n_ctx").asInt());
+        assertEquals(1024, got.get("default_generation_settings").get("n_ctx").asInt()); // -c 2048 over -np 2
         assertEquals("none,draft-simple", get(spec, "/props").json().get("default_generation_settings")
                 .get("params").get("speculative.types").asText());
 
@@ -359,6 +359,43 @@ class FakeLlamaServerShapesTest {
             s.close();
         }
         assertEquals(FakeServerState.STOPPED, s.state());
+    }
+
+    /**
+     * A slot's context as llama-server sizes it: {@code -c} split among the {@code -np} slots, unless the KV cache is
+     * unified ({@code -kvu}, or by default when {@code -np} is left to the server), which a unified slot shares whole
+     * up to {@code --kv-unified-per-slot}. A prompt the slot cannot hold is refused.
+     */
+    @Test
+    void aSlotHoldsItsShareOfTheContextUnlessTheCacheIsUnified() {
+        Map<List<String>, Integer> perSlot = Map.of(
+                List.of("-c", "1024", "-np", "2"), 512,
+                List.of("-c", "1024", "-np", "2", "-kvu"), 1024,
+                List.of("-c", "1024", "-np", "2", "--kv-unified", "--no-kv-unified"), 512,
+                List.of("-c", "1024"), 1024,
+                List.of("-c", "1024", "--kv-unified-per-slot", "300"), 300,
+                List.of("-c", "1024", "-np", "4", "-kvu", "--kv-unified-per-slot", "600"), 600);
+        perSlot.forEach((flags, expected) -> {
+            List<String> args = new java.util.ArrayList<>(List.of("-m", "tiny-target.gguf", "--port", "0"));
+            args.addAll(flags);
+            FakeLlamaServer s = FakeTestSupport.startReady(vertx, CATALOG, FakeTestSupport.fast(),
+                    args.toArray(String[]::new));
+            try {
+                assertEquals(expected, get(s, "/props").json().get("default_generation_settings").get("n_ctx")
+                        .asInt(), flags::toString);
+            } finally {
+                s.close();
+            }
+        });
+        FakeLlamaServer split = FakeTestSupport.startReady(vertx, CATALOG, FakeTestSupport.fast(), "-m",
+                "tiny-target.gguf", "--port", "0", "-c", "1024", "-np", "2");
+        try {
+            FakeTestSupport.Reply tooLong = post(split, "/completion", Map.of("prompt", "word ".repeat(600)));
+            assertEquals(400, tooLong.code(), "600 words do not fit a 512-token slot");
+            assertEquals(512, tooLong.json().get("error").get("n_ctx").asInt());
+        } finally {
+            split.close();
+        }
     }
 
     @Test

@@ -128,13 +128,18 @@ class RegistryLoaderTest {
         for (String role : List.of("frontdoor", "worker", "math", "coder", "architect")) {
             perRequest.put(role, shipped.requireRole(role).requestContextTokens().orElseThrow());
         }
-        assertEquals(Map.of("frontdoor", 2048, "worker", 4096, "math", 4096, "coder", 8192, "architect", 16384),
-                perRequest); // 8,192 over 4 slots, 8,192 over 2, 4,096 over 1, 8,192 over 1, 16,384 over 1
+        // the gpu template's slots share their 8,192 (kv_unified); math's and the architect's one slot has all of -c
+        assertEquals(Map.of("frontdoor", 8192, "worker", 8192, "math", 4096, "coder", 8192, "architect", 16384),
+                perRequest);
 
+        ModelRegistry split = LOADER.parse(VALID, "model_registry.yaml");
+        assertEquals(2048, split.requireRole("coder").requestContextTokens().orElseThrow()); // 4,096 over 2 slots
         ModelRegistry unified = LOADER.parse(VALID.replace("{id: worker-0, template: gpu}",
-                "{id: worker-0, template: gpu, extra_args: [-kvu]}"), "model_registry.yaml");
-        assertEquals(2048, unified.requireRole("coder").requestContextTokens().orElseThrow()); // 4,096 over 2
+                "{id: worker-0, template: gpu, extra_args: [-kvu]}").replace("{id: coder-0, template: gpu,",
+                "{id: coder-0, template: gpu, kv_unified: true,"), "model_registry.yaml");
         assertEquals(4096, unified.requireRole("worker").requestContextTokens().orElseThrow()); // shared by both
+        assertEquals(4096, unified.requireRole("coder").requestContextTokens().orElseThrow());
+        assertTrue(unified.requireRole("coder").instances().get(0).launch().orElseThrow().kvUnified());
         assertTrue(unified.requireRole("draft_general").requestContextTokens().isEmpty(), "no server of its own");
     }
 

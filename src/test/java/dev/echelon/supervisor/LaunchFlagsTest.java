@@ -47,6 +47,23 @@ class LaunchFlagsTest {
         });
     }
 
+    /** The gpu template unifies its slots' KV cache (one request may take all of -c); math's one slot has it anyway. */
+    @Test
+    void aUnifiedKvCacheIsAskedForWithKvu() {
+        LaunchFlags flags = new LaunchFlags(REGISTRY, Path.of("/models"), FlagDialect.SPEC_V050);
+        String frontdoor = String.join(" ", flags.build(instance("frontdoor-0"), 18100));
+        assertTrue(frontdoor.contains("-c 8192 -np 4 -kvu"), frontdoor);
+        List<String> math = flags.build(instance("math-0"), 18101);
+        assertFalse(math.contains("-kvu"), math::toString);
+        List<String> coder = flags.build(instance("coder-0"), 18102); // the gpu template's, but a single slot
+        assertFalse(coder.contains("-kvu"), coder::toString);
+        // a build without -kvu is refused at start with what to change
+        LaunchException e = assertThrows(LaunchException.class, () -> Supervisor.checkFlags("frontdoor-0",
+                flags.build(instance("frontdoor-0"), 18100), LlamaServerHelp.parse(OLDER_HELP)));
+        assertTrue(e.getMessage().contains("flag -kvu is not in the installed llama-server's --help (asked for by "
+                + "kv_unified: true in model_registry.yaml"), e.getMessage());
+    }
+
     @Test
     void coderLaunchesWithItsDraftThroughSpecTypeDraftSimple() {
         List<String> args = new LaunchFlags(REGISTRY, Path.of("/models"), FlagDialect.SPEC_V050)

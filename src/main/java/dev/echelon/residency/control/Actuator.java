@@ -389,8 +389,8 @@ public final class Actuator implements AutoCloseable {
         if (p.state() == ResidencyState.S3 && ("auto".equals(loadMode) || "mmap".equals(loadMode))) {
             loadMode = "mmap+mlock";
         }
-        return new LaunchSpec(base.template(), p.variant(), ngl, base.ctxSize(), base.parallel(), loadMode,
-                base.port(), base.threads(), base.flashAttn(), base.extraArgs());
+        return new LaunchSpec(base.template(), p.variant(), ngl, base.ctxSize(), base.parallel(), base.kvUnified(),
+                loadMode, base.port(), base.threads(), base.flashAttn(), base.extraArgs());
     }
 
     private static String reason(Throwable e) {
