@@ -25,11 +25,16 @@ public final class ResultsWriter {
 
     /**
      * How the run was made, for the files' headers; {@code planning} is the planner's dwell, transition cap and
-     * horizon, {@code overflow} its overflow rule (empty: none).
+     * horizon, {@code overflow} its overflow rule (empty: none), {@code draftAcceptance} the world's α per role with a
+     * draft ({@code --draft-acceptance}; empty: every role decodes without its draft).
      */
     public record RunInfo(String command, long seed, double durationSeconds, Simulator.Settings simulator,
             OfflineOptimum.Settings optimum, PlannerConfig.Values planning, Optional<Overflow.Settings> overflow,
-            double wallSeconds) {
+            Map<String, Double> draftAcceptance, double wallSeconds) {
+
+        public RunInfo {
+            draftAcceptance = Map.copyOf(draftAcceptance);
+        }
     }
 
     private static final String[] CSV_HEADER = {"family", "shifting", "policy", "requests", "p50_ttft_s",
@@ -80,6 +85,8 @@ public final class ResultsWriter {
         root.put("slo", slo);
         root.put("planner_settings", PlannerConfig.byKey(info.planning()));
         root.put("planner_overflow", info.overflow().<Object>map(OverflowConfig::byKey).orElse("off"));
+        root.put("draft_acceptance", info.draftAcceptance().isEmpty() ? "none"
+                : new java.util.TreeMap<>(info.draftAcceptance()));
         root.put("wall_s", info.wallSeconds());
         List<Object> fams = new ArrayList<>();
         for (SimulationSuite.FamilyResult f : families) {

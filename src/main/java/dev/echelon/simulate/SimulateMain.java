@@ -136,7 +136,7 @@ public final class SimulateMain {
                 charts, out);
         double wall = (System.nanoTime() - t0) / 1e9;
         ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(command, seed, duration, simSettings, optimum,
-                planning, overflow, wall);
+                planning, overflow, assumed(model), wall);
         new ResultsWriter().write(out, info, results);
         boolean requests = opt.containsKey("requests");
         if (requests) {
@@ -255,6 +255,14 @@ public final class SimulateMain {
             byRole.put(kv[0], Double.parseDouble(kv[1]));
         }
         return DraftAcceptance.fixed(byRole);
+    }
+
+    /** The α the run assumes for each role with a draft, as {@link #acceptance} set it. */
+    static Map<String, Double> assumed(ResidencyModel model) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        model.roles().values().stream().filter(r -> r.draft().isPresent())
+                .forEach(r -> model.acceptance().alpha(r.name()).ifPresent(a -> out.put(r.name(), a)));
+        return out;
     }
 
     /** The planner's dwell, transition cap and horizon as {@code --planner} sets them; a bad value by its key. */

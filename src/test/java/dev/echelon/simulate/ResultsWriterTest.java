@@ -33,7 +33,7 @@ class ResultsWriterTest {
         SimulationSuite.FamilyResult f = suite.run(TraceFamily.STEADY, 1, 300, List.of(PolicyCatalog.PLANNER));
         ResultsWriter.RunInfo info = new ResultsWriter.RunInfo(
                 "./echelon simulate --overflow slo-factor=3,max-share=0.04", 1, 300, Simulator.Settings.DEFAULT,
-                OfflineOptimum.Settings.DEFAULT, planning, Optional.of(given), 1.0);
+                OfflineOptimum.Settings.DEFAULT, planning, Optional.of(given), java.util.Map.of("coder", 0.82), 1.0);
         new ResultsWriter().write(dir, info, List.of(f));
 
         String written = "slo-factor=3,max-share=0.04,window-s=600,tail-quantile=0.95,tail-window-s=3600";
@@ -43,6 +43,8 @@ class ResultsWriterTest {
         JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         assertEquals(0.04, json.path("planner_overflow").path("max-share").asDouble());
         assertEquals(3.0, json.path("planner_overflow").path("slo-factor").asDouble());
+        assertEquals(0.82, json.path("draft_acceptance").path("coder").asDouble(),
+                "the world's α, not only in the command line");
         assertEquals("off", OverflowConfig.format(Optional.empty()));
 
         String settings = "min-dwell-ms=30000,max-transitions=12,transition-window-ms=60000,horizon-s=60";
