@@ -139,6 +139,9 @@ public final class Pipeline {
             return;
         }
         execution.waitingOn(ticket);
+        if (placed.bound() && !ticket.lease().isDone()) {
+            residency.waitsBound(decision.role());
+        }
         if (!ticket.lease().isDone() && kind == Attempt.Kind.FIRST) {
             execution.sink().waiting(ticket.waitingForLoad());
         }

@@ -158,6 +158,11 @@ final class ResidencyStep {
                 d.alternatives()));
     }
 
+    /** A request bound to {@code role} waits in its queue: the controller is told, to decide with it counted. */
+    void waitsBound(String role) {
+        view.waitsBound(role);
+    }
+
     /** The escalation line for {@link #afterWait}'s move. */
     String waitedNote(Placed placed, Throwable error, String to) {
         String role = placed.decision().role();

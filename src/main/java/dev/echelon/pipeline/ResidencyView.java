@@ -76,6 +76,13 @@ public interface ResidencyView {
     default void firstToken(String role, double ttftSeconds) {
     }
 
+    /**
+     * A request that only {@code role} can take (its fallback's context cannot hold it) was queued for it: the
+     * controller decides again with it counted. Never blocks.
+     */
+    default void waitsBound(String role) {
+    }
+
     /** {@code role} answered with a weak pass: {@code likelyNext} will probably be asked soon. Never blocks. */
     void weakAnswer(String role, String likelyNext);
 

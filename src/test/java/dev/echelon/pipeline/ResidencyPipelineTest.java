@@ -259,6 +259,8 @@ class ResidencyPipelineTest {
             h.pipeline.execute(h.call("architect", chatBody("architect", LONG_QUESTION, 50), false, false), sink);
             awaitQueued(h, "architect", 1);
             assertEquals(1, h.admission.bound("architect"), "it waits for the architect, bound to it");
+            assertTrue(residency.signals.contains("waits bound architect"), "the controller is told at once: "
+                    + residency.signals);
             assertEquals(0, h.admission.handOver("architect", "substituted again"), "and is not handed over");
             residency.hold("architect", ResidencyState.S6, "coder"); // the hand-over the controller's landing starts
             Thread.sleep(100);

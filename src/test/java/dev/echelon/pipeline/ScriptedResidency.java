@@ -80,6 +80,11 @@ final class ScriptedResidency implements ResidencyView {
     }
 
     @Override
+    public void waitsBound(String role) {
+        signals.add("waits bound " + role);
+    }
+
+    @Override
     public void weakAnswer(String role, String likelyNext) {
         signals.add("weak " + role + "→" + likelyNext);
     }

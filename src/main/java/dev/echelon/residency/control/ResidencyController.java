@@ -101,6 +101,10 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
     private record WeakAnswer(String role, String likelyNext, double at) implements Signal {
     }
 
+    /** A request only {@code role} can take was queued for it. */
+    private record Bound(String role, double at) implements Signal {
+    }
+
     private final ResidencyModel model;
     private final ResidencyPolicy policy;
     private final Guardrails guardrails;
@@ -315,6 +319,17 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
                 + model.service(role, snap.settled().of(role), Math.max(1, promptTokens), 1).ttftSeconds();
     }
 
+    /**
+     * Decides at once, with the request counted among the role's bound ones: the decision its arrival started may
+     * have run before admission queued it, and seen a substituted role's request as its fallback's to serve.
+     */
+    @Override
+    public void waitsBound(String role) {
+        if (running && model.manages(role) && post(new Bound(role, clock.nowSeconds()))) {
+            wake.release();
+        }
+    }
+
     @Override
     public void weakAnswer(String role, String likelyNext) {
         if (running && model.manages(likelyNext)) {
@@ -384,6 +399,9 @@ public final class ResidencyController implements ResidencyView, Actuator.Listen
                 }
             } else if (s instanceof WeakAnswer w) {
                 policy.onWeakAnswer(w.at(), w.role(), w.likelyNext());
+            } else if (s instanceof Bound b) {
+                Observation now = observe(b.at());
+                decide(policy.onTick(now), now, "request bound to " + b.role(), b.role());
             }
         }
     }

@@ -349,6 +349,32 @@ class ResidencyControllerTest {
         }
     }
 
+    /**
+     * A request bound to a role makes the controller decide at once (the decision its arrival started may have run
+     * before admission queued it), not at the next tick: here a minute away.
+     */
+    @Test
+    void aRequestBoundToItsRoleIsDecidedAtOnce(@TempDir Path dir) throws Exception {
+        ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
+        try (FakeFleet fleet = new FakeFleet(vertx, 19775, dir).startAndAwaitReady()) {
+            ScriptedPolicy policy = new ScriptedPolicy();
+            List<Integer> boundSeen = new CopyOnWriteArrayList<>();
+            policy.onTick = (now, p) -> {
+                boundSeen.add(now.bound("worker"));
+                return p;
+            };
+            TestLoad load = new TestLoad();
+            try (ResidencyController c = controller(fleet, model, policy, load, LOOSE, 60_000, dir)) {
+                c.start();
+                await(() -> policy.calls.contains("tick"), "the first tick");
+                load.bound.put("worker", 1);
+                c.waitsBound("worker");
+                await(() -> boundSeen.contains(1), "a decision that counts the bound request");
+                assertEquals(2, policy.calls.stream().filter("tick"::equals).count(), policy.calls::toString);
+            }
+        }
+    }
+
     @Test
     void aRoleThatJustMovedDwellsBeforeItMovesAgain(@TempDir Path dir) throws Exception {
         ResidencyModel model = FakeFleet.model(FakeFleet.ROOMY);
