@@ -97,7 +97,9 @@ public final class Admission {
 
     /**
      * As {@link #admit(String)}, for a request that only {@code role} can take when {@code bound} (its fallback's
-     * context cannot hold it): it is never {@linkplain #handOver handed over}, and counts in {@link #bound}.
+     * context cannot hold it): it is never {@linkplain #handOver handed over}, counts in {@link #bound}, and waits
+     * for a held role up to the role's load timeout rather than the residency wait, after which a request that is
+     * not bound would go to the fallback.
      */
     public Ticket admit(String role, boolean bound) {
         if (closed) {
@@ -219,7 +221,10 @@ public final class Admission {
                 }
                 queue.addLast(t);
             }
-            long waitMs = status == InstanceStatus.COLD ? coldWaitMs
+            // a bound request has no fallback to go to once the residency wait runs out: it waits for its role's
+            // load as long as a load may take
+            long waitMs = status == InstanceStatus.COLD
+                    ? (bound ? Math.max(coldWaitMs, loadTimeoutMs.applyAsLong(role)) : coldWaitMs)
                     : t.loading ? Math.max(maxQueueWaitMs, loadTimeoutMs.applyAsLong(role)) : maxQueueWaitMs;
             t.timeout = timers.schedule(() -> expire(t, waitMs), waitMs, TimeUnit.MILLISECONDS);
             dispatch(); // a slot may have freed between the check and the enqueue

@@ -293,8 +293,11 @@ class ResidencyPipelineTest {
     void aWaitThatRunsOutEndsIn503RatherThanOnAFallbackThatCannotHoldTheRequest() {
         ScriptedResidency residency = new ScriptedResidency(300).hold("architect", ResidencyState.S4, "coder");
         try (ScriptedBackends h = ScriptedBackends.builder().residency(residency).build()) {
+            long start = System.nanoTime();
             CapturingSink sink = h.json("architect", chatBody("architect", LONG_QUESTION, 50));
 
+            // nothing else can serve it: it waited for the architect's load (5 s here), not the 300 ms residency wait
+            assertTrue(System.nanoTime() - start >= 4_500_000_000L, "it waited for the role's load timeout");
             assertNotNull(sink.failure, () -> "served by " + sink.meta());
             assertEquals(503, sink.failure.status());
             assertTrue(sink.failure.retryAfterSeconds().isPresent());
