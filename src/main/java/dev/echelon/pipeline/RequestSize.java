@@ -3,6 +3,9 @@ package dev.echelon.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -37,25 +40,33 @@ record RequestSize(int promptTokens, int maxOutputTokens, int promptTokensAtMost
     }
 
     static RequestSize of(ObjectNode body) {
-        long chars = 0;
-        long bytes = 0;
+        List<String> texts = new ArrayList<>();
         int parts = 0;
         JsonNode messages = body.path("messages");
         if (messages.isArray()) {
             for (JsonNode m : messages) {
-                chars += text(m.path("content")).mapToLong(String::length).sum();
-                bytes += text(m.path("content")).mapToLong(RequestSize::utf8Bytes).sum();
+                text(m.path("content")).forEach(texts::add);
+                json(m.path("tool_calls")).ifPresent(texts::add); // an agent's calls, rendered into the prompt
                 parts++;
             }
         }
-        chars += text(body.path("prompt")).mapToLong(String::length).sum();
-        bytes += text(body.path("prompt")).mapToLong(RequestSize::utf8Bytes).sum();
+        text(body.path("prompt")).forEach(texts::add);
+        // the chat template writes the tool definitions into the prompt: an MCP client's can run to thousands of tokens
+        json(body.path("tools")).ifPresent(texts::add);
+        json(body.path("functions")).ifPresent(texts::add);
+        long chars = texts.stream().mapToLong(String::length).sum();
+        long bytes = texts.stream().mapToLong(RequestSize::utf8Bytes).sum();
         int prompt = (int) Math.min(Integer.MAX_VALUE, (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
         long atMost = (bytes + UTF8_BYTES_PER_TOKEN - 1) / UTF8_BYTES_PER_TOKEN
                 + (long) TEMPLATE_TOKENS_PER_MESSAGE * Math.max(1, parts);
         int max = firstPositive(body, "max_completion_tokens", "max_tokens", "n_predict");
         return new RequestSize(prompt, max > 0 ? max : DEFAULT_OUTPUT_TOKENS,
                 (int) Math.min(Integer.MAX_VALUE, atMost));
+    }
+
+    /** A non-empty array's JSON text (tool definitions, tool calls), as the chat template renders it, roughly. */
+    private static Optional<String> json(JsonNode node) {
+        return node.isArray() && !node.isEmpty() ? Optional.of(node.toString()) : Optional.empty();
     }
 
     /** The texts of a string, an array of content parts ({@code {"type":"text","text":…}}) or of prompt strings. */

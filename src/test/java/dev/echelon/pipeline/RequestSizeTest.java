@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RequestSizeTest {
 
@@ -27,6 +28,23 @@ class RequestSizeTest {
         assertEquals(100, s.maxOutputTokens());
         assertEquals(4 + 3 * RequestSize.TEMPLATE_TOKENS_PER_MESSAGE, s.promptTokensAtMost()); // 12 bytes / 3
         assertEquals(4 + 3 * RequestSize.TEMPLATE_TOKENS_PER_MESSAGE + 100, s.contextTokensAtMost());
+    }
+
+    /** The chat template renders tool definitions and an agent's tool calls into the prompt: they count. */
+    @Test
+    void toolDefinitionsAndToolCallsCountTowardThePrompt() throws Exception {
+        RequestSize withTools = RequestSize.of(body("""
+                {"messages":[{"role":"user","content":"hi"},
+                             {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function",
+                              "function":{"name":"search","arguments":"{\\"q\\":\\"%s\\"}"}}]}],
+                 "tools":[{"type":"function","function":{"name":"search","parameters":{"type":"object",
+                           "description":"%s"}}}]}""".formatted("y".repeat(400), "x".repeat(1200))));
+        RequestSize bare = RequestSize.of(body("""
+                {"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null}]}"""));
+        assertTrue(withTools.promptTokens() - bare.promptTokens() >= (1200 + 400) / RequestSize.CHARS_PER_TOKEN,
+                withTools + " against " + bare);
+        assertTrue(withTools.promptTokensAtMost() - bare.promptTokensAtMost()
+                >= (1200 + 400) / RequestSize.UTF8_BYTES_PER_TOKEN, withTools + " against " + bare);
     }
 
     @Test
