@@ -44,9 +44,8 @@ final class ServerConfig {
             "--log-disable", "--jinja", "--no-jinja", "-cmoe", "--cpu-moe", "--spec-draft-cpu-moe", "-cmoed",
             "--cpu-moe-draft", "--warmup", "--no-warmup", "-v", "--verbose", "--log-verbose", "--log-prefix",
             "--no-log-prefix", "--log-timestamps", "--no-log-timestamps", "--swa-full", "--cache-prompt",
-            "--no-cache-prompt",
-            "--spec-draft-backend-sampling", "--no-spec-draft-backend-sampling", "--reasoning-preserve",
-            "--no-reasoning-preserve");
+            "--no-cache-prompt", "--spec-draft-backend-sampling", "--no-spec-draft-backend-sampling",
+            "--reasoning-preserve", "--no-reasoning-preserve");
 
     /** Flags with an optional value from a closed set (e.g. {@code -fa [on|off|auto]}). */
     private static final Map<String, Set<String>> OPTIONAL_VALUE = Map.of(

@@ -137,9 +137,6 @@ final class ResidencyStep {
      * traffic goes): a hand-over never ends a request by itself.
      */
     Optional<RoutingDecision> afterWait(Placed placed, Throwable error, Admission admission) {
-        if (placed.bound()) {
-            return Optional.empty(); // no fallback holds it: the 503 with its Retry-After is the answer
-        }
         if (!(error instanceof Rejection r) || r.status() != 503 || "shutting_down".equals(r.code())) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package dev.echelon.registry;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * How to start one llama-server: a launch template merged with the instance's own settings.
@@ -17,7 +18,21 @@ import java.util.List;
 public record LaunchSpec(String template, String variant, GpuLayers gpuLayers, int ctxSize, int parallel,
         boolean kvUnified, String loadMode, int port, int threads, String flashAttn, List<String> extraArgs) {
 
+    /** The flags that give every slot the whole of {@code -c} when passed among the extra arguments. */
+    private static final Set<String> UNIFIED_KV = Set.of("-kvu", "--kv-unified");
+
     public LaunchSpec {
         extraArgs = List.copyOf(extraArgs);
+    }
+
+    /**
+     * The most tokens, prompt and answer together, that one request may take on this server: llama-server splits
+     * {@code -c} among the {@code -np} slots unless the KV cache is unified ({@link #kvUnified}, or {@code -kvu} among
+     * the extra arguments). A prompt at or past this is refused ("exceeds the available context size"), a longer
+     * answer cut off.
+     */
+    public int requestContextTokens() {
+        boolean unified = kvUnified || extraArgs.stream().anyMatch(UNIFIED_KV::contains);
+        return unified ? ctxSize : ctxSize / Math.max(1, parallel);
     }
 }

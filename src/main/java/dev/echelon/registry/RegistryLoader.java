@@ -32,8 +32,7 @@ public final class RegistryLoader {
     private static final Set<String> LOAD_MODES = Set.of("auto", "none", "mmap", "mlock", "mmap+mlock", "dio");
     private static final Set<String> FLASH_ATTN = Set.of("on", "off", "auto");
     private static final String[] LAUNCH_KEYS = {"gpu_layers", "ctx_size", "parallel", "kv_unified", "load_mode",
-            "threads",
-            "flash_attn", "extra_args"};
+            "threads", "flash_attn", "extra_args"};
 
     private static final Pattern TOOL_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 

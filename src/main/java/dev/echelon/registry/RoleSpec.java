@@ -3,7 +3,6 @@ package dev.echelon.registry;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * A role: one model with a job in one tier.
@@ -34,17 +33,10 @@ public record RoleSpec(String name, Tier tier, RoleKind kind, String description
         return kind == RoleKind.GENERATE && tier != Tier.D;
     }
 
-    /** The flags that give every slot of a llama-server the whole of its {@code -c} (a unified KV cache). */
-    private static final Set<String> UNIFIED_KV = Set.of("-kvu", "--kv-unified");
-
     /**
-     * The most tokens, prompt and answer together, that one request may take on every server of this role:
-     * llama-server splits its {@code -c} among its {@code -np} slots unless the KV cache is unified
-     * ({@link LaunchSpec#kvUnified}, or {@code -kvu} among the extra arguments; llama-server's default only when the
-     * slot count is left to it, which Echelon never does; the loader refuses a
-     * {@code -c} past the model's trained context). A prompt at or past this is refused ("exceeds the available
-     * context size"), a longer answer cut off. Empty when a server's context is not known here (an external
-     * instance) or the role has no server.
+     * The most tokens one request may take on every server of this role ({@link LaunchSpec#requestContextTokens}, the
+     * least over its instances). Empty when a server's context is not known here (an external instance) or the role
+     * has no server.
      */
     public OptionalInt requestContextTokens() {
         int least = Integer.MAX_VALUE;
@@ -52,9 +44,7 @@ public record RoleSpec(String name, Tier tier, RoleKind kind, String description
             if (i.launch().isEmpty()) {
                 return OptionalInt.empty();
             }
-            LaunchSpec l = i.launch().get();
-            boolean unified = l.kvUnified() || l.extraArgs().stream().anyMatch(UNIFIED_KV::contains);
-            least = Math.min(least, unified ? l.ctxSize() : l.ctxSize() / Math.max(1, l.parallel()));
+            least = Math.min(least, i.launch().get().requestContextTokens());
         }
         return least == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(least);
     }

@@ -84,6 +84,11 @@ class ResidencyControllerTest {
             return onRequest(now, role);
         }
 
+        /** How many ticks the policy has been asked to decide. */
+        long ticks() {
+            return calls.stream().filter("tick"::equals).count();
+        }
+
         @Override
         public Decision onTick(Observation now) {
             calls.add("tick");
@@ -306,7 +311,7 @@ class ResidencyControllerTest {
             load.inFlight.put("worker", 1);
             try (ResidencyController c = controller(fleet, model, policy, load, LOOSE, 20, dir)) {
                 c.start();
-                await(() -> policy.calls.stream().filter("tick"::equals).count() >= 10, "ten ticks");
+                await(() -> policy.ticks() >= 10, "ten ticks");
                 // the demotion passes the guardrails, and the actuator drains first: the worker starts no new
                 // request (held: S5) while its request in flight runs, and nothing has been demoted yet
                 assertTrue(c.snapshot().live("worker").state() == ResidencyState.S1
@@ -338,7 +343,7 @@ class ResidencyControllerTest {
             load.bound.put("worker", 1);
             try (ResidencyController c = controller(fleet, model, policy, load, LOOSE, 20, dir)) {
                 c.start();
-                await(() -> policy.calls.stream().filter("tick"::equals).count() >= 10, "ten ticks");
+                await(() -> policy.ticks() >= 10, "ten ticks");
                 assertEquals(model.initialPlacement().of("worker"), c.snapshot().live("worker"));
                 assertTrue(c.ledger().recent(10).stream().noneMatch(e -> e.unit().equals("worker")));
 
@@ -370,7 +375,7 @@ class ResidencyControllerTest {
                 load.bound.put("worker", 1);
                 c.waitsBound("worker");
                 await(() -> boundSeen.contains(1), "a decision that counts the bound request");
-                assertEquals(2, policy.calls.stream().filter("tick"::equals).count(), policy.calls::toString);
+                assertEquals(2, policy.ticks(), policy.calls::toString);
             }
         }
     }
@@ -387,9 +392,9 @@ class ResidencyControllerTest {
             try (ResidencyController c = controller(fleet, model, policy, new TestLoad(), dwell, 20, dir)) {
                 c.start();
                 await(() -> c.snapshot().live("worker").equals(s3), "worker moved to the CPU");
-                long ticks = policy.calls.stream().filter("tick"::equals).count();
+                long ticks = policy.ticks();
                 policy.onTick = (now, p) -> p.with("worker", s1); // flip straight back: thrash
-                await(() -> policy.calls.stream().filter("tick"::equals).count() >= ticks + 10, "ten more ticks");
+                await(() -> policy.ticks() >= ticks + 10, "ten more ticks");
                 assertEquals(s3, c.snapshot().live("worker"), "within its dwell time the role stays");
                 assertEquals(1, c.ledger().recent(10).size());
             }
