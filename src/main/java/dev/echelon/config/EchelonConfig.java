@@ -115,7 +115,14 @@ public interface EchelonConfig {
         @WithDefault("16MiB")
         String fileSize();
 
-        /** Processes of the sandbox user: the fork-bomb stop. */
+        /**
+         * The uids programs run as, {@code first-last}: one per run at a time, so that runs never share a process
+         * limit (one uid: one run at a time). The size of the range is how many programs may run at once.
+         */
+        @WithDefault(dev.echelon.tools.SandboxUids.DEFAULT_RANGE)
+        String uids();
+
+        /** Processes of one run's uid: the fork-bomb stop. */
         @WithDefault("32")
         int processes();
 

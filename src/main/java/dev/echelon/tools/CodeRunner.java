@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Runs model-written code through sandbox/run-sandboxed, never inside the JVM: the launcher drops to uid 65534
- * in bubblewrap namespaces with no network, a read-only /usr and a tmpfs work directory. When the sandbox cannot
- * be built the run is refused with {@link SandboxUnavailableException}; there is no unsandboxed path.
+ * Runs model-written code through sandbox/run-sandboxed, never inside the JVM: the launcher drops to a uid of
+ * the run's own ({@link SandboxUids}: runs do not share a process limit) in bubblewrap namespaces with no network,
+ * a read-only /usr and a tmpfs work directory. When the sandbox cannot be built the run is refused with
+ * {@link SandboxUnavailableException}; there is no unsandboxed path.
  */
 public final class CodeRunner {
     /** The launcher's exit status for a refusal: nothing ran. */
@@ -27,10 +28,17 @@ public final class CodeRunner {
     private static final long GRACE_MS = 5_000;
 
     private final Sandbox sandbox;
+    private final SandboxUids uids;
     private volatile boolean checked;
 
+    /** Runs as the uids of {@link SandboxUids#DEFAULT_RANGE}. */
     public CodeRunner(Sandbox sandbox) {
+        this(sandbox, SandboxUids.defaults());
+    }
+
+    public CodeRunner(Sandbox sandbox, SandboxUids uids) {
         this.sandbox = sandbox;
+        this.uids = uids;
     }
 
     public Sandbox sandbox() {
@@ -39,8 +47,8 @@ public final class CodeRunner {
 
     /**
      * Asks the launcher whether the sandbox can be built here (bwrap, setpriv, prlimit present; root to drop
-     * privileges). Cached once it succeeds; a failure is asked again next time, so installing bubblewrap later
-     * needs no restart.
+     * privileges; the first and last uid of the range usable in this user namespace). Cached once it succeeds; a
+     * failure is asked again next time, so installing bubblewrap later needs no restart.
      */
     public void checkAvailable() {
         if (checked) {
@@ -52,17 +60,8 @@ public final class CodeRunner {
                     + launcher.toAbsolutePath() + " (Echelon runs from the repository root; see sandbox/README.md)");
         }
         try {
-            Process check = launcherProcess(List.of(launcher.toString(), "--check"))
-                    .redirectErrorStream(true)
-                    .start();
-            check.getOutputStream().close();
-            String said = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!check.waitFor(30, TimeUnit.SECONDS)) {
-                check.destroyForcibly();
-                throw new SandboxUnavailableException("sandbox check did not finish");
-            }
-            if (check.exitValue() != 0) {
-                throw new SandboxUnavailableException("sandbox unavailable: " + said);
+            for (int uid : new int[] {uids.first(), uids.last()}) {
+                check(launcher, uid);
             }
         } catch (IOException e) {
             throw new SandboxUnavailableException("sandbox launcher could not start: " + e.getMessage());
@@ -71,6 +70,21 @@ public final class CodeRunner {
             throw new SandboxUnavailableException("interrupted while checking the sandbox");
         }
         checked = true;
+    }
+
+    private static void check(Path launcher, int uid) throws IOException, InterruptedException {
+        Process check = launcherProcess(List.of(launcher.toString(), "--uid", Integer.toString(uid), "--check"))
+                .redirectErrorStream(true)
+                .start();
+        check.getOutputStream().close();
+        String said = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!check.waitFor(30, TimeUnit.SECONDS)) {
+            check.destroyForcibly();
+            throw new SandboxUnavailableException("sandbox check did not finish");
+        }
+        if (check.exitValue() != 0) {
+            throw new SandboxUnavailableException("sandbox unavailable: " + said);
+        }
     }
 
     /**
@@ -107,7 +121,9 @@ public final class CodeRunner {
             dir = Files.createTempDirectory("echelon-sandbox-");
             Path programFile = Files.writeString(dir.resolve("program"), program, StandardCharsets.UTF_8);
             Path statusFile = dir.resolve("status");
-            return launch(limits, language, programFile, statusFile, stdin == null ? "" : stdin);
+            try (SandboxUids.Lease uid = uids.lease()) {
+                return launch(limits, uid.uid(), language, programFile, statusFile, stdin == null ? "" : stdin);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("sandboxed run failed to start", e);
         } finally {
@@ -115,10 +131,11 @@ public final class CodeRunner {
         }
     }
 
-    private CodeResult launch(Sandbox sandbox, Language language, Path programFile, Path statusFile, String stdin)
-            throws IOException {
+    private CodeResult launch(Sandbox sandbox, int uid, Language language, Path programFile, Path statusFile,
+            String stdin) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 sandbox.launcher().toString(),
+                "--uid", Integer.toString(uid),
                 "--cpu", Integer.toString(sandbox.cpuSeconds()),
                 "--mem", Long.toString(sandbox.memoryBytes()),
                 "--files", Integer.toString(sandbox.openFiles()),

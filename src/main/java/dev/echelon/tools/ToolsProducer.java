@@ -19,7 +19,15 @@ public class ToolsProducer {
     @Produces
     @Singleton
     CodeRunner codeRunner(EchelonConfig config) {
-        return new CodeRunner(sandbox(config.sandbox()));
+        return new CodeRunner(sandbox(config.sandbox()), uids(config.sandbox()));
+    }
+
+    static SandboxUids uids(EchelonConfig.SandboxLimits s) {
+        try {
+            return SandboxUids.parse(s.uids());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("orchestrator.sandbox.uids", e.getMessage());
+        }
     }
 
     @Produces

@@ -18,7 +18,13 @@ class ToolsProducerTest {
 
     /** The settings as their defaults say, with one value replaced where a test needs it. */
     record Limits(String launcher, int cpuSeconds, String memory, int openFiles, String fileSize, int processes,
-            String disk, long wallClockMs, String outputCap) implements EchelonConfig.SandboxLimits {
+            String disk, long wallClockMs, String outputCap, String uids) implements EchelonConfig.SandboxLimits {
+
+        Limits(String launcher, int cpuSeconds, String memory, int openFiles, String fileSize, int processes,
+                String disk, long wallClockMs, String outputCap) {
+            this(launcher, cpuSeconds, memory, openFiles, fileSize, processes, disk, wallClockMs, outputCap,
+                    SandboxUids.DEFAULT_RANGE);
+        }
 
         static Limits defaults() {
             return new Limits("sandbox/run-sandboxed", 10, "512MiB", 64, "16MiB", 32, "32MiB", 20_000, "64KiB");
@@ -47,6 +53,23 @@ class ToolsProducerTest {
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ToolsProducer.sandbox(bad));
         assertTrue(e.getMessage().contains("ORCHESTRATOR_SANDBOX") && e.getMessage().contains("one second"),
                 e.getMessage());
+    }
+
+    @Test
+    void theUidRangeIsTakenAndABadOneNamesItsVariable() {
+        Limits four = new Limits("sandbox/run-sandboxed", 10, "512MiB", 64, "16MiB", 32, "32MiB", 20_000, "64KiB",
+                "70000-70003");
+        SandboxUids uids = ToolsProducer.uids(four);
+        assertEquals(70000, uids.first());
+        assertEquals(4, uids.size());
+        assertEquals(64, ToolsProducer.uids(Limits.defaults()).size());
+        for (String bad : List.of("0-10", "60010-60000", "lots", "1-2-3")) {
+            Limits limits = new Limits("sandbox/run-sandboxed", 10, "512MiB", 64, "16MiB", 32, "32MiB", 20_000,
+                    "64KiB", bad);
+            InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ToolsProducer.uids(limits));
+            assertTrue(e.getMessage().contains("ORCHESTRATOR_SANDBOX_UIDS") && e.getMessage().contains(bad),
+                    e.getMessage());
+        }
     }
 
     @Test
