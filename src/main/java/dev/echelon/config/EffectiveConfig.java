@@ -66,6 +66,7 @@ public record EffectiveConfig(String hash, Map<String, Object> settings, ModelRe
         s.put("tools_max_rounds", c.tools().maxRounds());
         s.put("sandbox_launcher", c.sandbox().launcher());
         s.put("sandbox_wall_clock_ms", c.sandbox().wallClockMs());
+        s.put("sandbox_uids", c.sandbox().uids());
         s.put("webfetch_allow_hosts", c.webfetch().allowHosts().orElse(List.of()));
         s.put("webfetch_deny_hosts", c.webfetch().denyHosts().orElse(List.of()));
         s.put("launcher", launcher);

@@ -67,6 +67,7 @@ class MockModeBootTest {
         assertEquals("(none: authentication off)", settings.get("api_keys"));
         assertTrue(String.valueOf(settings.get("launcher")).startsWith("fake llama-server"));
         // a setting left unset shows the value in force: the overflow rule's own default (JsonPath reads a float)
+        assertEquals(dev.echelon.tools.SandboxUids.DEFAULT_RANGE, settings.get("sandbox_uids"));
         assertEquals(true, settings.get("residency_overflow_enabled"));
         assertEquals(0.02, ((Number) settings.get("residency_overflow_max_share")).doubleValue(), 1e-6);
         assertEquals(3600.0, ((Number) settings.get("residency_overflow_tail_window_s")).doubleValue(), 1e-6);
