@@ -1,12 +1,16 @@
 package dev.echelon.tools;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +30,9 @@ public final class SandboxUids {
 
     /** 64 uids from 60000: Debian's regular users end at 59999, and 60000–64999 are allocated only on demand. */
     public static final String DEFAULT_RANGE = "60000-60063";
+
+    /** One uid or first-last; nine digits at most, so that each end fits an int. */
+    private static final Pattern RANGE = Pattern.compile("(\\d{1,9})(?:-(\\d{1,9}))?");
 
     private static final Set<Integer> LEASED = ConcurrentHashMap.newKeySet();
 
@@ -54,21 +61,14 @@ public final class SandboxUids {
 
     /** {@code 60000-60063}, or one uid ({@code 65534}: one run at a time). */
     public static SandboxUids parse(String range) {
-        String[] ends = range.strip().split("-", -1);
-        try {
-            if (ends.length == 1) {
-                int uid = Integer.parseInt(ends[0].strip());
-                return new SandboxUids(uid, uid, SandboxUids::procHasProcesses);
-            }
-            if (ends.length == 2) {
-                return new SandboxUids(Integer.parseInt(ends[0].strip()), Integer.parseInt(ends[1].strip()),
-                        SandboxUids::procHasProcesses);
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the message naming the form
+        Matcher m = RANGE.matcher(range.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("sandbox uids must be first-last (e.g. " + DEFAULT_RANGE
+                    + ") or one uid, got '" + range + "'");
         }
-        throw new IllegalArgumentException("sandbox uids must be first-last (e.g. " + DEFAULT_RANGE
-                + ") or one uid, got '" + range + "'");
+        int first = Integer.parseInt(m.group(1));
+        int last = m.group(2) == null ? first : Integer.parseInt(m.group(2));
+        return new SandboxUids(first, last, SandboxUids::procHasProcesses);
     }
 
     public int first() {
@@ -96,32 +96,48 @@ public final class SandboxUids {
             if (!LEASED.add(uid)) {
                 continue;
             }
-            if (!hasProcesses.test(uid)) {
+            boolean free = false;
+            try {
+                free = !hasProcesses.test(uid);
+            } finally {
+                if (!free) {
+                    LEASED.remove(uid); // still has processes, or could not be checked: not this run's
+                }
+            }
+            if (free) {
                 next.set(start + i + 1);
                 return new Lease(uid);
             }
-            LEASED.remove(uid);
         }
         throw new SandboxUnavailableException("all " + size + " sandbox uids (" + first + "-" + last
                 + ") are in use by running programs; try again when one ends, or give ORCHESTRATOR_SANDBOX_UIDS a "
                 + "larger range");
     }
 
-    /** Whether a process whose effective uid is {@code uid} is alive: the owner of its {@code /proc/PID}. */
+    /**
+     * Whether a process whose effective uid is {@code uid} is alive: the owner of its {@code /proc/PID}.
+     *
+     * @throws SandboxUnavailableException when {@code /proc} cannot be read: a uid that cannot be checked is not
+     *     leased, since its run might share its process limit with a predecessor's processes
+     */
     public static boolean procHasProcesses(int uid) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
                     .anyMatch(p -> ownedBy(p, uid));
-        } catch (IOException | UnsupportedOperationException e) {
-            return false; // no /proc: nothing to tell, and the process limit still binds each run
+        } catch (IOException | UncheckedIOException e) {
+            throw new SandboxUnavailableException("cannot read /proc to check that sandbox uid " + uid
+                    + " has no processes left: " + e.getMessage());
         }
     }
 
+    /** A process that ended while /proc was being read owns nothing. */
     private static boolean ownedBy(Path proc, int uid) {
         try {
             return ((Integer) Files.getAttribute(proc, "unix:uid")) == uid;
-        } catch (IOException | RuntimeException e) {
-            return false; // ended while we looked
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -51,6 +51,22 @@ class SandboxUidsTest {
     }
 
     @Test
+    void aUidThatCannotBeCheckedIsNotLeasedAndNotLeftHeld() {
+        boolean[] procReadable = {false};
+        SandboxUids uids = new SandboxUids(FIRST + 40, FIRST + 40, uid -> {
+            if (!procReadable[0]) {
+                throw new SandboxUnavailableException("cannot read /proc");
+            }
+            return false;
+        });
+        assertThrows(SandboxUnavailableException.class, uids::lease);
+        procReadable[0] = true;
+        try (SandboxUids.Lease lease = uids.lease()) {
+            assertEquals(FIRST + 40, lease.uid(), "the failed check left the uid free");
+        }
+    }
+
+    @Test
     void leasesRotateSoThatAReleasedUidHasTimeToEmpty() {
         SandboxUids uids = new SandboxUids(FIRST + 20, FIRST + 23, uid -> false);
         int previous;
