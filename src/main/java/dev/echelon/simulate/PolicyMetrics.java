@@ -20,7 +20,8 @@ import java.util.List;
  * @param meanLatency    mean end-to-end latency (arrival → last token)
  * @param meanCost       mean {@link RequestCost} (TTFT + ¼ decode time + 30 s per substituted request), the
  *                       quantity the optimum minimises
- * @param regret         (meanCost − optimum's) / optimum's; NaN without an optimum run
+ * @param regret         (meanCost − the anchor's) / the anchor's, the anchor being the cheapest schedule replayed on
+ *                       the trace ({@link RegretAnchor}); NaN without an optimum run
  * @param p95VsOptimum   p95 TTFT / the optimum's p95 TTFT; NaN without an optimum run
  * @param prepareSeconds wall-clock seconds to build the policy (the optimum's DP solve)
  * @param replaySeconds  wall-clock seconds of the replay
@@ -28,10 +29,16 @@ import java.util.List;
  */
 public record PolicyMetrics(String family, String policy, int requests, double p50Ttft, double p95Ttft,
         double p99Ttft, double ttftSlo, double tpotSlo, int transitions, double gbMoved, double gpuHitRate,
-        double fallbackShare, int unserved, int refusals, double meanLatency, double meanCost, double regret, double p95VsOptimum,
+        double fallbackShare, int unserved, int refusals, double meanLatency, double meanCost, double regret,
+        double p95VsOptimum,
         double prepareSeconds, double replaySeconds, double policyMicrosPerCall) {
 
-    public static PolicyMetrics of(ResidencyModel model, RequestCost cost, RunResult run, RunResult optimum) {
+    /**
+     * @param optimum the optimum's replay of the same trace, or null: what {@code p95VsOptimum} compares with
+     * @param anchor  what regret is measured against, or null for none
+     */
+    public static PolicyMetrics of(ResidencyModel model, RequestCost cost, RunResult run, RunResult optimum,
+            RegretAnchor anchor) {
         List<RequestOutcome> out = run.outcomes();
         double[] ttft = out.stream().mapToDouble(RequestOutcome::ttftSeconds).sorted().toArray();
         int n = out.size();
@@ -45,9 +52,10 @@ public record PolicyMetrics(String family, String policy, int requests, double p
         double meanCost = meanCost(run, cost);
         double regret = Double.NaN;
         double p95Ratio = Double.NaN;
+        if (anchor != null) {
+            regret = anchor.regretOf(meanCost);
+        }
         if (optimum != null) {
-            double opt = meanCost(optimum, cost);
-            regret = opt > 0 ? (meanCost - opt) / opt : Double.NaN;
             double optP95 = Percentile.nearestRank(optimum.outcomes().stream()
                     .mapToDouble(RequestOutcome::ttftSeconds).sorted().toArray(), 0.95);
             p95Ratio = optP95 > 0 ? Percentile.nearestRank(ttft, 0.95) / optP95 : Double.NaN;

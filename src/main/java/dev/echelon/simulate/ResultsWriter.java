@@ -98,6 +98,7 @@ public final class ResultsWriter {
             fm.put("policies", f.metrics());
             fm.put("unlimited_memory", f.unlimited());
             f.tailReach().ifPresent(r -> fm.put("clairvoyant_tail_reach", r));
+            f.anchor().ifPresent(a -> fm.put("regret_anchor", a));
             TargetCheck.of(f).ifPresent(t -> fm.put("target", t));
             fams.add(fm);
         }
@@ -133,7 +134,7 @@ public final class ResultsWriter {
                 sb.append("| ").append(t.family()).append(" | ").append(t.shifting() ? "yes" : "no (control)")
                         .append(" | ").append(t.bestPeer()).append(" (").append(num1(t.bestPeerP95())).append(") | ")
                         .append(num1(t.plannerP95())).append(" | ").append(pct(t.p95Gain())).append(" | ")
-                        .append(pct(t.plannerRegret())).append(" | ")
+                        .append(pct(t.plannerRegret())).append(SeedTable.anchorNote(t.regretAnchor())).append(" | ")
                         .append(t.met() ? "yes" : "no"
                                 + (t.p95Met() ? "" : " (p95)") + (t.regretMet() ? "" : " (regret)"))
                         .append(" | ").append(num1(t.unlimitedP95())).append(" (")
@@ -148,8 +149,10 @@ public final class ResultsWriter {
                     + "p95; where it is not 30 % below the best peer's, the p95 half of the target is out of reach."
                     + " Clairvoyant, aimed at the tail: the optimum's programme with each second of TTFT past "
                     + num2(TailReach.AIM) + " × the best peer's p95 priced once more (weights " + TailReach.WEIGHTS
-                    + "), the schedule closest to the target kept; regret against the mean-cost optimum. What "
-                    + "knowing the future reaches against the target as written; not a bound.\n\n");
+                    + "), the schedule closest to the target kept. What knowing the future reaches against the "
+                    + "target as written; not a bound. Regret, here and below: against the cheapest schedule replayed "
+                    + "on the trace — the optimum's, unless a policy's replay beat it (named after the regret: the "
+                    + "optimum's windowed programme is an approximation), so it is never negative.\n\n");
         }
         for (SimulationSuite.FamilyResult f : families) {
             sb.append("## ").append(f.trace().family().id()).append(" — ").append(f.trace().family().description())

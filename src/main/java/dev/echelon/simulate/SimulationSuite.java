@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Generates a family's trace and replays it under each named policy; the optimum, if named, anchors regret. On a
+ * Generates a family's trace and replays it under each named policy; if the optimum is named, the cheapest replay
+ * (the optimum's, unless a policy beat it) anchors regret ({@link RegretAnchor}). On a
  * shifting family run with the optimum and a peer, it also measures what a clairvoyant schedule aimed at the target
  * reaches ({@link TailReach}).
  */
@@ -18,11 +19,11 @@ public final class SimulationSuite {
 
     /**
      * One family: its trace, each policy's replay and figures, in the order the policies were named, the same
-     * trace with memory no constraint (the headroom every policy has), and the reach of a clairvoyant schedule
-     * aimed at the target, where it was measured.
+     * trace with memory no constraint (the headroom every policy has), the reach of a clairvoyant schedule
+     * aimed at the target, where it was measured, and what regret was measured against, where it was.
      */
     public record FamilyResult(Trace trace, List<RunResult> runs, List<PolicyMetrics> metrics,
-            UnlimitedMemory.Result unlimited, Optional<TailReach.Result> tailReach) {
+            UnlimitedMemory.Result unlimited, Optional<TailReach.Result> tailReach, Optional<RegretAnchor> anchor) {
     }
 
     private final ResidencyModel model;
@@ -56,12 +57,14 @@ public final class SimulationSuite {
         }
         RunResult optimum = runs.stream().filter(r -> r.policy().equals(OfflineOptimum.NAME)).findFirst()
                 .orElse(null);
-        List<PolicyMetrics> metrics = runs.stream().map(r -> PolicyMetrics.of(model, cost, r, optimum)).toList();
+        Optional<RegretAnchor> anchor = RegretAnchor.cheapest(runs, cost);
+        List<PolicyMetrics> metrics = runs.stream()
+                .map(r -> PolicyMetrics.of(model, cost, r, optimum, anchor.orElse(null))).toList();
         Optional<PolicyMetrics> bestPeer = TargetCheck.bestPeer(metrics);
-        Optional<TailReach.Result> reach = optimum != null && family.shifting() && bestPeer.isPresent()
-                ? Optional.of(tailReach.reach(trace, bestPeer.get().p95Ttft(), optimum))
+        Optional<TailReach.Result> reach = anchor.isPresent() && family.shifting() && bestPeer.isPresent()
+                ? Optional.of(tailReach.reach(trace, bestPeer.get().p95Ttft(), optimum, anchor.get()))
                 : Optional.empty();
-        return new FamilyResult(trace, runs, metrics, unlimited.replay(trace), reach);
+        return new FamilyResult(trace, runs, metrics, unlimited.replay(trace), reach, anchor);
     }
 
     public ResidencyModel model() {

@@ -13,7 +13,8 @@ import java.util.Optional;
  * What a clairvoyant schedule aimed at the issue's target reaches on one trace: the offline optimum's dynamic
  * programme, same candidates and physics, with every second of TTFT past a threshold just inside the target
  * ({@value #AIM} × the best peer's p95) priced once more, at a few weights; each schedule replayed through the
- * simulator and measured like any policy, its regret against the mean-cost optimum's replay.
+ * simulator and measured like any policy, its regret against the same anchor as every policy's: the cheapest
+ * schedule replayed on the trace ({@link RegretAnchor}).
  *
  * <p>Why: the optimum minimises the mean cost, not the p95, so where it misses the p95 half of the target that does
  * not show that no policy meets it. A schedule that trades a little mean cost (a few requests served on a fallback at
@@ -50,10 +51,11 @@ public final class TailReach {
      * Keeps, of the mean-cost optimum's own schedule (weight 0) and one schedule per weight, the one meeting both
      * halves at the lowest regret, else the largest p95 gain within the regret half, else the lowest regret.
      *
-     * @param optimumRun the mean-cost optimum's replay of the same trace, which regret is measured against
+     * @param optimumRun the mean-cost optimum's replay of the same trace
+     * @param anchor     what regret is measured against
      */
-    public Result reach(Trace trace, double bestPeerP95, RunResult optimumRun) {
-        List<Result> tried = tried(trace, bestPeerP95, optimumRun);
+    public Result reach(Trace trace, double bestPeerP95, RunResult optimumRun, RegretAnchor anchor) {
+        List<Result> tried = tried(trace, bestPeerP95, optimumRun, anchor);
         Optional<Result> met = tried.stream().filter(Result::met).min(Comparator.comparingDouble(Result::regret));
         Optional<Result> withinRegret = tried.stream().filter(r -> r.regret() <= TargetCheck.MAX_REGRET)
                 .max(Comparator.comparingDouble(Result::p95Gain));
@@ -62,15 +64,15 @@ public final class TailReach {
     }
 
     /** The optimum's own schedule, then one solved and replayed per weight of {@link #WEIGHTS}, in that order. */
-    List<Result> tried(Trace trace, double bestPeerP95, RunResult optimumRun) {
+    List<Result> tried(Trace trace, double bestPeerP95, RunResult optimumRun, RegretAnchor anchor) {
         RequestCost measured = optimum.cost();
         List<Result> tried = new ArrayList<>();
-        tried.add(result(0, PolicyMetrics.of(model, measured, optimumRun, optimumRun), bestPeerP95));
+        tried.add(result(0, PolicyMetrics.of(model, measured, optimumRun, optimumRun, anchor), bestPeerP95));
         for (double w : WEIGHTS) {
             OfflineOptimum.Settings s = new OfflineOptimum.Settings(optimum.windowSeconds(), optimum.partialSteps(),
                     measured.aimedAtTail(AIM * bestPeerP95, w));
             RunResult run = simulator.run(new OfflineOptimum(model, trace.known(), trace.durationSeconds(), s), trace);
-            tried.add(result(w, PolicyMetrics.of(model, measured, run, optimumRun), bestPeerP95));
+            tried.add(result(w, PolicyMetrics.of(model, measured, run, optimumRun, anchor), bestPeerP95));
         }
         return tried;
     }

@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * The issue's target on one family: the planner's p95 TTFT beats every peer's by at least 30 %, and its regret
- * against the offline optimum is at most 10 %. Peers are the policies that are neither the planner nor the optimum.
+ * against the offline optimum is at most 10 % — the optimum's replay, or the cheaper schedule that beat it
+ * ({@link RegretAnchor}). Peers are the policies that are neither the planner nor the optimum.
  *
  * @param bestPeer    the peer with the lowest p95 TTFT
  * @param p95Gain     1 − planner p95 / best peer p95 (0.30 = 30 % lower)
@@ -17,10 +18,11 @@ import java.util.Set;
  *                     on their own role can meet the p95 half of the target on this trace
  * @param tailReach    what a clairvoyant schedule aimed at the target reaches ({@link TailReach}); null where it was
  *                     not measured (a family without shifting traffic, or a run without the optimum)
+ * @param regretAnchor the policy whose replay regret was measured against; null in a run without the optimum
  */
 public record TargetCheck(String family, boolean shifting, String bestPeer, double bestPeerP95, double plannerP95,
         double p95Gain, double plannerRegret, boolean p95Met, boolean regretMet, double unlimitedP95,
-        boolean p95Reachable, TailReach.Result tailReach) {
+        boolean p95Reachable, TailReach.Result tailReach, String regretAnchor) {
 
     public static final double P95_GAIN = 0.30;
     public static final double MAX_REGRET = 0.10;
@@ -39,7 +41,8 @@ public record TargetCheck(String family, boolean shifting, String bestPeer, doub
         return Optional.of(new TargetCheck(f.trace().family().id(), f.trace().family().shifting(), b.policy(),
                 b.p95Ttft(), p.p95Ttft(), gain, p.regret(), gain >= P95_GAIN,
                 !Double.isNaN(p.regret()) && p.regret() <= MAX_REGRET, unlimited,
-                gain(unlimited, b.p95Ttft()) >= P95_GAIN, f.tailReach().orElse(null)));
+                gain(unlimited, b.p95Ttft()) >= P95_GAIN, f.tailReach().orElse(null),
+                f.anchor().map(RegretAnchor::policy).orElse(null)));
     }
 
     /** The peer with the lowest p95 TTFT: a policy that is neither the planner nor the optimum. */

@@ -47,8 +47,10 @@ class SeedTableTest {
         assertEquals(4, csv.size());
         for (int i = 1; i < csv.size(); i++) {
             String[] c = csv.get(i).split(",", -1);
-            assertEquals(12, c.length, csv.get(i));
+            assertEquals(13, c.length, csv.get(i));
             TargetCheck check = checks.get(i - 1);
+            assertEquals(check.regretAnchor(), c[12], "the schedule the regret was measured against");
+            assertTrue(POLICIES.contains(c[12]), csv.get(i));
             assertEquals(String.valueOf(i), c[0]);
             assertEquals(check.bestPeer(), c[2]);
             assertEquals(check.p95Met() && check.regretMet(), Boolean.parseBoolean(c[9]), csv.get(i));

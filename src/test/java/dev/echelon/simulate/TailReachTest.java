@@ -32,7 +32,7 @@ class TailReachTest {
         SimulationSuite.FamilyResult f = suite().run(TraceFamily.BURSTS, 1, 900, List.of(OfflineOptimum.NAME));
         RunResult optimum = f.runs().get(0);
         List<TailReach.Result> tried = new TailReach(MODEL, Simulator.Settings.DEFAULT,
-                OfflineOptimum.Settings.DEFAULT).tried(f.trace(), 1e6, optimum);
+                OfflineOptimum.Settings.DEFAULT).tried(f.trace(), 1e6, optimum, f.anchor().orElseThrow());
         assertEquals(1 + TailReach.WEIGHTS.size(), tried.size());
         for (TailReach.Result r : tried) {
             assertEquals(0, r.regret(), 1e-12, r.toString());
