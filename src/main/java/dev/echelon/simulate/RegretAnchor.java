@@ -16,7 +16,9 @@ import java.util.Optional;
  * α 0.82), where {@code ttl-lru}, which never substitutes, beats it. A regret measured against a schedule that
  * a peer beats is no regret at all; a policy knowing the trace could replay every schedule here and keep the
  * cheapest, so that is the anchor. It is an upper bound on the true optimum's mean cost, so every regret against it is
- * a lower bound on the regret against the true optimum — never negative.
+ * a lower bound on the regret against the true optimum — never negative. It is the cheapest of the policies named in
+ * the run: a run of fewer of them ({@code --policies planner,optimum}) can have a dearer anchor, and lower regrets,
+ * than the full run on the same trace.
  *
  * @param policy   the policy whose replay is the anchor ({@link OfflineOptimum#NAME} unless one beat it)
  * @param meanCost its mean {@link RequestCost}
