@@ -1,6 +1,8 @@
 #!/usr/bin/awk -f
-# Where the planner's regret comes from: per family, role and reason, its cost minus the optimum's, summed over
-# the requests of `./echelon simulate --requests` (requests.csv; needs the planner and the optimum in the run).
+# Where the planner's regret against the optimum's replay comes from (the reported regret where the optimum's replay
+# is the cheapest; results.md names the anchor otherwise): per family, role and reason, its cost minus the
+# optimum's, summed over the requests of `./echelon simulate --requests` (requests.csv; needs the planner and the
+# optimum in the run).
 # Usage: awk -f bench/residency/regret-by-request.awk DIR/requests.csv | sort
 BEGIN { FS = "," }
 NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }   # columns by the header's names, not by position
@@ -18,6 +20,6 @@ END {
     d[key] += pc[k] - oc[k]; n[key]++; tp[f[1]] += pc[k]; to[f[1]] += oc[k]
   }
   for (key in d) printf "%-50s %5d requests %+9.1f s\n", key, n[key], d[key]
-  for (fam in tp) printf "%s | total: planner %.0f s, optimum %.0f s, regret %.1f %%\n", fam, tp[fam], to[fam], \
+  for (fam in tp) printf "%s | total: planner %.0f s, optimum %.0f s, vs optimum %+.1f %%\n", fam, tp[fam], to[fam], \
       100 * (tp[fam] / to[fam] - 1)
 }

@@ -30,8 +30,7 @@ import java.util.List;
 public record PolicyMetrics(String family, String policy, int requests, double p50Ttft, double p95Ttft,
         double p99Ttft, double ttftSlo, double tpotSlo, int transitions, double gbMoved, double gpuHitRate,
         double fallbackShare, int unserved, int refusals, double meanLatency, double meanCost, double regret,
-        double p95VsOptimum,
-        double prepareSeconds, double replaySeconds, double policyMicrosPerCall) {
+        double p95VsOptimum, double prepareSeconds, double replaySeconds, double policyMicrosPerCall) {
 
     /**
      * @param optimum the optimum's replay of the same trace, or null: what {@code p95VsOptimum} compares with

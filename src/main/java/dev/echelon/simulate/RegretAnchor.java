@@ -46,6 +46,18 @@ public record RegretAnchor(String policy, double meanCost) {
 
     /** Whether a policy other than the optimum anchors regret: the optimum's replay was beaten on this trace. */
     public boolean beatsTheOptimum() {
-        return !policy.equals(OfflineOptimum.NAME);
+        return beatsTheOptimum(policy);
+    }
+
+    /**
+     * What a table writes after a regret measured against {@code anchor}'s replay: " (vs ttl-lru)" where that is not
+     * the optimum's, nothing where it is or where there is no anchor (null).
+     */
+    public static String note(String anchor) {
+        return anchor != null && beatsTheOptimum(anchor) ? " (vs " + anchor + ")" : "";
+    }
+
+    private static boolean beatsTheOptimum(String anchor) {
+        return !anchor.equals(OfflineOptimum.NAME);
     }
 }

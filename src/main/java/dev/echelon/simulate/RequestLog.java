@@ -20,7 +20,7 @@ import static dev.echelon.simulate.ResultsWriter.num;
  * and policy: where and when it was served, its TTFT and its cost) and {@code transitions.csv} (every residency
  * change each policy made). The summary files say how far a policy is from the target; these say which requests put
  * it there — e.g. the planner's cost minus the optimum's, summed per role and per reason, is where the regret comes
- * from (bench/residency/README.md).
+ * from where the optimum's replay is the regret's anchor ({@link RegretAnchor}; bench/residency/README.md).
  */
 public final class RequestLog {
 

@@ -134,7 +134,7 @@ public final class ResultsWriter {
                 sb.append("| ").append(t.family()).append(" | ").append(t.shifting() ? "yes" : "no (control)")
                         .append(" | ").append(t.bestPeer()).append(" (").append(num1(t.bestPeerP95())).append(") | ")
                         .append(num1(t.plannerP95())).append(" | ").append(pct(t.p95Gain())).append(" | ")
-                        .append(pct(t.plannerRegret())).append(SeedTable.anchorNote(t.regretAnchor())).append(" | ")
+                        .append(pct(t.plannerRegret())).append(RegretAnchor.note(t.regretAnchor())).append(" | ")
                         .append(t.met() ? "yes" : "no"
                                 + (t.p95Met() ? "" : " (p95)") + (t.regretMet() ? "" : " (regret)"))
                         .append(" | ").append(num1(t.unlimitedP95())).append(" (")
@@ -152,11 +152,14 @@ public final class ResultsWriter {
                     + "), the schedule closest to the target kept. What knowing the future reaches against the "
                     + "target as written; not a bound. Regret, here and below: against the cheapest schedule replayed "
                     + "on the trace — the optimum's, unless a policy's replay beat it (named after the regret: the "
-                    + "optimum's windowed programme is an approximation), so it is never negative.\n\n");
+                    + "optimum's windowed programme is an approximation), so no policy's is negative; a clairvoyant "
+                    + "schedule's can be, as those are not candidates for the anchor.\n\n");
         }
         for (SimulationSuite.FamilyResult f : families) {
             sb.append("## ").append(f.trace().family().id()).append(" — ").append(f.trace().family().description())
                     .append(" (").append(f.trace().requests().size()).append(" requests)\n\n");
+            f.anchor().ifPresent(a -> sb.append("Regret against ").append(a.policy()).append("'s replay, the cheapest ")
+                    .append("of this trace's (mean cost ").append(num2(a.meanCost())).append(" s).\n\n"));
             sb.append("| policy | p50 TTFT s | p95 TTFT s | p99 TTFT s | TTFT SLO | TPOT SLO | transitions | GB moved "
                     + "| GPU hit | fallback | unserved | mean cost s | regret | p95 / opt | solve+replay s |\n");
             sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -1,7 +1,5 @@
 package dev.echelon.simulate;
 
-import dev.echelon.residency.policy.OfflineOptimum;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +18,8 @@ import static dev.echelon.simulate.ResultsWriter.num1;
  *
  * <p>Why: one seed's table says little about a policy whose decisions chain — a run that fires one rule differently
  * goes down another path for the rest of the trace, and over sixteen seeds the planner's regret on workday alone
- * spreads from −8 to 34 %. Changes to the planner are judged on the counts over many seeds, and this makes those
- * counts one command instead of a pile of scripts.
+ * spread from −8 to 34 % in round 27 (then against the optimum's replay). Changes to the planner are judged on the
+ * counts over many seeds, and this makes those counts one command instead of a pile of scripts.
  */
 public final class SeedTable {
 
@@ -126,15 +124,10 @@ public final class SeedTable {
                     .append(" (").append(num1(c.bestPeerP95())).append(") | ")
                     .append(num1(c.plannerP95())).append(" | ")
                     .append(pct(c.p95Gain())).append(" | ").append(pct(c.plannerRegret()))
-                    .append(anchorNote(c.regretAnchor())).append(" | ")
+                    .append(RegretAnchor.note(c.regretAnchor())).append(" | ")
                     .append(c.met() ? "**yes**" : "no").append(" |\n");
         }
         return sb.toString();
-    }
-
-    /** After a regret: the schedule it is measured against, where that is not the optimum's. */
-    static String anchorNote(String anchor) {
-        return anchor == null || anchor.equals(OfflineOptimum.NAME) ? "" : " (vs " + anchor + ")";
     }
 
     private static String pct(double v) {

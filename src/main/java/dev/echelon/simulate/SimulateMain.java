@@ -32,7 +32,7 @@ import java.util.concurrent.Future;
  *
  * <pre>
  *   --families all|workday,bursts,…   trace families (default: all)
- *   --policies all|static,count-lru,… policies (default: all; the optimum anchors regret)
+ *   --policies all|static,count-lru,… policies (default: all; regret needs the optimum)
  *   --seed N                          trace seed (default 42)
  *   --seeds N,M,…                     many seeds instead: only the target per seed and family and its counts
  *                                     ({@link SeedTable}: seeds.csv, seeds.md; default out bench/residency/seeds)

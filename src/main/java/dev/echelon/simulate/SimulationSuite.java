@@ -61,7 +61,8 @@ public final class SimulationSuite {
         List<PolicyMetrics> metrics = runs.stream()
                 .map(r -> PolicyMetrics.of(model, cost, r, optimum, anchor.orElse(null))).toList();
         Optional<PolicyMetrics> bestPeer = TargetCheck.bestPeer(metrics);
-        Optional<TailReach.Result> reach = anchor.isPresent() && family.shifting() && bestPeer.isPresent()
+        Optional<TailReach.Result> reach = optimum != null && anchor.isPresent() && family.shifting()
+                && bestPeer.isPresent()
                 ? Optional.of(tailReach.reach(trace, bestPeer.get().p95Ttft(), optimum, anchor.get()))
                 : Optional.empty();
         return new FamilyResult(trace, runs, metrics, unlimited.replay(trace), reach, anchor);

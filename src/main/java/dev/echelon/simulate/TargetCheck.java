@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The issue's target on one family: the planner's p95 TTFT beats every peer's by at least 30 %, and its regret
- * against the offline optimum is at most 10 % — the optimum's replay, or the cheaper schedule that beat it
- * ({@link RegretAnchor}). Peers are the policies that are neither the planner nor the optimum.
+ * The issue's target on one family: the planner's p95 TTFT beats every peer's by at least 30 %, and its regret is
+ * at most 10 %, against the cheapest schedule replayed on the trace ({@link RegretAnchor}: the offline optimum's,
+ * unless a policy's replay beat it). Peers are the policies that are neither the planner nor the optimum.
  *
  * @param bestPeer    the peer with the lowest p95 TTFT
  * @param p95Gain     1 − planner p95 / best peer p95 (0.30 = 30 % lower)

@@ -54,4 +54,21 @@ class ResultsWriterTest {
         assertEquals(12, json.path("planner_settings").path("max-transitions").asInt());
         assertEquals(60, json.path("planner_settings").path("horizon-s").asInt());
     }
+
+    @Test
+    void eachFamilySaysWhoseReplayItsRegretIsAgainst(@TempDir Path dir) throws Exception {
+        SimulationSuite suite = new SimulationSuite(SimFixtures.MODEL, Simulator.Settings.DEFAULT,
+                PolicyCatalog.standard(OfflineOptimum.Settings.DEFAULT), OfflineOptimum.Settings.DEFAULT);
+        SimulationSuite.FamilyResult f = suite.run(TraceFamily.STEADY, 1, 300, List.of("ttl-lru", OfflineOptimum.NAME));
+        RegretAnchor anchor = f.anchor().orElseThrow();
+        ResultsWriter.RunInfo info = new ResultsWriter.RunInfo("./echelon simulate", 1, 300,
+                Simulator.Settings.DEFAULT, OfflineOptimum.Settings.DEFAULT, PlannerConfig.parse("defaults"),
+                Optional.empty(), java.util.Map.of(), 1.0);
+        new ResultsWriter().write(dir, info, List.of(f));
+
+        assertTrue(Files.readString(dir.resolve("results.md")).contains(
+                "Regret against " + anchor.policy() + "'s replay, the cheapest of this trace's"), "results.md");
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertEquals(anchor.policy(), json.path("families").path(0).path("regret_anchor").path("policy").asText());
+    }
 }
