@@ -36,7 +36,7 @@ public record RegretAnchor(String policy, double meanCost) {
         return runs.stream()
                 .map(r -> new RegretAnchor(r.policy(), PolicyMetrics.meanCost(r, cost)))
                 .min(Comparator.comparingDouble(RegretAnchor::meanCost)
-                        .thenComparing(a -> !a.policy().equals(OfflineOptimum.NAME)));
+                        .thenComparing(RegretAnchor::beatsTheOptimum)); // false first: a tie goes to the optimum
     }
 
     /** (cost − anchor) / anchor: 0.10 = 10 % above the cheapest schedule found; NaN for an anchor that costs 0. */
