@@ -59,8 +59,11 @@ final class Hindsight {
         this.model = model;
         this.settings = settings;
         // one partial step: no half-offloaded candidates. The answer is only which roles sit in S6; leaving them out
-        // makes a solve 2.5 times faster, and of 27 planner replays (six seeds) it changed one, by under 1 % of cost
-        this.solverSettings = new OfflineOptimum.Settings(settings.stepSeconds(), 1, cost);
+        // makes a solve 2.5 times faster, and of 27 planner replays (six seeds) it changed one, by under 1 % of cost.
+        // Requests for a role left cold count as unserved at once, not as waiting for the next step's load as in the
+        // optimum since round 48: with that wait, over sixteen seeds the planner met 19 runs of 96 instead of 20,
+        // its mean p95 gain 0.3–1.0 point lower on every family it changed (bench/residency/README.md, round 48)
+        this.solverSettings = new OfflineOptimum.Settings(settings.stepSeconds(), 1, cost, false);
         this.solver = solver;
     }
 

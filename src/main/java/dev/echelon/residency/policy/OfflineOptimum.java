@@ -39,7 +39,10 @@ import java.util.Set;
  * boundary cannot be demoted there, nor moved at all when it would still be draining at the next boundary (the
  * simulator would then move it on from where it was, not from where the plan put it); a role in S6 has its
  * requests queued with its fallback's own, on the fallback's placement, each paying the substitution penalty; a
- * request to a role that cannot serve (S4, or S6 whose fallback cannot serve) costs
+ * role left cold (S4) keeps its window's requests queued for the next, where they are served ahead of that window's
+ * own if it is loaded at the boundary (the simulator's S4: a request waits in its queue until the role is loaded), so
+ * a plan can leave a large role cold while another finishes and load it a few seconds after its request, as an
+ * on-demand loader would; a request still unserved then, or to a role whose fallback cannot serve it, costs
  * {@value #UNSERVED_PENALTY_SECONDS} s. The ε term ({@value #TIE_BREAK} per second of transition) only breaks ties
  * between otherwise equal schedules, so idle roles do not churn. Waits caused by other roles' demotions are rounded
  * up to a grid (0.25 s steps at first, coarser later) so they can be tabled.
@@ -49,7 +52,10 @@ import java.util.Set;
  * when it stays where it was), computed once per role, placement and substitute set over the whole trace, not that
  * of the exact path that led there. That approximation, and the replay's finer timing (1 s ticks, memory freed role
  * by role), are why the replay of its schedule can lose a little to another policy in places; {@link #decide} also
- * repairs the plan where the replay has fallen behind it.
+ * repairs the plan where the replay has fallen behind it. One blind spot of the chain: a role's drain is judged with
+ * the substitutes it had in the window before, so a request a substitute handed it windows back and still running
+ * (on a CPU copy, minutes) is not seen, and the replay's demotion waits for it (workday seed 2: the replay costs
+ * 2.3 % more than the plan).
  *
  * <p>Candidates: per role, only its smallest allowed variant — in the {@link dev.echelon.cost.CostModel} a smaller
  * variant of the same state and GPU layer count takes less memory, loads faster and decodes no slower, so larger
@@ -78,8 +84,10 @@ public final class OfflineOptimum implements ResidencyPolicy {
      * @param partialSteps  S2 candidates at k/partialSteps of the layers (k = 1 … steps−1); 1 for none,
      *                      {@code Integer.MAX_VALUE} for every layer count
      * @param cost          what a request costs (the objective's terms)
+     * @param coldWaits     whether a request for a role left cold (S4) waits for the next window's placement, as
+     *                      in the simulator, rather than counting as unserved at once
      */
-    public record Settings(double windowSeconds, int partialSteps, RequestCost cost) {
+    public record Settings(double windowSeconds, int partialSteps, RequestCost cost, boolean coldWaits) {
 
         public static final Settings DEFAULT = new Settings(10, 2, RequestCost.DEFAULT);
 
@@ -87,6 +95,10 @@ public final class OfflineOptimum implements ResidencyPolicy {
             if (windowSeconds <= 0 || partialSteps < 1) {
                 throw new IllegalArgumentException("window must be > 0 s and partial steps >= 1");
             }
+        }
+
+        public Settings(double windowSeconds, int partialSteps, RequestCost cost) {
+            this(windowSeconds, partialSteps, cost, true);
         }
     }
 
@@ -325,15 +337,16 @@ public final class OfflineOptimum implements ResidencyPolicy {
     /**
      * One window's costs as tables over option indices, so that a step between two candidates is a handful of
      * look-ups. {@code cost[f][m][a][b]}: role f going from option a to candidate b with substitutes m, ignoring the
-     * wait for other roles' demotions; {@code costAt[f][m][b][k]}: the same for a promotion whose service starts at
-     * grid offset k into the window, for when other roles' demotions are what it waits for.
+     * wait for other roles' demotions; {@code costAt[f][m][c][b][k]}: the same for a promotion whose service starts at
+     * grid offset k into the window, for when other roles' demotions are what it waits for, with (c = 1) or without
+     * the requests the role carries from a window in which it was cold.
      */
     private final class Tables {
 
         private final int w;
         private final double start;
         private final double[][][][][] cost;
-        private final double[][][][] costAt;
+        private final double[][][][][] costAt;
         private final double[][][] drainedAt;
 
         Tables(int w) {
@@ -341,13 +354,13 @@ public final class OfflineOptimum implements ResidencyPolicy {
             this.start = w * settings.windowSeconds();
             int n = roles.length;
             cost = new double[n][][][][];
-            costAt = new double[n][][][];
+            costAt = new double[n][][][][];
             drainedAt = new double[n][][];
             for (int f = 0; f < n; f++) {
                 List<RolePlacement> opts = options.get(f);
                 int masks = 1 << substitutes[f].length;
                 cost[f] = new double[masks][masks][opts.size()][candidateCount[f]];
-                costAt[f] = new double[masks][candidateCount[f]][];
+                costAt[f] = new double[masks][2][candidateCount[f]][];
                 drainedAt[f] = new double[masks][opts.size()];
                 for (int m = 0; m < masks; m++) {
                     for (int a = 0; a < opts.size(); a++) {
@@ -360,22 +373,29 @@ public final class OfflineOptimum implements ResidencyPolicy {
                         }
                     }
                     for (int b = 0; b < candidateCount[f]; b++) {
-                        costAt[f][m][b] = gridCosts(f, m, opts.get(b));
+                        costAt[f][m][0][b] = gridCosts(f, m, opts.get(b), List.of());
+                        costAt[f][m][1][b] = w == 0 || !settings.coldWaits() || requests.get(f).get(w - 1).isEmpty()
+                                ? costAt[f][m][0][b] : gridCosts(f, m, opts.get(b), requests.get(f).get(w - 1));
                     }
                 }
             }
         }
 
-        /** Role f at {@code b} with substitutes m, its service starting at each grid offset (penalty included). */
-        private double[] gridCosts(int f, int m, RolePlacement b) {
+        /**
+         * Role f at {@code b} with substitutes m, its service starting at each grid offset (penalty included), with
+         * the requests {@code carried} from the last window, where the role was cold, in front of its own.
+         */
+        private double[] gridCosts(int f, int m, RolePlacement b, List<KnownRequest> carried) {
             double[] out = new double[GRID.length];
-            List<KnownRequest> served = served(f, m, w);
+            List<KnownRequest> served = withCarried(carried, served(f, m, w));
             if (!b.running() || served.isEmpty()) {
                 return out; // never read for a placement that does not run; no requests cost nothing
             }
             double penalty = substitutionPenalty(f, m, w);
             for (int k = 0; k < GRID.length; k++) {
-                out[k] = serve(roles[f], b, served, slotsFreeAt(f, start + GRID[k])).cost() + penalty;
+                Served s = serve(roles[f], b, served, slotsFreeAt(f, start + GRID[k]));
+                out[k] = !carried.isEmpty() && outlastsTheChain(f, m, w, b, s.free()) ? Double.POSITIVE_INFINITY
+                        : s.cost() + penalty;
             }
             return out;
         }
@@ -414,8 +434,13 @@ public final class OfflineOptimum implements ResidencyPolicy {
                 if (waits && freed >= start + settings.windowSeconds()) {
                     return Double.POSITIVE_INFINITY; // the move would not have begun by the next boundary
                 }
-                s += waits ? TIE_BREAK * (seconds[f][a][b] + 0.1)
-                        + costAt[f][m[f]][b][grid(freed + seconds[f][a][b] - start)] : cost[f][m[f]][mp[f]][a][b];
+                if (!waits) {
+                    s += cost[f][m[f]][mp[f]][a][b];
+                    continue;
+                }
+                int carry = carries(options.get(f).get(a)) ? 1 : 0;
+                s += TIE_BREAK * (seconds[f][a][b] + 0.1)
+                        + costAt[f][m[f]][carry][b][grid(freed + seconds[f][a][b] - start)];
             }
             return s;
         }
@@ -472,8 +497,9 @@ public final class OfflineOptimum implements ResidencyPolicy {
      * those of its substitutes m (roles in S6 that fall back to it, each paying the substitution penalty), when
      * other roles' demotions have freed memory at {@code freed}. Staying carries the slots' backlog over; moving
      * waits for the requests still in flight under {@code a} (and, for a promotion, for {@code freed}), then for the
-     * transition; a busy role cannot be demoted. In S6 its own requests are charged to its fallback; in S4 (or S6)
-     * the requests it would serve are unserved.
+     * transition; a busy role cannot be demoted. In S6 its own requests are charged to its fallback; in S4 they wait
+     * for the next window, served there ahead of its own if {@code b} runs and unserved if not (in the last window,
+     * unserved at once); the substitutes' requests of a role in S4 or S6 are unserved.
      */
     private double roleCost(int f, int m, int mp, int w, RolePlacement a, RolePlacement b, double freed) {
         if (same(a, b) && b.running()) {
@@ -492,6 +518,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
         }
         double seconds = moves ? model.transitionSeconds(roles[f], a, b) : 0;
         double tie = moves ? TIE_BREAK * (seconds + 0.1) : 0;
+        List<KnownRequest> carried = w > 0 && carries(a) ? requests.get(f).get(w - 1) : List.of();
         if (b.running()) {
             double begin = demotes(a, b) ? drained(f, mp, w, a) : Math.max(drained(f, mp, w, a), freed);
             if (begin >= (w + 1) * settings.windowSeconds()) {
@@ -500,11 +527,59 @@ public final class OfflineOptimum implements ResidencyPolicy {
                 return Double.POSITIVE_INFINITY;
             }
             double at = w * settings.windowSeconds() + GRID[grid(begin + seconds - w * settings.windowSeconds())];
-            return tie + serve(roles[f], b, served(f, m, w), slotsFreeAt(f, at)).cost()
-                    + substitutionPenalty(f, m, w);
+            Served s = serve(roles[f], b, withCarried(carried, served(f, m, w)), slotsFreeAt(f, at));
+            if (!carried.isEmpty() && outlastsTheChain(f, m, w, b, s.free())) {
+                return Double.POSITIVE_INFINITY;
+            }
+            return tie + s.cost() + substitutionPenalty(f, m, w);
         }
-        int unserved = served(f, m, w).size() - (b.state() == ResidencyState.S6 ? requests.get(f).get(w).size() : 0);
+        int own = requests.get(f).get(w).size();
+        // in S6 its own requests are its fallback's to serve; left cold with a window to go, they wait for that
+        // window, where they are costed (carried) if the role is loaded then and unserved if not
+        boolean waits = b.state() == ResidencyState.S6 || (carries(b) && w < windows - 1);
+        int unserved = served(f, m, w).size() - (waits ? own : 0) + carried.size();
         return tie + UNSERVED_PENALTY_SECONDS * unserved;
+    }
+
+    /**
+     * Whether a role at {@code p} for a window keeps that window's requests for the next: in S4 nothing runs, so they
+     * queue until a policy loads it (the simulator's S4), which the schedule may do at the next boundary.
+     */
+    private boolean carries(RolePlacement p) {
+        return settings.coldWaits() && p.state() == ResidencyState.S4;
+    }
+
+    /**
+     * Whether a role loaded at {@code b} in window w with requests carried from a cold window is still busy at the
+     * window's end later than {@link #held} — the role held at {@code b} throughout, serving each request on arrival
+     * — says. The next windows take the role's drain and backlog from that chain (the programme's state is the
+     * placement, not the path to it), so such a path would be costed as if its late requests had finished: the plan
+     * would demote a role still busy, which the replay cannot (workday seed 2 at 847 s: a coder request loaded for
+     * at the boundary ran 7 s past the time its chain had it done, and the replay cost 11 % more than the plan). So a
+     * cold window is only planned where the carried requests are done as the chain says.
+     */
+    private boolean outlastsTheChain(int f, int m, int w, RolePlacement b, double[] free) {
+        double end = (w + 1) * settings.windowSeconds();
+        double[] path = free.clone();
+        double[] chain = held(f, m, b).free[w].clone();
+        Arrays.sort(path);
+        Arrays.sort(chain);
+        for (int i = 0; i < path.length; i++) {
+            if (Math.max(path[i], end) > Math.max(chain[i], end) + 1e-9) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The requests carried from the last window, then this window's own, by arrival. */
+    private static List<KnownRequest> withCarried(List<KnownRequest> carried, List<KnownRequest> own) {
+        if (carried.isEmpty()) {
+            return own;
+        }
+        List<KnownRequest> out = new ArrayList<>(carried);
+        out.addAll(own);
+        return out;
     }
 
     /** The requests role f serves in window w: its own and those of its substitutes in mask m, by arrival. */
@@ -657,7 +732,8 @@ public final class OfflineOptimum implements ResidencyPolicy {
      */
     public double objectiveOf(List<Placement> perWindow) {
         if (perWindow.size() != windows) {
-            throw new IllegalArgumentException("need " + windows + " placements, one per window, not " + perWindow.size());
+            throw new IllegalArgumentException("need " + windows + " placements, one per window, not "
+                    + perWindow.size());
         }
         double total = 0;
         Placement from = initial;
@@ -715,8 +791,9 @@ public final class OfflineOptimum implements ResidencyPolicy {
 
     /**
      * The window's placement, repaired where the replay has fallen behind the plan: a role that still has requests
-     * queued is not left cold (S4) — it keeps its current placement if that runs, else it gets the placement the
-     * schedule last ran it at — so that no request is stranded by a plan that expected it to be served already; a
+     * queued is not left cold (S4) unless the next window loads it — it keeps its current placement if that runs,
+     * else it gets the placement the schedule last ran it at — so that no request is stranded by a plan that expected
+     * it to be served already; a
      * queued role that cannot serve and is planned into S6 is deferred, so that its move (a demotion, which would
      * otherwise wait for a queue that cannot drain) starts and its queue follows it to its fallback.
      */
@@ -734,7 +811,10 @@ public final class OfflineOptimum implements ResidencyPolicy {
                 // the plan costs it; deferring it lets the move start now instead of waiting for a queue that
                 // cannot drain
                 deferred.add(role);
-            } else if (target.stateOf(role) == ResidencyState.S4) {
+            } else if (target.stateOf(role) == ResidencyState.S4 && !(w + 1 < windows
+                    && schedule.get(w + 1).of(role).running())) {
+                // left cold with no load planned next: the plan expected its queue served already. (Cold until a
+                // load at the next boundary is a plan of its own: the programme costs those requests' wait for it.)
                 target = target.with(role, current.running() ? current : lastRunning(role, w));
             }
         }
