@@ -793,9 +793,9 @@ public final class OfflineOptimum implements ResidencyPolicy {
      * The window's placement, repaired where the replay has fallen behind the plan: a role that still has requests
      * queued is not left cold (S4) unless the next window loads it — it keeps its current placement if that runs,
      * else it gets the placement the schedule last ran it at — so that no request is stranded by a plan that expected
-     * it to be served already; a
-     * queued role that cannot serve and is planned into S6 is deferred, so that its move (a demotion, which would
-     * otherwise wait for a queue that cannot drain) starts and its queue follows it to its fallback.
+     * it to be served already; a queued role that cannot serve and is planned into S6 is deferred, so that its move
+     * (a demotion, which would otherwise wait for a queue that cannot drain) starts and its queue follows it to its
+     * fallback.
      */
     private Decision decide(Observation now) {
         int w = window(now.nowSeconds());
