@@ -148,10 +148,10 @@ class OfflineOptimumTest {
     }
 
     /**
-     * Where the GPU holds the front door and one of worker and math, the worker's request came first and is still
-     * running, and the math request has a long prompt (slow on the CPU), the schedule leaves math cold and loads it
-     * at the boundary, ahead of its fallback's 30 s penalty and of the CPU; the replay serves the request then and
-     * costs what the plan says.
+     * Where the GPU holds the front door and one of worker and math, the worker has a request in the first window
+     * (so the GPU is the worker's for that window) and the math request has a long prompt (slow on the CPU), the
+     * schedule leaves math cold and loads it at the boundary, ahead of its fallback's 30 s penalty and of the CPU;
+     * the replay serves the request then and costs what the plan says.
      */
     @Test
     void theScheduleLeavesARoleColdForALoadAtTheBoundaryAndTheReplayFollows() {

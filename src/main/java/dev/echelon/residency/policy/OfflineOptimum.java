@@ -374,8 +374,9 @@ public final class OfflineOptimum implements ResidencyPolicy {
                     }
                     for (int b = 0; b < candidateCount[f]; b++) {
                         costAt[f][m][0][b] = gridCosts(f, m, opts.get(b), List.of());
-                        costAt[f][m][1][b] = w == 0 || !settings.coldWaits() || requests.get(f).get(w - 1).isEmpty()
-                                ? costAt[f][m][0][b] : gridCosts(f, m, opts.get(b), requests.get(f).get(w - 1));
+                        List<KnownRequest> waiting = waitingFromACold(f, w);
+                        costAt[f][m][1][b] = waiting.isEmpty() ? costAt[f][m][0][b]
+                                : gridCosts(f, m, opts.get(b), waiting);
                     }
                 }
             }
@@ -394,7 +395,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
             double penalty = substitutionPenalty(f, m, w);
             for (int k = 0; k < GRID.length; k++) {
                 Served s = serve(roles[f], b, served, slotsFreeAt(f, start + GRID[k]));
-                out[k] = !carried.isEmpty() && outlastsTheChain(f, m, w, b, s.free()) ? Double.POSITIVE_INFINITY
+                out[k] = outlastsTheChain(f, m, w, b, carried, s.free()) ? Double.POSITIVE_INFINITY
                         : s.cost() + penalty;
             }
             return out;
@@ -518,7 +519,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
         }
         double seconds = moves ? model.transitionSeconds(roles[f], a, b) : 0;
         double tie = moves ? TIE_BREAK * (seconds + 0.1) : 0;
-        List<KnownRequest> carried = w > 0 && carries(a) ? requests.get(f).get(w - 1) : List.of();
+        List<KnownRequest> carried = carries(a) ? waitingFromACold(f, w) : List.of();
         if (b.running()) {
             double begin = demotes(a, b) ? drained(f, mp, w, a) : Math.max(drained(f, mp, w, a), freed);
             if (begin >= (w + 1) * settings.windowSeconds()) {
@@ -528,7 +529,7 @@ public final class OfflineOptimum implements ResidencyPolicy {
             }
             double at = w * settings.windowSeconds() + GRID[grid(begin + seconds - w * settings.windowSeconds())];
             Served s = serve(roles[f], b, withCarried(carried, served(f, m, w)), slotsFreeAt(f, at));
-            if (!carried.isEmpty() && outlastsTheChain(f, m, w, b, s.free())) {
+            if (outlastsTheChain(f, m, w, b, carried, s.free())) {
                 return Double.POSITIVE_INFINITY;
             }
             return tie + s.cost() + substitutionPenalty(f, m, w);
@@ -549,16 +550,25 @@ public final class OfflineOptimum implements ResidencyPolicy {
         return settings.coldWaits() && p.state() == ResidencyState.S4;
     }
 
+    /** The requests role f carries into window w if it was cold in the window before: that window's own. */
+    private List<KnownRequest> waitingFromACold(int f, int w) {
+        return w > 0 && settings.coldWaits() ? requests.get(f).get(w - 1) : List.of();
+    }
+
     /**
-     * Whether a role loaded at {@code b} in window w with requests carried from a cold window is still busy at the
-     * window's end later than {@link #held} — the role held at {@code b} throughout, serving each request on arrival
-     * — says. The next windows take the role's drain and backlog from that chain (the programme's state is the
-     * placement, not the path to it), so such a path would be costed as if its late requests had finished: the plan
-     * would demote a role still busy, which the replay cannot (workday seed 2 at 847 s: a coder request loaded for
-     * at the boundary ran 7 s past the time its chain had it done, and the replay cost 11 % more than the plan). So a
-     * cold window is only planned where the carried requests are done as the chain says.
+     * Whether a role loaded at {@code b} in window w with requests {@code carried} from a cold window (none: never)
+     * is still busy at the window's end later than {@link #held} — the role held at {@code b} throughout, serving each
+     * request on arrival — says. The next windows take the role's drain and backlog from that chain (the programme's
+     * state is the placement, not the path to it), so such a path would be costed as if its late requests had
+     * finished: the plan would demote a role still busy, which the replay cannot (workday seed 2 at 847 s: a coder
+     * request loaded for at the boundary ran 7 s past the time its chain had it done, and the replay cost 11 % more
+     * than the plan). So a cold window is only planned where the carried requests are done as the chain says.
      */
-    private boolean outlastsTheChain(int f, int m, int w, RolePlacement b, double[] free) {
+    private boolean outlastsTheChain(int f, int m, int w, RolePlacement b, List<KnownRequest> carried,
+            double[] free) {
+        if (carried.isEmpty()) {
+            return false;
+        }
         double end = (w + 1) * settings.windowSeconds();
         double[] path = free.clone();
         double[] chain = held(f, m, b).free[w].clone();
